@@ -1,0 +1,60 @@
+# kaderpers: `make` sets everything up and builds the site and PDFs from content/;
+# `make test` runs the tests. Both work on a fresh Debian machine.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+CONTENT ?= content
+OUT     ?= build
+UPSTREAM ?= ../shared/upstream-kader/docs
+NPM_DIR := .cache/npm
+# Run apt-get through sudo unless we are root.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all setup system-deps npm-deps build html pdf handouts check test bench clean
+
+all: build
+
+setup: $(VENV)/.installed npm-deps system-deps
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Headless Chromium (browser tests) and poppler (PDF checks) from Debian.
+system-deps:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null )
+
+# Mermaid (served by the site itself, no CDN) and axe-core (accessibility tests) from npm.
+npm-deps: $(NPM_DIR)/node_modules/mermaid/package.json $(NPM_DIR)/node_modules/axe-core/package.json
+
+$(NPM_DIR)/node_modules/%/package.json:
+	@command -v npm >/dev/null || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null )
+	npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) mermaid@11 axe-core@4
+
+build: setup
+	$(BIN)/kaderpers build $(CONTENT) --out $(OUT) --all
+
+html: setup
+	$(BIN)/kaderpers build $(CONTENT) --out $(OUT)
+
+pdf: setup
+	$(BIN)/kaderpers build $(CONTENT) --out $(OUT) --pdf
+
+handouts: setup
+	$(BIN)/kaderpers build $(CONTENT) --out $(OUT) --handouts
+
+check: setup
+	$(BIN)/kaderpers check $(CONTENT) --strict
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python tests/bench/bench.py --upstream $(UPSTREAM)
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,26 @@
+"""kaderpers: a Sphinx extension and command line that publish the Algoritmekader.
+
+Each concern is a module with its own ``setup``; this one only wires them up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+__version__ = "0.1.0"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from . import collector, config, directives, navigation, tables
+
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_design")
+    config.setup(app)
+    collector.setup(app)
+    navigation.setup(app)
+    directives.setup(app)
+    tables.setup(app)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

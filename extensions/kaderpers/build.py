@@ -1,0 +1,68 @@
+"""Orchestrating a build: the HTML site first, then the PDFs from the same environment.
+
+The HTML build reads every page once and saves the environment in
+``OUT/doctrees``; the PDF builds load that environment instead of reading again.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.cmd.build import build_main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    content: Path
+    out: Path
+    html: bool = True
+    pdf: bool = False
+    handouts: bool = False
+    strict: bool = False
+    jobs: str = "auto"
+    fresh: bool = False
+
+    @property
+    def doctrees(self) -> Path:
+        return self.out / "doctrees"
+
+    @property
+    def html_dir(self) -> Path:
+        return self.out / "html"
+
+    @property
+    def pdf_dir(self) -> Path:
+        return self.out / "pdf"
+
+
+def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, *extra: str) -> list[str]:
+    arguments = ["-b", builder, "-c", str(REPO), "-d", str(request.doctrees), "-j", str(request.jobs)]
+    if request.strict:
+        arguments += ["-W", "--keep-going"]
+    if request.fresh:
+        arguments.append("-E")
+    return [*arguments, *extra, str(request.content), str(outdir)]
+
+
+def step(title: str) -> None:
+    print(f"\n== kaderpers: {title}", file=sys.stderr, flush=True)
+
+
+def run_build(request: BuildRequest) -> int:
+    started = time.perf_counter()
+    status = 0
+    if request.html:
+        step(f"HTML site → {request.html_dir}")
+        status |= build_main(sphinx_arguments(request, "html", request.html_dir))
+    if request.pdf or request.handouts:
+        from .pdf.orchestrate import build_pdfs  # rinohtype is only imported when needed
+
+        step(f"PDF → {request.pdf_dir}")
+        status |= build_pdfs(request)
+    print(f"kaderpers: done in {time.perf_counter() - started:.1f} s (exit {status})", file=sys.stderr)
+    return 1 if status else 0

@@ -1,0 +1,151 @@
+"""Rules over the content model: what ``kaderpers check`` and the build report.
+
+Page rules look at one page; kader rules need every page (ids, references,
+vocabularies). Both return findings and never raise on bad content.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from pathlib import Path
+
+from .findings import Finding
+from .grammar import ListSpec, Occurrence, scan
+from .loader import load_tree
+from .model import (
+    AI_ACT_FIELDS,
+    FOLDER_OF,
+    ID_PATTERN,
+    ID_TYPE_CODES,
+    KIND_OF_REFERENCE_FIELD,
+    TAXONOMY_FIELDS,
+    Kader,
+    Page,
+    PageKind,
+)
+
+MAX_TOELICHTING_WORDS = 40
+#: Fields whose values come from a vocabulary (pages of the tree or the vocabulary file).
+VOCABULARY_FIELDS = (*TAXONOMY_FIELDS, *AI_ACT_FIELDS, "categorie")
+
+
+def _suggest(value: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
+
+
+def expected_id_code(page: Page) -> str | None:
+    """The ``<code>-NN`` part of the id that the file name implies."""
+    parts = page.stem.lower().split("-")
+    if page.kind is PageKind.MAATREGEL and len(parts) >= 3 and parts[0].isdigit():
+        return f"{parts[1]}-{parts[2]}"
+    if page.kind is PageKind.VEREISTE and len(parts) >= 2:
+        return f"{parts[0]}-{parts[1]}"
+    return None
+
+
+def check_page(page: Page) -> list[Finding]:
+    """Rules that need only the page itself."""
+    findings: list[Finding] = []
+    title = page.meta.get("title")
+    if not (isinstance(title, str) and title.strip()) and page.heading is None:
+        findings.append(Finding(page.path, page.lines.of("title") or 1, "meta.title-missing", "page has no title; add `title:` to the front matter or start the page with a `# Heading`"))
+    elif isinstance(title, str) and title.strip().endswith("."):
+        findings.append(Finding(page.path, page.lines.of("title"), "meta.title-period", "title ends with a period; remove it"))
+    words = len(page.text("toelichting").split())
+    if words > MAX_TOELICHTING_WORDS:
+        findings.append(Finding(page.path, page.lines.of("toelichting"), "meta.toelichting-length", f"toelichting has {words} words; shorten it to at most {MAX_TOELICHTING_WORDS}"))
+    if page.kind in ID_TYPE_CODES:
+        findings.extend(_check_id(page))
+    return findings
+
+
+def _check_id(page: Page) -> list[Finding]:
+    line = page.lines.of("id")
+    record_id = page.record_id
+    type_code = ID_TYPE_CODES[page.kind]
+    expected = expected_id_code(page)
+    example = f"urn:nl:ak:{type_code}:{expected or 'code-01'}"
+    if not record_id:
+        return [Finding(page.path, line or 1, "meta.id-missing", f"{page.kind} has no id; add `id: {example}`")]
+    match = ID_PATTERN.match(record_id)
+    if match is None or match["type"] != type_code:
+        return [Finding(page.path, line, "meta.id-format", f"id `{record_id}` is not of the form urn:nl:ak:{type_code}:<code>-NN; for this file write `id: {example}`")]
+    if expected and match["code"] != expected:
+        return [Finding(page.path, line, "meta.id-filename", f"id `{record_id}` does not match the file name {page.stem}.md, which implies `{example}`; fix the id or rename the file")]
+    return []
+
+
+def check_occurrences(kader: Kader, page: Page, occurrences: list[Occurrence]) -> list[Finding]:
+    """Grammar problems of the directives on a page, and filter values that match nothing."""
+    findings: list[Finding] = []
+    for occurrence in occurrences:
+        findings.extend(Finding(page.path, occurrence.line, p.rule, p.message) for p in occurrence.parsed.problems)
+        if isinstance(occurrence.parsed.spec, ListSpec):
+            findings.extend(check_filter_values(kader, page, occurrence.parsed.spec, occurrence.line))
+    return findings
+
+
+def check_filter_values(kader: Kader, page: Page, spec: ListSpec, line: int | None) -> list[Finding]:
+    findings = []
+    for key, value in spec.filters:
+        if key in KIND_OF_REFERENCE_FIELD:
+            if kader.get(KIND_OF_REFERENCE_FIELD[key], value) is None:
+                candidates = [p.stem for p in kader.of_kind(KIND_OF_REFERENCE_FIELD[key])]
+                findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` names no {key}; no file {value}.md exists.{_suggest(value, candidates)}"))
+            continue
+        allowed = kader.allowed_values(key)
+        if allowed is not None and value not in allowed:
+            findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` matches nothing: `{value}` is not a {key} value.{_suggest(value, sorted(allowed))}"))
+    return findings
+
+
+def check_kader(kader: Kader) -> list[Finding]:
+    """Rules across pages: duplicate ids, dangling references, vocabulary values."""
+    findings: list[Finding] = []
+    by_id: dict[str, list[Page]] = defaultdict(list)
+    for page in kader.pages.values():
+        if page.kind in ID_TYPE_CODES and page.record_id:
+            by_id[page.record_id].append(page)
+        for key, stem in kader.dangling(page):
+            target = KIND_OF_REFERENCE_FIELD[key]
+            candidates = [p.stem for p in kader.of_kind(target)]
+            findings.append(Finding(page.path, page.lines.of(key, stem), "ref.dangling", f"`{key}` refers to `{stem}`, but there is no {target} with that file name.{_suggest(stem, candidates)}"))
+        findings.extend(_check_vocabulary(kader, page))
+    for record_id, pages in by_id.items():
+        if len(pages) > 1:
+            others = ", ".join(p.path for p in pages)
+            findings.extend(Finding(p.path, p.lines.of("id"), "meta.id-duplicate", f"id `{record_id}` is used by {len(pages)} records ({others}); give each its own id") for p in pages)
+    return findings
+
+
+
+def _check_vocabulary(kader: Kader, page: Page) -> list[Finding]:
+    findings = []
+    for key in VOCABULARY_FIELDS:
+        allowed = kader.allowed_values(key)
+        if allowed is None:
+            continue
+        for value in page.values(key):
+            if value in allowed:
+                continue
+            if key in TAXONOMY_FIELDS:
+                folder = FOLDER_OF[TAXONOMY_FIELDS[key]]
+                how = f"there is no page {folder}/{value}.md; use an existing {key} or add that page"
+            else:
+                how = "use a value from the vocabulary file (vocabulaire.yml) or add it there"
+            findings.append(Finding(page.path, page.lines.of(key, value), "vocab.unknown", f"`{key}` value `{value}` is not in its vocabulary: {how}.{_suggest(value, sorted(allowed))}"))
+    return findings
+
+
+def check_tree(root: Path) -> list[Finding]:
+    """Load a tree and run every rule; what ``kaderpers check`` prints."""
+    tree = load_tree(root)
+    findings = list(tree.findings)
+    for page in tree.kader.pages.values():
+        findings.extend(check_page(page))
+        occurrences = list(scan(tree.bodies[page.docname], page.body_line))
+        findings.extend(check_occurrences(tree.kader, page, occurrences))
+    findings.extend(check_kader(tree.kader))
+    return findings

@@ -1,0 +1,83 @@
+"""The ``kaderpers`` command line: ``check`` a tree, ``build`` the site and PDFs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .checks import check_tree
+from .findings import format_json, format_text, has_failures
+
+#: The repository: ``conf.py`` and the bundled ``content/`` live here.
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CONTENT = REPO / "content"
+
+
+def _content_dir(value: str | None) -> Path:
+    path = Path(value) if value else DEFAULT_CONTENT
+    if not path.is_dir():
+        raise SystemExit(f"kaderpers: {path} is not a folder; give the root of a content tree (the folder with index.md)")
+    return path.resolve()
+
+
+def command_check(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    root = _content_dir(args.content)
+    findings = check_tree(root)
+    if args.format == "json":
+        print(format_json(findings))
+    else:
+        print(format_text(findings))
+        print(f"checked {root} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return 1 if has_failures(findings, strict=args.strict) else 0
+
+
+def command_build(args: argparse.Namespace) -> int:
+    from .build import BuildRequest, run_build  # imports Sphinx: keep `check` fast
+
+    request = BuildRequest(
+        content=_content_dir(args.content),
+        out=Path(args.out).resolve(),
+        html=not args.no_html,
+        pdf=args.pdf or args.all,
+        handouts=args.handouts or args.all,
+        strict=args.strict,
+        jobs=args.jobs,
+        fresh=args.fresh,
+    )
+    return run_build(request)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="kaderpers", description="Publish an Algoritmekader tree as a website, a PDF edition and handouts.")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="report problems in a content tree", description="Check a content tree and print one line per finding.")
+    check.add_argument("content", nargs="?", help="root of the content tree (default: the bundled content/)")
+    check.add_argument("--strict", action="store_true", help="also fail (exit 1) on warnings")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.set_defaults(run=command_check)
+
+    build = commands.add_parser("build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf).")
+    build.add_argument("content", nargs="?", help="root of the content tree (default: the bundled content/)")
+    build.add_argument("--out", default="build", help="output folder (default: build)")
+    build.add_argument("--pdf", action="store_true", help="also build the full PDF edition")
+    build.add_argument("--handouts", action="store_true", help="also build a PDF handout per lifecycle phase")
+    build.add_argument("--all", action="store_true", help="build the site, the PDF edition and the handouts")
+    build.add_argument("--no-html", action="store_true", help="skip the HTML site")
+    build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning about the content")
+    build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
+    build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
+    build.set_defaults(run=command_build)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

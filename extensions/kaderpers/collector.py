@@ -1,0 +1,207 @@
+"""Gathering the kader from all documents, the ``sphinx.ext.todo`` way.
+
+* While a document is read (``source-read``), its front matter becomes a
+  :class:`~kaderpers.model.Page` stored in the environment.
+* :class:`KaderCollector` purges and merges those pages, so parallel and
+  incremental reads stay correct.
+* Once everything is read (``env-updated``), the pages are indexed into a
+  :class:`~kaderpers.model.Kader`, cross-page rules run, and every document whose
+  tables would now come out differently is marked for writing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.util import logging
+
+from .checks import check_filter_values, check_kader, check_page
+from .config import get_config
+from .findings import Finding
+from .grammar import ListSpec, Spec, TagsSpec
+from .loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
+from .model import AI_ACT_FIELDS, Glossary, Kader, Page
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+
+def report(finding: Finding, docname: str | None = None) -> None:
+    """A finding as a Sphinx warning, typed ``kaderpers.<rule>``."""
+    location = (docname, finding.line) if docname else finding.path
+    logger.warning("%s [%s]", finding.message, finding.rule, type="kaderpers", subtype=finding.rule, location=location)
+
+
+# -- storage in the environment -------------------------------------------------------
+
+
+def pages(env: BuildEnvironment) -> dict[str, Page]:
+    if not hasattr(env, "kaderpers_pages"):
+        env.kaderpers_pages = {}
+    return env.kaderpers_pages
+
+
+def specs(env: BuildEnvironment) -> dict[str, list[tuple[Spec, int | None]]]:
+    """The directives used on each document, with their lines."""
+    if not hasattr(env, "kaderpers_specs"):
+        env.kaderpers_specs = {}
+    return env.kaderpers_specs
+
+
+def note_spec(env: BuildEnvironment, docname: str, spec: Spec, line: int | None) -> None:
+    specs(env).setdefault(docname, []).append((spec, line))
+
+
+def kader(env: BuildEnvironment) -> Kader:
+    """The indexed kader of this build (made in ``env-updated``)."""
+    existing = getattr(env, "kaderpers_kader", None)
+    if existing is None:
+        existing = env.kaderpers_kader = _index(env)
+    return existing
+
+
+def _index(env: BuildEnvironment) -> Kader:
+    vocabulary, _ = load_vocabulary(Path(env.srcdir))
+    return Kader(pages(env).values(), vocabulary, glossary(env))
+
+
+def glossary_path(app: Sphinx) -> Path | None:
+    configured = get_config(app).glossary_file
+    if configured:
+        path = Path(app.confdir, configured)
+        return path if path.is_file() else None
+    return find_beside(Path(app.srcdir), GLOSSARY_FILE)
+
+
+def glossary(env: BuildEnvironment) -> Glossary:
+    cached = getattr(env, "kaderpers_glossary", None)
+    return cached if isinstance(cached, Glossary) else Glossary()
+
+
+class KaderCollector(EnvironmentCollector):
+    """Purges and merges the kader's pages and directive uses per document."""
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        pages(env).pop(docname, None)
+        specs(env).pop(docname, None)
+
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+        for docname in docnames:
+            if docname in pages(other):
+                pages(env)[docname] = pages(other)[docname]
+            if docname in specs(other):
+                specs(env)[docname] = specs(other)[docname]
+
+    def process_doc(self, app: Sphinx, doctree: Any) -> None:
+        """Pages are read from the source text in ``source-read``; nothing to do here."""
+
+
+# -- event handlers ---------------------------------------------------------------------
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    env = app.env
+    env.kaderpers_kader = None
+    _, findings = load_vocabulary(Path(app.srcdir))
+    for finding in findings:
+        report(finding)
+    path = glossary_path(app)
+    env.kaderpers_glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
+
+
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    env = app.env
+    vocabulary, _ = _vocabulary(app)
+    path = env.doc2path(docname)
+    relative = Path(path).relative_to(app.srcdir).as_posix()
+    page, _, findings = read_page(docname, relative, source[0], vocabulary)
+    pages(env)[docname] = page
+    findings.extend(check_page(page))
+    for finding in findings:
+        report(finding, docname)
+    if (glossary_file := glossary_path(app)) is not None:
+        env.note_dependency(str(glossary_file))
+
+
+def _vocabulary(app: Sphinx) -> tuple[Any, list[Finding]]:
+    cached = getattr(app, "_kaderpers_vocabulary", None)
+    if cached is None:
+        cached = app._kaderpers_vocabulary = load_vocabulary(Path(app.srcdir))
+    return cached
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Index the kader; return the documents whose tables changed since the last build."""
+    env.kaderpers_kader = _index(env)
+    index = env.kaderpers_kader
+    old_digests: dict[str, str] = getattr(env, "kaderpers_digests", {})
+    new_digests = {docname: table_digest(index, docname, used) for docname, used in specs(env).items() if docname in index.pages}
+    env.kaderpers_digests = new_digests
+    return sorted(docname for docname, digest in new_digests.items() if old_digests.get(docname) != digest)
+
+
+def on_check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
+    index = kader(env)
+    for finding in check_kader(index):
+        report(finding, _docname_of(index, finding.path))
+    for docname, used in specs(env).items():
+        page = index.pages.get(docname)
+        for spec, line in used:
+            if page is not None and isinstance(spec, ListSpec):
+                for finding in check_filter_values(index, page, spec, line):
+                    report(finding, docname)
+
+
+def _docname_of(index: Kader, path: str) -> str | None:
+    return next((p.docname for p in index.pages.values() if p.path == path), None)
+
+
+# -- what a document's tables depend on --------------------------------------------------
+
+
+def rows_for(index: Kader, page: Page, spec: ListSpec) -> list[Page]:
+    """The records a list directive on ``page`` shows, in order."""
+    if spec.kind.own_field:
+        found = [index.get(spec.kind.record, stem) for stem in page.values(spec.kind.own_field)]
+        unique = {p.docname: p for p in found if p is not None}
+        return sorted(unique.values(), key=lambda p: p.sort_key)
+    return index.select(spec.kind.record, spec.filters)
+
+
+def _record_fingerprint(page: Page) -> tuple[Any, ...]:
+    shown = ("title", "id", "toelichting", "levenscyclus", "rollen", "onderwerp", "categorie", *AI_ACT_FIELDS, "uitzondering")
+    return (page.docname, *(repr(page.meta.get(key)) for key in shown))
+
+
+def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]) -> str:
+    """A fingerprint of everything the directives on ``docname`` would render."""
+    page = index.pages[docname]
+    digest = hashlib.sha1(usedforsecurity=False)
+    for spec, _ in used:
+        digest.update(repr(spec).encode())
+        if isinstance(spec, ListSpec):
+            rows = rows_for(index, page, spec)
+            for row in rows:
+                digest.update(repr(_record_fingerprint(row)).encode())
+                digest.update(repr([index.law_name(row)]).encode())
+            digest.update(repr([t.title for t in index.phases]).encode())
+        elif isinstance(spec, TagsSpec):
+            digest.update(repr(_record_fingerprint(page)).encode())
+            for key in ("levenscyclus", "rollen", "onderwerp"):
+                digest.update(repr(sorted(index.taxonomy(key))).encode())
+    return digest.hexdigest()
+
+
+def setup(app: Sphinx) -> None:
+    app.add_env_collector(KaderCollector)
+    app.connect("builder-inited", on_builder_inited)
+    # Before the dialect is translated: the front matter must be read as written.
+    app.connect("source-read", on_source_read, priority=300)
+    app.connect("env-updated", on_env_updated)
+    app.connect("env-check-consistency", on_check_consistency)

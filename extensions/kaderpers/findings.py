@@ -1,0 +1,120 @@
+"""Findings: what the checker and the build say about content, in one shape.
+
+A finding is printed as ``path:line: level: message [rule]`` by the command line
+and becomes a Sphinx warning with type ``kaderpers`` and the rule as subtype
+during a build, so ``suppress_warnings = ["kaderpers.meta.unknown-key"]`` works.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: Level
+    summary: str
+
+
+def _rules(*rules: Rule) -> dict[str, Rule]:
+    return {rule.id: rule for rule in rules}
+
+
+E, W = Level.ERROR, Level.WARNING
+
+#: Every rule the checker knows, with its level. The one place that decides
+#: whether something is an error or a warning.
+RULES: dict[str, Rule] = _rules(
+    Rule("encoding.invalid", E, "file is not valid UTF-8"),
+    Rule("encoding.bom", W, "file starts with a byte-order mark"),
+    Rule("encoding.crlf", W, "file uses Windows (CRLF) line ends"),
+    Rule("page.empty", E, "file is empty"),
+    Rule("yaml.syntax", E, "front matter is not valid YAML"),
+    Rule("yaml.tab-indent", W, "front matter is indented with tabs"),
+    Rule("yaml.not-mapping", E, "front matter is not a key: value mapping"),
+    Rule("meta.title-missing", E, "page has no title"),
+    Rule("meta.title-period", W, "title ends with a period"),
+    Rule("meta.id-missing", E, "record has no id"),
+    Rule("meta.id-format", E, "id is not of the form urn:nl:ak:(ver|mtr):<code>-NN"),
+    Rule("meta.id-filename", E, "id does not match the file name"),
+    Rule("meta.id-duplicate", E, "two records share an id"),
+    Rule("meta.type", E, "front-matter value has the wrong type"),
+    Rule("meta.string-for-list", W, "a single string where a list is expected"),
+    Rule("meta.unknown-key", W, "front-matter key is not part of the schema"),
+    Rule("meta.toelichting-length", W, "toelichting is longer than 40 words"),
+    Rule("ref.dangling", E, "reference to a record that does not exist"),
+    Rule("ref.null", E, "empty (null) item in a reference list"),
+    Rule("vocab.unknown", E, "value outside its vocabulary"),
+    Rule("directive.unknown", E, "unknown list directive"),
+    Rule("directive.flag", E, "unknown flag in a list directive"),
+    Rule("directive.filter", E, "unknown filter key or value in a list directive"),
+    Rule("directive.malformed", E, "directive marker that can never expand"),
+    Rule("vocabulary.invalid", E, "the vocabulary file is not valid"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int | None
+    rule: str
+    message: str
+
+    @property
+    def level(self) -> Level:
+        return RULES[self.rule].level
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def format(self) -> str:
+        return f"{self.location}: {self.level}: {self.message} [{self.rule}]"
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "level": str(self.level)}
+
+
+def sort_key(finding: Finding) -> tuple[str, int, str]:
+    return (finding.path, finding.line or 0, finding.rule)
+
+
+def count_by_rule(findings: Iterable[Finding]) -> Counter[str]:
+    return Counter(finding.rule for finding in findings)
+
+
+def has_failures(findings: Iterable[Finding], *, strict: bool) -> bool:
+    return any(strict or f.level is Level.ERROR for f in findings)
+
+
+def format_text(findings: list[Finding]) -> str:
+    lines = [finding.format() for finding in sorted(findings, key=sort_key)]
+    counts = count_by_rule(findings)
+    errors = sum(1 for f in findings if f.level is Level.ERROR)
+    lines.append(f"{errors} error(s), {len(findings) - errors} warning(s)")
+    lines.extend(
+        f"  {count:4d}  {rule} ({RULES[rule].level}): {RULES[rule].summary}"
+        for rule, count in sorted(counts.items())
+    )
+    return "\n".join(lines)
+
+
+def format_json(findings: list[Finding]) -> str:
+    return json.dumps(
+        {
+            "findings": [f.as_dict() for f in sorted(findings, key=sort_key)],
+            "summary": dict(sorted(count_by_rule(findings).items())),
+        },
+        ensure_ascii=False,
+        indent=2,
+    )

@@ -1,0 +1,201 @@
+"""The grammar of the list directives, shared by both spellings.
+
+Legacy trees write ``<!-- list_vereisten levenscyclus/ontwerp no-rol -->``; new
+content may write the MyST directive ``{kader-lijst}``::
+
+    ```{kader-lijst} vereisten
+    :filter: levenscyclus/ontwerp
+    :flags: no-rol
+    ```
+
+Both parse into the same :class:`ListSpec` (or :class:`TagsSpec`), with problems
+reported as (rule, message) pairs rather than exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .model import AI_ACT_FIELDS, REFERENCE_FIELD_OF, TAXONOMY_FIELDS, PageKind
+
+
+@dataclass(frozen=True)
+class ListKind:
+    name: str
+    myst_name: str
+    record: PageKind
+    #: The field of the page itself that selects the rows, for the ``_on_..._page`` lists.
+    own_field: str | None = None
+
+
+LIST_KINDS: dict[str, ListKind] = {
+    kind.name: kind
+    for kind in (
+        ListKind("list_vereisten", "vereisten", PageKind.VEREISTE),
+        ListKind("list_maatregelen", "maatregelen", PageKind.MAATREGEL),
+        ListKind("list_hulpmiddelen", "hulpmiddelen", PageKind.HULPMIDDEL),
+        ListKind("list_vereisten_on_maatregelen_page", "vereisten-bij-maatregel", PageKind.VEREISTE, "vereiste"),
+        ListKind("list_maatregelen_on_hulpmiddelen_page", "maatregelen-bij-hulpmiddel", PageKind.MAATREGEL, "maatregel"),
+    )
+}
+LIST_KINDS_BY_MYST = {kind.myst_name: kind for kind in LIST_KINDS.values()}
+#: ``tags`` → chips of the page's own record; ``tags-ai-act`` → its AI-verordening labels.
+TAG_NAMES = {"tags": False, "tags-ai-act": True}
+TAG_VARIANTS_BY_MYST = {"": False, "ai-act": True}
+
+#: Columns a table can show or hide with ``no-<column>`` / ``add-<column>``.
+COLUMNS = ("id", "title", "wetcode", "rol", "levenscyclus", "onderwerp", "categorie")
+FILTER_KEYS = (*TAXONOMY_FIELDS, *REFERENCE_FIELD_OF.values(), "categorie", *AI_ACT_FIELDS)
+SWITCHES = {"search": ("search", True), "no-search": ("search", False), "export": ("export", True), "no-export": ("export", False)}
+
+_DIRECTIVE_COMMENT = re.compile(r"<!--\s+(?P<name>[A-Za-z][\w-]*)(?P<args>(?:\s+[^\s]+?)*?)\s+-->")
+_ANY_COMMENT = re.compile(r"<!--(?P<inner>.*?)(?:-->|$)")
+_LOOKS_LIKE_DIRECTIVE = re.compile(r"^\s*(?P<name>list_[\w-]*|tags(?:-[\w-]*)?)(?=\s|-|$)")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    kind: ListKind
+    filters: tuple[tuple[str, str], ...] = ()
+    hidden: frozenset[str] = frozenset()
+    added: frozenset[str] = frozenset()
+    search: bool = True
+    export: bool = False
+
+
+@dataclass(frozen=True)
+class TagsSpec:
+    ai_act: bool = False
+
+
+Spec = ListSpec | TagsSpec
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    spec: Spec | None
+    problems: tuple[Problem, ...] = ()
+
+
+def _parse_arguments(kind: ListKind, words: list[str]) -> Parsed:
+    filters: list[tuple[str, str]] = []
+    hidden: set[str] = set()
+    added: set[str] = set()
+    switches: dict[str, bool] = {}
+    problems: list[Problem] = []
+    for word in words:
+        if word in SWITCHES:
+            name, value = SWITCHES[word]
+            switches[name] = value
+        elif word.startswith(("no-", "add-")):
+            column = word.split("-", 1)[1]
+            if column not in COLUMNS:
+                problems.append(Problem("directive.flag", f"unknown flag `{word}` in {kind.name}; columns are {', '.join(COLUMNS)} (use no-<column> or add-<column>), switches are {', '.join(SWITCHES)}"))
+            else:
+                (hidden if word.startswith("no-") else added).add(column)
+        elif "/" in word:
+            key, _, value = word.partition("/")
+            if key not in FILTER_KEYS:
+                problems.append(Problem("directive.filter", f"unknown filter key `{key}` in `{word}`; filter keys are {', '.join(FILTER_KEYS)}"))
+            elif not value or "/" in value:
+                problems.append(Problem("directive.filter", f"malformed filter `{word}`; write key/value, for example levenscyclus/ontwerp"))
+            else:
+                filters.append((key, value))
+        else:
+            problems.append(Problem("directive.flag", f"unknown word `{word}` in {kind.name}; expected a key/value filter, no-<column>, add-<column> or one of {', '.join(SWITCHES)}"))
+    if kind.own_field and filters:
+        problems.append(Problem("directive.filter", f"{kind.name} takes its rows from the page's own `{kind.own_field}` front matter; filters have no effect here"))
+    spec = ListSpec(kind, tuple(filters), frozenset(hidden), frozenset(added), switches.get("search", True), switches.get("export", False))
+    return Parsed(spec, tuple(problems))
+
+
+def parse_legacy(name: str, arguments: str) -> Parsed:
+    """Parse the words of ``<!-- name arguments -->``."""
+    words = arguments.split()
+    if name in TAG_NAMES:
+        problems = tuple(Problem("directive.flag", f"`{name}` takes no arguments; remove `{w}`") for w in words)
+        return Parsed(TagsSpec(TAG_NAMES[name]), problems)
+    kind = LIST_KINDS.get(name)
+    if kind is None:
+        known = ", ".join([*LIST_KINDS, *TAG_NAMES])
+        return Parsed(None, (Problem("directive.unknown", f"unknown directive `{name}`; known directives are {known}"),))
+    return _parse_arguments(kind, words)
+
+
+def parse_myst_list(kind_name: str, filter_option: str = "", flags_option: str = "") -> Parsed:
+    """Parse ``{kader-lijst} <kind>`` with its ``:filter:`` and ``:flags:`` options."""
+    kind = LIST_KINDS_BY_MYST.get(kind_name.strip())
+    if kind is None:
+        known = ", ".join(LIST_KINDS_BY_MYST)
+        return Parsed(None, (Problem("directive.unknown", f"unknown list `{kind_name}` in kader-lijst; known lists are {known}"),))
+    return _parse_arguments(kind, [*filter_option.split(), *flags_option.split()])
+
+
+def parse_myst_tags(variant: str = "") -> Parsed:
+    if variant.strip() not in TAG_VARIANTS_BY_MYST:
+        return Parsed(None, (Problem("directive.unknown", f"unknown kader-tags variant `{variant}`; use no argument or `ai-act`"),))
+    return Parsed(TagsSpec(TAG_VARIANTS_BY_MYST[variant.strip()]))
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A directive marker found in a page body."""
+
+    line: int
+    text: str
+    parsed: Parsed = field(default_factory=lambda: Parsed(None))
+
+
+def match_comment(text: str) -> Parsed | None:
+    """The directive an HTML comment spells, or None when the comment is not one."""
+    match = _DIRECTIVE_COMMENT.fullmatch(text.strip())
+    if match is None:
+        return None
+    name = match["name"]
+    if not (name in LIST_KINDS or name in TAG_NAMES or name.startswith("list_")):
+        return None
+    return parse_legacy(name, match["args"])
+
+
+def scan(body: str, first_line: int = 1) -> Iterator[Occurrence]:
+    """Every directive marker in a Markdown body, with its line, outside code fences.
+
+    Comments that look like a directive but do not follow the grammar (for
+    example ``<!-- list_vereisten-->``) are yielded with a ``directive.malformed``
+    problem, because they would silently never expand.
+    """
+    fence: str | None = None
+    for offset, line in enumerate(body.split("\n")):
+        if fence_match := _FENCE.match(line):
+            marker = fence_match[1]
+            if fence is None:
+                fence = marker
+            elif marker.startswith(fence):
+                fence = None
+            continue
+        if fence is not None or "<!--" not in line:
+            continue
+        for comment in _ANY_COMMENT.finditer(line):
+            looks = _LOOKS_LIKE_DIRECTIVE.match(comment["inner"])
+            if looks is None:
+                continue
+            number = first_line + offset
+            text = comment[0]
+            parsed = match_comment(text)
+            if parsed is None:
+                problem = Problem(
+                    "directive.malformed",
+                    f"`{text}` looks like the directive `{looks['name']}` but can never expand; "
+                    "write it as `<!-- name arguments -->` with a space after `<!--` and before `-->`",
+                )
+                parsed = Parsed(None, (problem,))
+            yield Occurrence(number, text, parsed)

@@ -1,0 +1,391 @@
+"""Loading a content tree: files → :class:`~kaderpers.model.Page` objects, with findings.
+
+Front matter is read with python-frontmatter (not through MyST, which turns every
+value into a string). The loader never raises on bad content: whatever it cannot
+use becomes a :class:`~kaderpers.findings.Finding` and the rest of the page is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .findings import Finding
+from .model import Glossary, Kader, Page, PageKind, SourceLines, Vocabulary, classify
+
+SOURCE_SUFFIX = ".md"
+VOCABULARY_FILE = "vocabulaire.yml"
+GLOSSARY_FILE = Path("includes") / "begrippenlijst.md"
+#: Folders of a tree that hold no pages of the publication.
+SKIPPED_FOLDERS = frozenset({"includes", "templates", "node_modules", "_build"})
+
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """Safe YAML, except that floats and dates stay the text the editor wrote.
+
+    ``ARK: 2.10`` is a paragraph number, not the float 2.1.
+    """
+
+
+def _scalar_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:float", _scalar_as_written)
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_written)
+
+
+class _FrontMatterHandler(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+_HANDLER = _FrontMatterHandler()
+_BOUNDARY = re.compile(r"-{3,}\s*")
+_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
+_LIST_ITEM = re.compile(r"^\s*-\s+(?P<value>.*?)\s*(?:#.*)?$")
+_H1 = re.compile(r"^#\s+(?P<text>.+?)\s*(?:\{[^}]*\})?\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ABBREVIATION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.*?)\s*$")
+_LEADING_TABS = re.compile(r"^(\t+)", re.MULTILINE)
+
+
+# -- decoding ------------------------------------------------------------------
+
+
+def decode(raw: bytes, path: str) -> tuple[str, list[Finding]]:
+    """Bytes → text; bytes that are not UTF-8 are replaced and reported."""
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        finding = Finding(
+            path,
+            line,
+            "encoding.invalid",
+            f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8 "
+            "(undecodable bytes are shown as \ufffd)",
+        )
+        return raw.decode("utf-8", errors="replace"), [finding]
+
+
+def normalise_text(text: str, path: str) -> tuple[str, list[Finding]]:
+    """Text without BOM and with LF line ends; every repair is reported."""
+    findings: list[Finding] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        findings.append(Finding(path, 1, "encoding.bom", "file starts with a byte-order mark; save it as UTF-8 without BOM"))
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        findings.append(Finding(path, line, "encoding.crlf", "file has Windows (CRLF) line ends; save it with LF line ends"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        findings.append(Finding(path, None, "page.empty", "file is empty; give it front matter with a title and some text, or delete it"))
+    return text, findings
+
+
+# -- front matter ----------------------------------------------------------------
+
+
+@dataclass
+class RawFrontMatter:
+    values: dict[str, Any]
+    lines: SourceLines
+    body_line: int
+    body: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _closing_boundary(lines: list[str]) -> int | None:
+    for index in range(1, len(lines)):
+        if _BOUNDARY.fullmatch(lines[index]):
+            return index
+    return None
+
+
+def _source_lines(fm_lines: list[str], first_line: int) -> SourceLines:
+    keys: dict[str, int] = {}
+    items: dict[tuple[str, str], int] = {}
+    current: str | None = None
+    for offset, line in enumerate(fm_lines):
+        number = first_line + offset
+        if match := _TOP_KEY.match(line):
+            current = match["key"]
+            keys.setdefault(current, number)
+        elif current and (match := _LIST_ITEM.match(line)):
+            items.setdefault((current, match["value"].strip("'\"")), number)
+    return SourceLines(keys, items)
+
+
+def split_front_matter(text: str, path: str) -> RawFrontMatter:
+    """Parse the YAML front matter of ``text`` with python-frontmatter."""
+    lines = text.split("\n")
+    if not _HANDLER.detect(text) or not lines or not _BOUNDARY.fullmatch(lines[0]):
+        return RawFrontMatter({}, SourceLines(), 1, text)
+    closing = _closing_boundary(lines)
+    if closing is None:
+        finding = Finding(path, 1, "yaml.syntax", "front matter opened with --- on line 1 is never closed; add a line with --- after it")
+        return RawFrontMatter({}, SourceLines(), 1, text, [finding])
+    fm_text = "\n".join(lines[1:closing])
+    body = "\n".join(lines[closing + 1 :])
+    raw = RawFrontMatter({}, _source_lines(lines[1:closing], 2), closing + 2, body)
+    values, error = _load_yaml(fm_text)
+    if error is not None and "\t" in fm_text:
+        values, retry_error = _load_yaml(_LEADING_TABS.sub(lambda m: "  " * len(m[1]), fm_text))
+        if retry_error is None:
+            line = 2 + fm_text[: fm_text.index("\t")].count("\n")
+            raw.findings.append(Finding(path, line, "yaml.tab-indent", "front matter is indented with tabs; YAML needs spaces"))
+            error = None
+    if error is not None:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = 2 + mark.line if mark is not None else 1
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raw.findings.append(Finding(path, line, "yaml.syntax", f"front matter is not valid YAML: {problem}; fix the YAML (the page is published without its metadata)"))
+        return raw
+    if values is None:
+        return raw
+    if not isinstance(values, dict):
+        raw.findings.append(Finding(path, 2, "yaml.not-mapping", "front matter must be `key: value` lines, not a single value or a list"))
+        return raw
+    raw.values = {str(key): value for key, value in values.items()}
+    return raw
+
+
+def _load_yaml(fm_text: str) -> tuple[Any, Exception | None]:
+    try:
+        return _HANDLER.load(fm_text), None
+    except yaml.YAMLError as error:
+        return None, error
+    except (ValueError, TypeError, RecursionError) as error:  # constructor errors on odd tags
+        return None, error
+
+
+# -- normalisation -------------------------------------------------------------------
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return None
+
+
+def _normalise_list(key: str, value: Any, page: str, lines: SourceLines, findings: list[Finding]) -> tuple[str, ...]:
+    line = lines.of(key)
+    if isinstance(value, str):
+        findings.append(Finding(page, line, "meta.string-for-list", f"`{key}` is a single value; write it as a list item (`{key}:` then `- {value}`)"))
+        return (value.strip(),) if value.strip() else ()
+    if not isinstance(value, list):
+        findings.append(Finding(page, line, "meta.type", f"`{key}` must be a list of names, not {type(value).__name__}; write `{key}:` with one `- name` line per item"))
+        return ()
+    items: list[str] = []
+    for item in value:
+        text = _as_text(item)
+        if item is None:
+            rule = "ref.null" if key in ("vereiste", "maatregel") else "meta.type"
+            findings.append(Finding(page, line, rule, f"`{key}` has an empty item (`-` with no name); remove it or fill in a name"))
+        elif text is None:
+            findings.append(Finding(page, line, "meta.type", f"`{key}` has an item that is a {type(item).__name__}, not a name; write one name per `-` line"))
+        else:
+            items.append(text.strip())
+    return tuple(items)
+
+
+def normalise_meta(values: dict[str, Any], kind: PageKind, vocabulary: Vocabulary, path: str, lines: SourceLines) -> tuple[dict[str, Any], list[Finding]]:
+    """Front matter with every known field in its declared shape."""
+    findings: list[Finding] = []
+    meta: dict[str, Any] = {}
+    for key, value in values.items():
+        declared = vocabulary.keys.get(key)
+        line = lines.of(key)
+        if declared is None:
+            findings.append(Finding(path, line, "meta.unknown-key", f"unknown front-matter key `{key}`; check its spelling or remove it (known keys: {', '.join(sorted(vocabulary.keys))})"))
+            meta[key] = value
+            continue
+        if key == "id" and not kind.is_record:
+            meta[key] = value  # index pages carry `id: 0`; only records have ids
+            continue
+        if value is None:
+            if declared == "list":
+                meta[key] = ()
+                rule = "ref.null" if key in ("vereiste", "maatregel") else "meta.type"
+                findings.append(Finding(path, line, rule, f"`{key}` is empty (null); list at least one value or remove the key"))
+            continue
+        if declared == "list":
+            meta[key] = _normalise_list(key, value, path, lines, findings)
+        elif declared == "text":
+            text = _as_text(value)
+            if text is None:
+                findings.append(Finding(path, line, "meta.type", f"`{key}` must be text, not {type(value).__name__}"))
+            else:
+                meta[key] = text
+        elif declared == "sources":
+            meta[key] = _normalise_sources(value, path, line, findings)
+        elif declared == "boolean":
+            if isinstance(value, bool):
+                meta[key] = value
+            else:
+                findings.append(Finding(path, line, "meta.type", f"`{key}` must be true or false"))
+        elif declared == "integer":
+            if isinstance(value, int) and not isinstance(value, bool):
+                meta[key] = value
+            else:
+                findings.append(Finding(path, line, "meta.type", f"`{key}` must be a whole number"))
+        elif declared == "mapping":
+            if isinstance(value, dict):
+                meta[key] = value
+            else:
+                findings.append(Finding(path, line, "meta.type", f"`{key}` must be a mapping of `name: value` lines"))
+        else:
+            meta[key] = value
+    return meta, findings
+
+
+def _normalise_sources(value: Any, path: str, line: int | None, findings: list[Finding]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        findings.append(Finding(path, line, "meta.type", "`sources` must map a framework (ADR, ARK) to a code or a list of codes"))
+        return {}
+    sources: dict[str, tuple[str, ...]] = {}
+    for framework, codes in value.items():
+        items = codes if isinstance(codes, list) else [codes]
+        texts = tuple(t for t in (_as_text(c) for c in items) if t)
+        if len(texts) != len(items):
+            findings.append(Finding(path, line, "meta.type", f"`sources.{framework}` has an empty or non-text code"))
+        sources[str(framework)] = texts
+    return sources
+
+
+# -- pages -----------------------------------------------------------------------
+
+
+def first_heading(body: str) -> str | None:
+    in_fence = False
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and (match := _H1.match(line)):
+            return match["text"].replace("**", "").replace("__", "").strip() or None
+    return None
+
+
+def read_page(docname: str, path: str, text: str, vocabulary: Vocabulary) -> tuple[Page, str, list[Finding]]:
+    """Build a :class:`Page` from the text of one file; returns the page, its body and findings."""
+    text, findings = normalise_text(text, path)
+    raw = split_front_matter(text, path)
+    findings.extend(raw.findings)
+    kind = classify(docname)
+    meta, meta_findings = normalise_meta(raw.values, kind, vocabulary, path, raw.lines)
+    findings.extend(meta_findings)
+    page = Page(docname, path, kind, meta, raw.lines, first_heading(raw.body), raw.body_line)
+    return page, raw.body, findings
+
+
+def docname_of(relative: Path) -> str:
+    return relative.with_suffix("").as_posix()
+
+
+def iter_markdown(root: Path) -> Iterator[Path]:
+    """The Markdown pages of a tree, relative to it, in a stable order."""
+    for path in sorted(root.rglob(f"*{SOURCE_SUFFIX}")):
+        relative = path.relative_to(root)
+        if any(part.startswith((".", "_")) or part in SKIPPED_FOLDERS for part in relative.parts[:-1]):
+            continue
+        if path.is_file():
+            yield relative
+
+
+# -- vocabulary and glossary ------------------------------------------------------------
+
+
+def _read_yaml_mapping(text: str) -> dict[str, Any]:
+    data = yaml.load(text, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+    if not isinstance(data, dict):
+        raise ValueError("the file must be a mapping of sections")
+    return data
+
+
+def load_vocabulary(root: Path | None) -> tuple[Vocabulary, list[Finding]]:
+    """The bundled vocabulary, with the sections of the tree's own file laid over it."""
+    bundled = resources.files("kaderpers").joinpath("data", VOCABULARY_FILE).read_text("utf-8")
+    data = _read_yaml_mapping(bundled)
+    findings: list[Finding] = []
+    own = root / VOCABULARY_FILE if root else None
+    if own is not None and own.is_file():
+        try:
+            data.update(_read_yaml_mapping(own.read_text("utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+            findings.append(Finding(VOCABULARY_FILE, None, "vocabulary.invalid", f"cannot use {VOCABULARY_FILE} ({error}); the bundled vocabulary is used instead"))
+    labels = {str(k): {str(v): str(t) for v, t in (values or {}).items()} for k, values in (data.get("labels") or {}).items()}
+    categorie = {str(v): str(t) for v, t in (data.get("categorie") or {}).items()}
+    keys = {str(k): str(t) for k, t in (data.get("keys") or {}).items()}
+    return Vocabulary(labels, categorie, keys), findings
+
+
+def find_beside(root: Path, relative: Path) -> Path | None:
+    """A file of the tree's project, in the tree itself or in the folder above it."""
+    for base in (root, root.parent):
+        if (base / relative).is_file():
+            return base / relative
+    return None
+
+
+def parse_glossary(text: str) -> Glossary:
+    terms: dict[str, str] = {}
+    for line in text.splitlines():
+        if match := _ABBREVIATION.match(line.strip()):
+            terms.setdefault(match["term"].strip(), match["definition"])
+    return Glossary(terms)
+
+
+def load_glossary(root: Path) -> tuple[Glossary, Path | None]:
+    path = find_beside(root, GLOSSARY_FILE)
+    if path is None:
+        return Glossary(), None
+    return parse_glossary(path.read_text("utf-8", errors="replace")), path
+
+
+# -- whole trees -------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedTree:
+    root: Path
+    kader: Kader
+    bodies: dict[str, str]
+    findings: list[Finding]
+
+
+def load_tree(root: Path) -> LoadedTree:
+    """Every page of a tree, indexed, with the findings of loading it."""
+    root = Path(root)
+    vocabulary, findings = load_vocabulary(root)
+    glossary, _ = load_glossary(root)
+    pages: list[Page] = []
+    bodies: dict[str, str] = {}
+    for relative in iter_markdown(root):
+        path = relative.as_posix()
+        try:
+            raw = (root / relative).read_bytes()
+        except OSError as error:
+            findings.append(Finding(path, None, "encoding.invalid", f"cannot read the file: {error.strerror}"))
+            continue
+        text, decode_findings = decode(raw, path)
+        findings.extend(decode_findings)
+        page, body, page_findings = read_page(docname_of(relative), path, text, vocabulary)
+        findings.extend(page_findings)
+        pages.append(page)
+        bodies[page.docname] = body
+    return LoadedTree(root, Kader(pages, vocabulary, glossary), bodies, findings)
