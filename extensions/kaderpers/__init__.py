@@ -14,13 +14,19 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from . import collector, config, directives, navigation, tables
+    from . import collector, config, dialect, directives, exports, glossary, html, interactive, navigation, pdf, tables
 
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
     config.setup(app)
-    collector.setup(app)
-    navigation.setup(app)
+    collector.setup(app)  # source-read priority 300: front matter as written
+    dialect.setup(app)  # source-read priority 500: MkDocs-Material → MyST
+    navigation.setup(app)  # source-read priority 700: toctrees from the navigation
     directives.setup(app)
     tables.setup(app)
+    glossary.setup(app)
+    html.setup(app)
+    interactive.setup(app)
+    exports.setup(app)
+    pdf.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -1,0 +1,117 @@
+"""Shared fixtures: built sites (once per test session), fixture trees and a browser.
+
+Builds are expensive, so each tree is built once per session into a temporary
+folder and shared by every test that reads its output.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+UPSTREAM = (REPO.parent / "shared" / "upstream-kader" / "docs").resolve()
+KADERPERS = [sys.executable, "-m", "kaderpers.cli"]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def run_kaderpers(*arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would, capturing its output."""
+    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO)
+    if check and result.returncode != 0:
+        raise AssertionError(f"kaderpers {' '.join(arguments)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def upstream_tree() -> Path:
+    if not (UPSTREAM / "index.md").is_file():
+        pytest.skip("../shared/upstream-kader is not beside this checkout")
+    return UPSTREAM
+
+
+@pytest.fixture(scope="session")
+def content_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    out = tmp_path_factory.mktemp("content-build")
+    result = run_kaderpers("build", str(CONTENT), "--out", str(out))
+    result.out = out  # type: ignore[attr-defined]
+    return result
+
+
+@pytest.fixture(scope="session")
+def content_site(content_build: subprocess.CompletedProcess[str]) -> Path:
+    """The HTML site of the bundled content/."""
+    return content_build.out / "html"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def upstream_build(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    out = tmp_path_factory.mktemp("upstream-build")
+    result = run_kaderpers("build", str(upstream_tree), "--out", str(out))
+    result.out = out  # type: ignore[attr-defined]
+    return result
+
+
+@pytest.fixture(scope="session")
+def upstream_site(upstream_build: subprocess.CompletedProcess[str]) -> Path:
+    """The HTML site of ../shared/upstream-kader/docs."""
+    return upstream_build.out / "html"  # type: ignore[attr-defined]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@functools.cache
+def _serve(root: str) -> str:
+    handler = functools.partial(_QuietHandler, directory=root)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def serve(root: Path) -> str:
+    """Serve a built site on loopback; returns its base URL."""
+    return _serve(str(root))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed; run `make setup` (installs Debian's chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(accept_downloads=True)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    """A small content tree from {relative path: text}."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
