@@ -6,11 +6,10 @@ vocabularies). Both return findings and never raise on bad content.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from pathlib import Path
 
-from .findings import Finding
+from .findings import Finding, suggestion
 from .grammar import ListSpec, Occurrence, scan
 from .loader import load_tree
 from .model import (
@@ -28,11 +27,6 @@ from .model import (
 MAX_TOELICHTING_WORDS = 40
 #: Fields whose values come from a vocabulary (pages of the tree or the vocabulary file).
 VOCABULARY_FIELDS = (*TAXONOMY_FIELDS, *AI_ACT_FIELDS, "categorie")
-
-
-def _suggest(value: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
-    return f" Did you mean `{close[0]}`?" if close else ""
 
 
 def expected_id_code(page: Page) -> str | None:
@@ -77,11 +71,15 @@ def _check_id(page: Page) -> list[Finding]:
     return []
 
 
+def grammar_findings(page: Page, occurrences: list[Occurrence]) -> list[Finding]:
+    """Grammar problems of the directive markers on a page."""
+    return [Finding(page.path, o.line, p.rule, p.message) for o in occurrences for p in o.parsed.problems]
+
+
 def check_occurrences(kader: Kader, page: Page, occurrences: list[Occurrence]) -> list[Finding]:
     """Grammar problems of the directives on a page, and filter values that match nothing."""
-    findings: list[Finding] = []
+    findings = grammar_findings(page, occurrences)
     for occurrence in occurrences:
-        findings.extend(Finding(page.path, occurrence.line, p.rule, p.message) for p in occurrence.parsed.problems)
         if isinstance(occurrence.parsed.spec, ListSpec):
             findings.extend(check_filter_values(kader, page, occurrence.parsed.spec, occurrence.line))
     return findings
@@ -93,11 +91,11 @@ def check_filter_values(kader: Kader, page: Page, spec: ListSpec, line: int | No
         if key in KIND_OF_REFERENCE_FIELD:
             if kader.get(KIND_OF_REFERENCE_FIELD[key], value) is None:
                 candidates = [p.stem for p in kader.of_kind(KIND_OF_REFERENCE_FIELD[key])]
-                findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` names no {key}; no file {value}.md exists.{_suggest(value, candidates)}"))
+                findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` names no {key}; no file {value}.md exists.{suggestion(value, candidates)}"))
             continue
         allowed = kader.allowed_values(key)
         if allowed is not None and value not in allowed:
-            findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` matches nothing: `{value}` is not a {key} value.{_suggest(value, sorted(allowed))}"))
+            findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` matches nothing: `{value}` is not a {key} value.{suggestion(value, sorted(allowed))}"))
     return findings
 
 
@@ -111,7 +109,7 @@ def check_kader(kader: Kader) -> list[Finding]:
         for key, stem in kader.dangling(page):
             target = KIND_OF_REFERENCE_FIELD[key]
             candidates = [p.stem for p in kader.of_kind(target)]
-            findings.append(Finding(page.path, page.lines.of(key, stem), "ref.dangling", f"`{key}` refers to `{stem}`, but there is no {target} with that file name.{_suggest(stem, candidates)}"))
+            findings.append(Finding(page.path, page.lines.of(key, stem), "ref.dangling", f"`{key}` refers to `{stem}`, but there is no {target} with that file name.{suggestion(stem, candidates)}"))
         findings.extend(_check_vocabulary(kader, page))
     for record_id, pages in by_id.items():
         if len(pages) > 1:
@@ -135,7 +133,7 @@ def _check_vocabulary(kader: Kader, page: Page) -> list[Finding]:
                 how = f"there is no page {folder}/{value}.md; use an existing {key} or add that page"
             else:
                 how = "use a value from the vocabulary file (vocabulaire.yml) or add it there"
-            findings.append(Finding(page.path, page.lines.of(key, value), "vocab.unknown", f"`{key}` value `{value}` is not in its vocabulary: {how}.{_suggest(value, sorted(allowed))}"))
+            findings.append(Finding(page.path, page.lines.of(key, value), "vocab.unknown", f"`{key}` value `{value}` is not in its vocabulary: {how}.{suggestion(value, sorted(allowed))}"))
     return findings
 
 

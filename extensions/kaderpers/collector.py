@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
-from .checks import check_filter_values, check_kader, check_page
+from .checks import check_filter_values, check_kader, check_page, grammar_findings
 from .config import get_config
 from .findings import Finding
-from .grammar import ListSpec, Spec, TagsSpec
+from .grammar import ListSpec, Spec, TagsSpec, scan
 from .loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
 from .model import AI_ACT_FIELDS, Glossary, Kader, Page
 
@@ -120,9 +120,10 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     vocabulary, _ = _vocabulary(app)
     path = env.doc2path(docname)
     relative = Path(path).relative_to(app.srcdir).as_posix()
-    page, _, findings = read_page(docname, relative, source[0], vocabulary)
+    page, body, findings = read_page(docname, relative, source[0], vocabulary)
     pages(env)[docname] = page
     findings.extend(check_page(page))
+    findings.extend(grammar_findings(page, list(scan(body, page.body_line))))
     for finding in findings:
         report(finding, docname)
     if (glossary_file := glossary_path(app)) is not None:

@@ -7,6 +7,7 @@ during a build, so ``suppress_warnings = ["kaderpers.meta.unknown-key"]`` works.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -83,6 +84,12 @@ class Finding:
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "level": str(self.level)}
+
+
+def suggestion(value: str, candidates: Iterable[str]) -> str:
+    """`` Did you mean `x`?`` when a candidate is close to ``value``, else nothing."""
+    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
 
 
 def sort_key(finding: Finding) -> tuple[str, int, str]:

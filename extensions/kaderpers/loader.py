@@ -18,7 +18,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .findings import Finding
+from .findings import Finding, suggestion
 from .model import Glossary, Kader, Page, PageKind, SourceLines, Vocabulary, classify
 
 SOURCE_SUFFIX = ".md"
@@ -53,7 +53,7 @@ class _FrontMatterHandler(frontmatter.YAMLHandler):
 _HANDLER = _FrontMatterHandler()
 _BOUNDARY = re.compile(r"-{3,}\s*")
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
-_LIST_ITEM = re.compile(r"^\s*-\s+(?P<value>.*?)\s*(?:#.*)?$")
+_LIST_ITEM = re.compile(r"^\s*-(?:\s+(?P<value>.*?))?\s*(?:#.*)?$")
 _H1 = re.compile(r"^#\s+(?P<text>.+?)\s*(?:\{[^}]*\})?\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ABBREVIATION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.*?)\s*$")
@@ -123,7 +123,7 @@ def _source_lines(fm_lines: list[str], first_line: int) -> SourceLines:
             current = match["key"]
             keys.setdefault(current, number)
         elif current and (match := _LIST_ITEM.match(line)):
-            items.setdefault((current, match["value"].strip("'\"")), number)
+            items.setdefault((current, (match["value"] or "").strip("'\"")), number)
     return SourceLines(keys, items)
 
 
@@ -147,7 +147,8 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
             raw.findings.append(Finding(path, line, "yaml.tab-indent", "front matter is indented with tabs; YAML needs spaces"))
             error = None
     if error is not None:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        # The context mark is where the broken construct starts (an unclosed `[` say).
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raw.findings.append(Finding(path, line, "yaml.syntax", f"front matter is not valid YAML: {problem}; fix the YAML (the page is published without its metadata)"))
@@ -196,7 +197,7 @@ def _normalise_list(key: str, value: Any, page: str, lines: SourceLines, finding
         text = _as_text(item)
         if item is None:
             rule = "ref.null" if key in ("vereiste", "maatregel") else "meta.type"
-            findings.append(Finding(page, line, rule, f"`{key}` has an empty item (`-` with no name); remove it or fill in a name"))
+            findings.append(Finding(page, lines.of(key, ""), rule, f"`{key}` has an empty item (`-` with no name); remove it or fill in a name"))
         elif text is None:
             findings.append(Finding(page, line, "meta.type", f"`{key}` has an item that is a {type(item).__name__}, not a name; write one name per `-` line"))
         else:
@@ -212,7 +213,7 @@ def normalise_meta(values: dict[str, Any], kind: PageKind, vocabulary: Vocabular
         declared = vocabulary.keys.get(key)
         line = lines.of(key)
         if declared is None:
-            findings.append(Finding(path, line, "meta.unknown-key", f"unknown front-matter key `{key}`; check its spelling or remove it (known keys: {', '.join(sorted(vocabulary.keys))})"))
+            findings.append(Finding(path, line, "meta.unknown-key", f"unknown front-matter key `{key}`; check its spelling or remove it.{suggestion(key, vocabulary.keys)}"))
             meta[key] = value
             continue
         if key == "id" and not kind.is_record:
