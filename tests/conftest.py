@@ -39,12 +39,17 @@ def upstream_tree() -> Path:
     return UPSTREAM
 
 
-@pytest.fixture(scope="session")
-def content_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    out = tmp_path_factory.mktemp("content-build")
-    result = run_kaderpers("build", str(CONTENT), "--out", str(out))
+def build_site(tree: Path, tmp_path_factory: pytest.TempPathFactory, name: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """Build ``tree`` with the command line into a fresh folder; ``result.out`` is that folder."""
+    out = tmp_path_factory.mktemp(name)
+    result = run_kaderpers("build", str(tree), "--out", str(out), *options)
     result.out = out  # type: ignore[attr-defined]
     return result
+
+
+@pytest.fixture(scope="session")
+def content_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    return build_site(CONTENT, tmp_path_factory, "content-build")
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +60,7 @@ def content_site(content_build: subprocess.CompletedProcess[str]) -> Path:
 
 @pytest.fixture(scope="session")
 def upstream_build(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    out = tmp_path_factory.mktemp("upstream-build")
-    result = run_kaderpers("build", str(upstream_tree), "--out", str(out))
-    result.out = out  # type: ignore[attr-defined]
-    return result
+    return build_site(upstream_tree, tmp_path_factory, "upstream-build")
 
 
 @pytest.fixture(scope="session")
