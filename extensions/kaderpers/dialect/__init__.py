@@ -1,5 +1,50 @@
-"""(being written)"""
+"""The MkDocs-Material dialect, translated to MyST while each page is read.
+
+Nothing is rewritten on disk: ``source-read`` (priority 500, after the collector
+has read the front matter and before the navigation adds its toctree) changes
+the text in memory. The translation keeps line numbers wherever it can, so
+warnings point at the line the editor wrote.
+
+One module per construct, each with its translation and the Sphinx parts it
+needs (directives, roles, nodes, transforms):
+
+* :mod:`.frontmatter` page title as H1, search exclusion;
+* :mod:`.admonitions` ``!!!`` / ``???`` / ``???+``; :mod:`.tabs` ``===``;
+  :mod:`.grids` ``<div class="grid cards" markdown>``; :mod:`.blocks` ``///``;
+* :mod:`.attributes` heading attributes and buttons; :mod:`.icons` shortcodes;
+* :mod:`.mermaid` diagrams; :mod:`.rawhtml` raw HTML in every builder;
+* abbreviations are :mod:`kaderpers.glossary`'s.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..collector import pages
+from . import admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
+from .inline import translate_inline
+from .translate import translate_blocks
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 
-def setup(app):
-    pass
+def translate(env: BuildEnvironment, docname: str, text: str) -> str:
+    """A page's MkDocs-Material Markdown as MyST, with the same line numbers where possible."""
+    from .. import glossary  # the glossary module imports this package's helpers
+
+    lines = frontmatter.apply(text.split("\n"), pages(env).get(docname))
+    lines = glossary.take_definitions(env, lines)
+    lines = translate_blocks(lines)
+    return "\n".join(translate_inline(lines))
+
+
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    source[0] = translate(app.env, docname, source[0])
+
+
+def setup(app: Sphinx) -> None:
+    for module in (admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs):
+        module.setup(app)
+    app.connect("source-read", on_source_read, priority=500)
