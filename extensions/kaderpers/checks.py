@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .findings import Finding, suggestion
-from .grammar import ListSpec, Occurrence, scan
+from .grammar import ListSpec, Occurrence, expression_labels, parse_label_expression, scan
 from .loader import load_tree
 from .model import (
     AI_ACT_FIELDS,
@@ -111,6 +111,7 @@ def check_kader(kader: Kader) -> list[Finding]:
             candidates = [p.stem for p in kader.of_kind(target)]
             findings.append(Finding(page.path, page.lines.of(key, stem), "ref.dangling", f"`{key}` refers to `{stem}`, but there is no {target} with that file name.{suggestion(stem, candidates)}"))
         findings.extend(_check_vocabulary(kader, page))
+        findings.extend(_check_uitzondering(kader, page))
     for record_id, pages in by_id.items():
         if len(pages) > 1:
             others = ", ".join(p.path for p in pages)
@@ -134,6 +135,23 @@ def _check_vocabulary(kader: Kader, page: Page) -> list[Finding]:
             else:
                 how = "use a value from the vocabulary file (vocabulaire.yml) or add it there"
             findings.append(Finding(page.path, page.lines.of(key, value), "vocab.unknown", f"`{key}` value `{value}` is not in its vocabulary: {how}.{suggestion(value, sorted(allowed))}"))
+    return findings
+
+
+def _check_uitzondering(kader: Kader, page: Page) -> list[Finding]:
+    """Each ``uitzondering`` entry must be a label expression over known AI-verordening labels."""
+    known = {f"{key}-{value}" for key in AI_ACT_FIELDS for value in kader.allowed_values(key) or ()}
+    findings = []
+    for entry in page.values("uitzondering"):
+        line = page.lines.of("uitzondering", entry)
+        try:
+            expression = parse_label_expression(entry)
+        except ValueError as error:
+            findings.append(Finding(page.path, line, "meta.uitzondering", f"`uitzondering` entry `{entry}` cannot be read ({error}); write labels such as `risicogroep-hoog-risico-ai-systeem` joined with && and ||"))
+            continue
+        for label in expression_labels(expression):
+            if label not in known:
+                findings.append(Finding(page.path, line, "meta.uitzondering", f"`uitzondering` names the unknown label `{label}`; labels are <field>-<value> with an AI-verordening field and a value from its vocabulary.{suggestion(label, sorted(known))}"))
     return findings
 
 

@@ -180,22 +180,29 @@ def _record_fingerprint(page: Page) -> tuple[Any, ...]:
     return (page.docname, *(repr(page.meta.get(key)) for key in shown))
 
 
+def _spec_fingerprint(spec: Spec) -> tuple[Any, ...]:
+    """A description of a directive that is the same in every process (no set ordering)."""
+    if isinstance(spec, ListSpec):
+        return (spec.kind.name, spec.filters, sorted(spec.hidden), sorted(spec.added), spec.search, spec.export)
+    return ("tags", spec.ai_act)
+
+
 def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]) -> str:
     """A fingerprint of everything the directives on ``docname`` would render."""
     page = index.pages[docname]
     digest = hashlib.sha1(usedforsecurity=False)
+    # Chips link to taxonomy pages that exist, in phase order.
+    digest.update(repr([sorted(index.taxonomy(key)) for key in ("levenscyclus", "rollen", "onderwerp")]).encode())
+    digest.update(repr([phase.stem for phase in index.phases]).encode())
     for spec, _ in used:
-        digest.update(repr(spec).encode())
+        digest.update(repr(_spec_fingerprint(spec)).encode())
         if isinstance(spec, ListSpec):
-            rows = rows_for(index, page, spec)
-            for row in rows:
+            for row in rows_for(index, page, spec):
                 digest.update(repr(_record_fingerprint(row)).encode())
                 digest.update(repr([index.law_name(row)]).encode())
-            digest.update(repr([t.title for t in index.phases]).encode())
+            digest.update(repr(index.dangling(page)).encode())
         elif isinstance(spec, TagsSpec):
             digest.update(repr(_record_fingerprint(page)).encode())
-            for key in ("levenscyclus", "rollen", "onderwerp"):
-                digest.update(repr(sorted(index.taxonomy(key))).encode())
     return digest.hexdigest()
 
 

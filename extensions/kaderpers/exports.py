@@ -1,5 +1,149 @@
-"""(being written)"""
+"""Exports written at build time, for the HTML site.
+
+* Each overview table (``export`` flag, or page front matter
+  ``allow_excel_export: true``) as CSV, XLSX and ODS, made with tablib, in
+  ``OUT/html/_exports/``; the table gets download links (docutils references).
+* ``OUT/html/kader.json``: every record with its type, id, title, URL, front
+  matter and relations in both directions, plus the taxonomy pages.
+
+Both read the same content model the tables use, so an export always matches
+the page it is linked from.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tablib
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.osutil import relative_uri
+
+from . import __version__
+from .collector import kader
+from .model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from .grammar import ListSpec
+    from .tables import TableModel
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FOLDER = "_exports"
+FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "ods": "OpenDocument (ODS)"}
+KADER_JSON = "kader.json"
+URL_HEADER = "URL"
+#: Spreadsheet programs run cell text starting with these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def setup(app):
-    pass
+def neutralise(text: str) -> str:
+    """Cell text that a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def page_url(app: Sphinx, docname: str) -> str:
+    """A page's address: absolute when ``html_baseurl`` is set, else relative to the site root."""
+    target = app.builder.get_target_uri(docname)
+    base = app.config.html_baseurl
+    return f"{base.rstrip('/')}/{target}" if base else target
+
+
+def export_name(docname: str, position: int) -> str:
+    return f"{docname.replace('/', '-')}-{position + 1}"
+
+
+def dataset(app: Sphinx, model: TableModel) -> tablib.Dataset:
+    data = tablib.Dataset(headers=[*model.headers, URL_HEADER], title=model.kind.plural.capitalize()[:31])
+    for row, texts in zip(model.rows, model.text_rows(), strict=True):
+        url = page_url(app, row.page.docname) if row.page else ""
+        data.append([neutralise(text) for text in texts] + [url])
+    return data
+
+
+def write_table_exports(app: Sphinx, model: TableModel, name: str) -> dict[str, Path]:
+    folder = Path(app.builder.outdir, EXPORT_FOLDER)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = dataset(app, model)
+    written = {}
+    for extension in FORMATS:
+        path = folder / f"{name}.{extension}"
+        content = data.export(extension)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8-sig", newline="")  # with BOM: spreadsheet programs read UTF-8
+        else:
+            path.write_bytes(content)
+        written[extension] = path
+    return written
+
+
+def download_links(app: Sphinx, fromdoc: str, name: str) -> nodes.paragraph:
+    page_uri = app.builder.get_target_uri(fromdoc)
+    paragraph = nodes.paragraph(classes=["kp-downloads"])
+    paragraph += nodes.Text("Download deze tabel: ")
+    for position, (extension, label) in enumerate(FORMATS.items()):
+        if position:
+            paragraph += nodes.Text(" · ")
+        uri = relative_uri(page_uri, f"{EXPORT_FOLDER}/{name}.{extension}")
+        paragraph += nodes.reference(label, label, refuri=uri, classes=["kp-download", f"kp-download-{extension}"])
+    return paragraph
+
+
+def on_table_rendered(app: Sphinx, page: Page, spec: ListSpec, model: TableModel, container: nodes.container, position: int) -> None:
+    if "kp-export" not in container["classes"]:
+        return
+    name = export_name(page.docname, position)
+    try:
+        write_table_exports(app, model, name)
+    except OSError as error:
+        logger.warning("could not write the exports of a table: %s", error, type="kaderpers", subtype="export", location=page.docname)
+        return
+    container.insert(0, download_links(app, app.env.docname, name))
+
+
+# -- kader.json ------------------------------------------------------------------------------
+
+
+def _stems(pages: list[Page]) -> list[str]:
+    return [page.stem for page in pages]
+
+
+def record_entry(app: Sphinx, index: Kader, page: Page) -> dict[str, Any]:
+    return {
+        "type": page.kind.value,
+        "id": page.record_id or None,
+        "stem": page.stem,
+        "title": page.title,
+        "url": page_url(app, page.docname),
+        "source": page.path,
+        "front_matter": page.meta,
+        "relations": {kind.plural: _stems(index.related(page, kind)) for kind in RECORD_KINDS if kind is not page.kind},
+        "dangling": [{"field": key, "stem": stem} for key, stem in index.dangling(page)],
+    }
+
+
+def kader_document(app: Sphinx, index: Kader) -> dict[str, Any]:
+    records = [record_entry(app, index, page) for kind in RECORD_KINDS for page in index.of_kind(kind)]
+    taxonomies = {
+        field_name: [{"stem": stem, "title": page.title, "url": page_url(app, page.docname)} for stem, page in index.taxonomy(field_name).items()]
+        for field_name in TAXONOMY_FIELDS
+    }
+    counts = {kind.plural: len(index.of_kind(kind)) for kind in RECORD_KINDS}
+    return {"generator": f"kaderpers {__version__}", "counts": counts, "records": records, "taxonomies": taxonomies}
+
+
+def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    document = kader_document(app, kader(app.env))
+    path = Path(app.builder.outdir, KADER_JSON)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("kaderpers-table-rendered", on_table_rendered)
+    app.connect("build-finished", on_build_finished)

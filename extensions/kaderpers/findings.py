@@ -56,6 +56,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("ref.dangling", E, "reference to a record that does not exist"),
     Rule("ref.null", E, "empty (null) item in a reference list"),
     Rule("vocab.unknown", E, "value outside its vocabulary"),
+    Rule("meta.uitzondering", E, "uitzondering entry is not a valid label expression"),
     Rule("directive.unknown", E, "unknown list directive"),
     Rule("directive.flag", E, "unknown flag in a list directive"),
     Rule("directive.filter", E, "unknown filter key or value in a list directive"),

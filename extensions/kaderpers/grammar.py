@@ -10,12 +10,16 @@ content may write the MyST directive ``{kader-lijst}``::
 
 Both parse into the same :class:`ListSpec` (or :class:`TagsSpec`), with problems
 reported as (rule, message) pairs rather than exceptions.
+
+The label expressions of the front-matter field ``uitzondering``
+(``("a" || "b") && "c"``) are parsed here too, into a small tree that the
+checks validate and the HTML profile filter evaluates.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .model import AI_ACT_FIELDS, REFERENCE_FIELD_OF, TAXONOMY_FIELDS, PageKind
@@ -199,3 +203,82 @@ def scan(body: str, first_line: int = 1) -> Iterator[Occurrence]:
                 )
                 parsed = Parsed(None, (problem,))
             yield Occurrence(number, text, parsed)
+
+
+# -- label expressions (front-matter ``uitzondering``) ------------------------------------
+
+#: ``label``, ``"label"``, ``!``, ``&&``, ``||`` and parentheses, as the kader writes them.
+_EXPRESSION_TOKEN = re.compile(r"""\s*(?:(?P<op>&&|\|\||!|\(|\))|"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[\w.:-]+))""")
+
+#: A parsed expression: a label, or ``["and" | "or", operand, ...]`` or ``["not", operand]``.
+Expression = str | list
+_Token = tuple[str, str]
+_Parsed = tuple[Expression, list[_Token]]
+
+
+def parse_label_expression(text: str) -> Expression:
+    """Parse an ``uitzondering`` entry such as ``("a" || "b") && "c"``; raises ValueError."""
+    tokens: list[_Token] = []
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        match = _EXPRESSION_TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise ValueError(f"unexpected `{text[position:position + 12]}` at character {position + 1}")
+        position = match.end()
+        if match["op"]:
+            tokens.append(("op", match["op"]))
+        else:
+            label = next(g for g in (match["dq"], match["sq"], match["bare"]) if g is not None).strip()
+            if not label:
+                raise ValueError("empty label in quotes")
+            tokens.append(("label", label))
+    if not tokens:
+        raise ValueError("the expression is empty")
+    tree, rest = _parse_or(tokens)
+    if rest:
+        raise ValueError(f"unexpected `{rest[0][1]}` after a complete expression")
+    return tree
+
+
+def _parse_or(tokens: list[_Token]) -> _Parsed:
+    return _parse_chain(tokens, "||", "or", _parse_and)
+
+
+def _parse_and(tokens: list[_Token]) -> _Parsed:
+    return _parse_chain(tokens, "&&", "and", _parse_unary)
+
+
+def _parse_chain(tokens: list[_Token], operator: str, name: str, operand: Callable[[list[_Token]], _Parsed]) -> _Parsed:
+    first, rest = operand(tokens)
+    operands = [first]
+    while rest and rest[0] == ("op", operator):
+        following, rest = operand(rest[1:])
+        operands.append(following)
+    return (operands[0] if len(operands) == 1 else [name, *operands]), rest
+
+
+def _parse_unary(tokens: list[_Token]) -> _Parsed:
+    if not tokens:
+        raise ValueError("the expression ends where a label was expected")
+    kind, value = tokens[0]
+    if kind == "label":
+        return value, tokens[1:]
+    if value == "!":
+        operand, rest = _parse_unary(tokens[1:])
+        return ["not", operand], rest
+    if value == "(":
+        inner, rest = _parse_or(tokens[1:])
+        if not rest or rest[0] != ("op", ")"):
+            raise ValueError("a `(` is not closed")
+        return inner, rest[1:]
+    raise ValueError(f"unexpected `{value}` where a label was expected")
+
+
+def expression_labels(expression: Expression) -> Iterator[str]:
+    """Every label an expression mentions."""
+    if isinstance(expression, str):
+        yield expression
+    else:
+        for operand in expression[1:]:
+            yield from expression_labels(operand)

@@ -1,5 +1,48 @@
-"""(being written)"""
+"""The HTML filter layer of the kader tables: search, multi-selects, count, sorting, AI-verordening profile.
+
+Plain JavaScript and CSS served by the site itself (``source/static``), loaded
+from files only (no inline scripts or event handlers), so the site runs under a
+strict Content-Security-Policy. The script is added only to pages that have an
+interactive table; without it every table is still complete and readable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+STATIC = Path(__file__).resolve().parents[2] / "source" / "static"
+SCRIPT = "kader-tables.js"
+STYLESHEET = "kader-tables.css"
+#: Container classes (set by kaderpers.tables) that the script acts on.
+INTERACTIVE_CLASSES = frozenset({"kp-search", "kp-export"})
 
 
-def setup(app):
-    pass
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    """Serve the layer's files even when a project's conf.py names other static folders."""
+    present = {Path(app.confdir, entry).resolve() for entry in config.html_static_path}
+    if STATIC not in present:
+        config.html_static_path.append(str(STATIC))
+
+
+def has_interactive_table(doctree: nodes.document | None) -> bool:
+    if doctree is None:
+        return False
+    return any(INTERACTIVE_CLASSES & set(node["classes"]) for node in doctree.findall(nodes.container) if "kp-list" in node["classes"])
+
+
+def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
+    if has_interactive_table(doctree):
+        app.add_js_file(SCRIPT, loading_method="defer")
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("config-inited", on_config_inited)
+    app.add_css_file(STYLESHEET)
+    app.connect("html-page-context", on_html_page_context)

@@ -6,7 +6,9 @@ resolved by each builder: links on the web, internal links in the PDF, plain
 text where a handout leaves the target out.
 
 The content of a table is first computed as a :class:`TableModel` (plain text
-cells), which the exports reuse, and then rendered as nodes.
+cells), which the exports reuse, and then rendered as nodes. For HTML a table is
+wrapped in a container with JSON data islands that the filter layer
+(``kader-tables.js``) reads; the islands are inert data, never executed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .collector import kader, rows_for
-from .grammar import ListSpec, TagsSpec
+from .grammar import Expression, ListSpec, TagsSpec, parse_label_expression
 from .model import AI_ACT_FIELDS, TAXONOMY_FIELDS, Kader, Page, PageKind
 from .nodes import kader_list, kader_tags
 
@@ -47,10 +49,28 @@ DEFAULT_COLUMNS = {
 OWN_PAGE_COLUMNS = ("id", "title")
 COLUMN_ORDER = ("id", "title", "wetcode", "categorie", "rol", "levenscyclus", "onderwerp")
 COLUMN_WIDTHS = {"id": 10, "title": 40, "wetcode": 16, "categorie": 14, "rol": 14, "levenscyclus": 18, "onderwerp": 18}
+#: Columns the filter layer offers a multi-select for.
+FILTERABLE = ("wetcode", "categorie", "rol", "levenscyclus", "onderwerp")
 EMPTY_TEXT = "Geen {plural} beschikbaar."
 DANGLING_TEXT = "ontbreekt"
-#: Label values that say nothing about the reader's situation; left out of chips.
+#: Label values that say nothing about the reader's situation; left out of chips and profile choices.
 SILENT_LABELS = frozenset({"niet-van-toepassing"})
+
+#: The questions of the AI-verordening profile filter, in the order the reader answers them.
+PROFILE_QUESTIONS = {
+    "rol-ai-act": "Rol onder de AI-verordening",
+    "soort-toepassing": "Soort toepassing",
+    "risicogroep": "Risicogroep",
+    "transparantieverplichting": "Transparantieverplichting",
+    "systeemrisico": "Systeemrisico",
+    "open-source": "Open source",
+}
+#: An answer that makes other questions meaningless: an AI-model has no risicogroep, an AI-systeem no systeemrisico.
+PROFILE_NOT_ASKED = {
+    "soort-toepassing-ai-model-voor-algemene-doeleinden": ["risicogroep", "transparantieverplichting"],
+    "soort-toepassing-ai-systeem": ["systeemrisico"],
+    "soort-toepassing-ai-systeem-voor-algemene-doeleinden": ["systeemrisico"],
+}
 
 
 def columns_for(spec: ListSpec) -> list[str]:
@@ -84,8 +104,9 @@ def ordered_values(index: Kader, page: Page, field_name: str) -> list[str]:
 @dataclass
 class Cell:
     text: str
-    #: For title cells: the record's docname; for chip cells: (field, values).
+    #: For title cells: the record's docname.
     target: str | None = None
+    #: For chip cells: (value, label) pairs.
     chips: tuple[tuple[str, str], ...] = ()
     dangling: bool = False
 
@@ -109,14 +130,13 @@ class TableModel:
 
 def _cell(index: Kader, page: Page, column: str) -> Cell:
     if column == "id":
-        return Cell(page.short_id if page.record_id else page.stem)
+        return Cell(page.short_id)
     if column == "title":
         return Cell(page.title, target=page.docname)
     if column == "wetcode":
         return Cell(index.law_name(page))
     field_name = CHIP_FIELDS[column]
-    values = ordered_values(index, page, field_name)
-    chips = tuple((value, value_label(index, field_name, value)) for value in values)
+    chips = tuple((value, value_label(index, field_name, value)) for value in ordered_values(index, page, field_name))
     return Cell("; ".join(label for _, label in chips), chips=chips)
 
 
@@ -128,23 +148,28 @@ def table_model(index: Kader, page: Page, spec: ListSpec) -> TableModel:
     for record in rows_for(index, page, spec):
         model.rows.append(Row(record, [_cell(index, record, column) for column in columns]))
     if spec.kind.own_field:
-        for field_name, stem in index.dangling(page):
-            if field_name == spec.kind.own_field:
-                cells = [Cell(stem, dangling=True) if c == "title" else Cell("") for c in columns]
-                model.rows.append(Row(None, cells))
+        # Named in the front matter but missing: shown, marked; ref.dangling warns about it.
+        missing = dict.fromkeys(stem for field_name, stem in index.dangling(page) if field_name == spec.kind.own_field)
+        for stem in missing:
+            cells = [Cell(stem, dangling=True) if c == "title" else Cell("") for c in columns]
+            model.rows.append(Row(None, cells))
     return model
 
 
 # -- rendering as docutils nodes -------------------------------------------------------
 
 
-def doc_xref(docname: str, text: str, refdoc: str, classes: list[str] | None = None) -> addnodes.pending_xref:
-    """A link to a document that every builder resolves in its own way."""
+def doc_xref(docname: str, text: str, refdoc: str, classes: list[str] | None = None) -> nodes.Node:
+    """A link to a document that every builder resolves in its own way.
+
+    Resolving replaces the ``pending_xref`` and its classes, so the classes sit on
+    a wrapper that survives: a chip stays a chip whether it became a link or not.
+    """
     xref = addnodes.pending_xref(
         "", refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True, refwarn=False, refdoc=refdoc
     )
-    xref += nodes.inline(text, text, classes=classes or [])
-    return xref
+    xref += nodes.inline(text, text)
+    return nodes.inline("", "", xref, classes=classes) if classes else xref
 
 
 def chip_nodes(index: Kader, field_name: str, chips: tuple[tuple[str, str], ...], refdoc: str) -> list[nodes.Node]:
@@ -166,8 +191,8 @@ def chip_nodes(index: Kader, field_name: str, chips: tuple[tuple[str, str], ...]
 def _entry(index: Kader, cell: Cell, column: str, refdoc: str) -> nodes.entry:
     paragraph = nodes.paragraph()
     if cell.dangling:
-        paragraph += nodes.literal(cell.text, cell.text)
-        paragraph += nodes.inline(f" ({DANGLING_TEXT})", f" ({DANGLING_TEXT})", classes=["kp-dangling"])
+        paragraph += nodes.inline(cell.text, cell.text, classes=["kp-dangling-ref"])
+        paragraph += nodes.emphasis(f" ({DANGLING_TEXT})", f" ({DANGLING_TEXT})", classes=["kp-dangling"])
     elif cell.target:
         paragraph += doc_xref(cell.target, cell.text, refdoc)
     elif cell.chips:
@@ -197,24 +222,58 @@ def render_table(index: Kader, model: TableModel, refdoc: str, classes: list[str
     return table
 
 
-def profile_data(model: TableModel) -> str:
-    """AI-verordening labels of each row, for the HTML profile filter (a JSON data island)."""
-    data = []
+# -- data islands for the HTML filter layer ---------------------------------------------
+
+
+def json_island(css_class: str, data: Any) -> nodes.raw:
+    """Inert JSON in ``<script type="application/json">``; ``<``, ``>`` and ``&`` escaped so no text can end it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return nodes.raw("", f'<script type="application/json" class="{css_class}">{text}</script>', format="html")
+
+
+def table_data(index: Kader, model: TableModel) -> dict[str, Any]:
+    """What the filter layer needs beyond the table itself: which columns filter, and orders that are not alphabetical."""
+    phases = [value_label(index, "levenscyclus", phase.stem) for phase in index.phases]
+    return {
+        "plural": model.kind.plural,
+        "filterable": [column for column in model.columns if column in FILTERABLE],
+        "order": {"levenscyclus": phases} if "levenscyclus" in model.columns else {},
+    }
+
+
+def _exceptions(page: Page) -> list[Expression]:
+    parsed = []
+    for entry in page.values("uitzondering"):
+        try:
+            parsed.append(parse_label_expression(entry))
+        except ValueError:
+            continue  # reported once by the checks (meta.uitzondering)
+    return parsed
+
+
+def profile_data(index: Kader, model: TableModel) -> dict[str, Any]:
+    """The AI-verordening profile questions and, per row, its labels and parsed ``uitzondering`` expressions."""
+    questions = []
+    for field_name, question in PROFILE_QUESTIONS.items():
+        values = index.vocabulary.values(field_name) or {}
+        choices = [[value, label] for value, label in values.items() if value not in SILENT_LABELS]
+        if choices:
+            questions.append({"field": field_name, "label": question, "choices": choices})
+    rows = []
     for row in model.rows:
         page = row.page
-        labels: dict[str, Any] = {key: list(page.values(key)) for key in AI_ACT_FIELDS} if page else {}
-        labels["uitzondering"] = list(page.values("uitzondering")) if page else []
-        data.append(labels)
-    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'<script type="application/json" class="kp-profile-data">{text}</script>'
+        labels = {key: list(page.values(key)) for key in AI_ACT_FIELDS if page and page.values(key)}
+        rows.append({"labels": labels, "uitzondering": _exceptions(page) if page else []})
+    return {"questions": questions, "notAsked": PROFILE_NOT_ASKED, "rows": rows}
 
 
 # -- tags ------------------------------------------------------------------------------------
 
 
-def render_tags(index: Kader, page: Page, spec: TagsSpec, refdoc: str) -> list[nodes.Node]:
+def render_tags(index: Kader, page: Page, spec: TagsSpec, refdoc: str, anchor: nodes.Node) -> list[nodes.Node]:
     if spec.ai_act:
-        return render_ai_act_tags(index, page, refdoc)
+        return render_ai_act_tags(index, page, refdoc, anchor)
     paragraph = nodes.paragraph(classes=["kp-tags"])
     if page.record_id:
         paragraph += nodes.inline(page.short_id, page.short_id, classes=["kp-chip", "kp-chip-id"])
@@ -230,20 +289,48 @@ def render_tags(index: Kader, page: Page, spec: TagsSpec, refdoc: str) -> list[n
 AI_ACT_INTRO = "Deze vereiste geldt voor deze toepassingen van de AI-verordening:"
 NOT_AI_ACT = (
     "Deze vereiste komt niet uit de AI-verordening. Ze geldt waarschijnlijk voor elk algoritme of "
-    "AI-systeem dat je inzet. Lees bij de bronnen op deze pagina wanneer ze precies van toepassing is."
+    "AI-systeem dat je inzet. Lees bij de ",
+    "bronnen",
+    " wanneer ze precies van toepassing is.",
 )
+BRONNEN_TITLE = "bronnen"
 
 
-def render_ai_act_tags(index: Kader, page: Page, refdoc: str) -> list[nodes.Node]:
-    if page.law_code != "aia":
-        return [nodes.paragraph(NOT_AI_ACT, NOT_AI_ACT, classes=["kp-not-ai-act"])]
+def bronnen_section(anchor: nodes.Node) -> nodes.section | None:
+    """The page's section titled Bronnen; in a book of many pages, the one of the anchor's page."""
+    scope = anchor
+    while scope.parent is not None and not isinstance(scope, addnodes.start_of_file):
+        scope = scope.parent
+    for section in scope.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        if title is not None and title.astext().strip().lower() == BRONNEN_TITLE and section["ids"]:
+            return section
+    return None
+
+
+def not_ai_act_sentence(anchor: nodes.Node) -> nodes.paragraph:
+    before, link_text, after = NOT_AI_ACT
+    paragraph = nodes.paragraph(classes=["kp-not-ai-act"])
+    paragraph += nodes.Text(before)
+    section = bronnen_section(anchor)
+    if section is not None:
+        paragraph += nodes.reference(link_text, link_text, refid=section["ids"][0], internal=True)
+    else:
+        paragraph += nodes.Text(f"{link_text} op deze pagina")
+    paragraph += nodes.Text(after)
+    return paragraph
+
+
+def render_ai_act_tags(index: Kader, page: Page, refdoc: str, anchor: nodes.Node) -> list[nodes.Node]:
+    if page.kind is PageKind.VEREISTE and page.law_code != "aia":
+        return [not_ai_act_sentence(anchor)]
     result: list[nodes.Node] = [nodes.paragraph(AI_ACT_INTRO, AI_ACT_INTRO)]
     items = nodes.bullet_list(classes=["kp-ai-act-labels"])
     for field_name in AI_ACT_FIELDS:
         values = [v for v in page.values(field_name) if v not in SILENT_LABELS]
         if not values:
             continue
-        heading = value_label(index, "", field_name)
+        heading = PROFILE_QUESTIONS.get(field_name) or value_label(index, "", field_name)
         item = nodes.paragraph()
         item += nodes.strong(f"{heading}: ", f"{heading}: ")
         chips = tuple((v, value_label(index, field_name, v)) for v in values)
@@ -267,28 +354,32 @@ class ResolveKaderNodes(SphinxPostTransform):
         is_html = self.app.builder.format == "html"
         for position, node in enumerate(list(self.document.findall(kader_list))):
             page = index.pages.get(node["docname"])
-            if page is None:
-                node.replace_self([])
-                continue
-            node.replace_self(self.render_list(index, page, node["spec"], position, is_html))
+            node.replace_self(self.render_list(index, page, node["spec"], position, is_html) if page else [])
         for node in list(self.document.findall(kader_tags)):
             page = index.pages.get(node["docname"])
-            node.replace_self(render_tags(index, page, node["spec"], node["docname"]) if page else [])
+            node.replace_self(render_tags(index, page, node["spec"], node["docname"], node) if page else [])
 
     def render_list(self, index: Kader, page: Page, spec: ListSpec, position: int, is_html: bool) -> list[nodes.Node]:
         model = table_model(index, page, spec)
+        ids = [f"kp-lijst-{position + 1}"]
         if not model.rows:
             text = EMPTY_TEXT.format(plural=spec.kind.record.plural)
-            return [nodes.paragraph(text, text, classes=["kp-empty"])]
+            empty = nodes.paragraph(text, text, classes=["kp-empty"])
+            return [nodes.container("", empty, classes=["kp-list", "kp-list-empty"], ids=ids) if is_html else empty]
+        interactive = spec.search and not spec.kind.own_field
         export = spec.export or page.meta.get("allow_excel_export") is True
-        flags = (["kp-search"] if spec.search and not spec.kind.own_field else []) + (["kp-export"] if export else [])
-        table = render_table(index, model, page.docname, flags)
+        flags = (["kp-search"] if interactive else []) + (["kp-export"] if export else [])
         if not is_html:
-            return [table]
-        container = nodes.container(classes=["kp-list", *flags], ids=[f"kp-lijst-{position + 1}"])
+            # Print lays the columns out by the widths of the colspecs (on the web the browser does).
+            return [render_table(index, model, page.docname, [*flags, "colwidths-given"])]
+        table = render_table(index, model, page.docname, flags)
+        profile = interactive and spec.kind.record is PageKind.VEREISTE
+        container = nodes.container(classes=["kp-list", *flags, *(["kp-profile"] if profile else [])], ids=ids)
         container += table
-        if spec.kind.record is PageKind.VEREISTE and not spec.kind.own_field:
-            container += nodes.raw("", profile_data(model), format="html")
+        if interactive:
+            container += json_island("kp-table-data", table_data(index, model))
+        if profile:
+            container += json_island("kp-profile-data", profile_data(index, model))
         self.app.emit("kaderpers-table-rendered", page, spec, model, container, position)
         return [container]
 

@@ -1,0 +1,132 @@
+"""The bundled content/: every directive and dialect construct occurs, and renders in HTML and PDF."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import CONTENT
+
+ADMONITION_TYPES = ("note", "tip", "info", "warning", "danger", "example", "quote", "success", "question", "abstract")
+
+
+@dataclass(frozen=True)
+class Construct:
+    name: str
+    #: Finds the construct in a page's Markdown; group "probe" (if any) is text that must reach the output.
+    source: str
+    #: CSS selector that must match in the HTML of that page.
+    html: str
+
+
+CONSTRUCTS = [
+    *(Construct(f"admonition {kind}", rf'^\s*!!! {kind} "(?P<probe>[^"]+)"', f"div.admonition.{kind}") for kind in ADMONITION_TYPES),
+    Construct("custom admonition", r'^\s*!!! wetgeving "(?P<probe>[^"]+)"', "div.admonition.wetgeving"),
+    Construct("admonition without title", r"^\s*!!! \w+\s*$", "div.admonition"),
+    Construct("admonition body indented with a tab", r'^\s*!!! \w+ "(?P<probe>[^"]+)"\n\n?\t\S', "div.admonition"),
+    Construct("collapsible, closed", r'^\s*\?\?\? \w+ "(?P<probe>[^"]+)"', "details:not([open])"),
+    Construct("collapsible, open", r'^\s*\?\?\?\+ \w+ "(?P<probe>[^"]+)"', "details[open]"),
+    Construct("content tabs", r'^\s*=== "(?P<probe>[^"]+)"', ".sd-tab-set"),
+    Construct("admonition nested in a tab", r'^=== "[^"]+"\n(?:\s*\n|    .*\n)*?    !!! \w+ "(?P<probe>[^"]+)"', ".sd-tab-set div.admonition"),
+    Construct("grid cards", r'<div[^>]*class="grid cards"[^>]*markdown>\s*\n\s*-\s+## \[(?P<probe>[^\]]+)\]', ".sd-card"),
+    Construct("button", r"\[(?P<probe>[^\]:]+?)\s*\]\([^)]*\)\{ \.md-button \}", "a.md-button"),
+    Construct("primary button", r"\[(?P<probe>[^\]:]+?)(?: :[\w-]+:)?\]\([^)]*\)\{ \.md-button \.md-button--primary \}", "a.md-button--primary"),
+    Construct("heading attribute data-search-exclude", r"^#+ (?P<probe>.+?) \{ data-search-exclude \}", "section.no-search"),
+    Construct("abbreviation in a page", r"^\*\[(?P<probe>[^\]]+)\]:", "abbr[title]"),
+    Construct("footnote", r"^\[\^\w+\]:\s*(?P<probe>\S+(?: \S+){0,3})", "a.footnote-reference"),
+    Construct("mermaid diagram", r"^```mermaid\n", "pre.mermaid"),
+    Construct("material icon", r":material-arrow-right:", ".kaderpers-icon"),
+    Construct("fontawesome icon", r":fontawesome-solid-paper-plane:", ".kaderpers-icon"),
+    Construct("/// html | div block", r"^/// html \| div", "div"),
+    Construct("raw HTML with a link", r'<a href="(?P<probe>https?://[^"]+)"', "a[href]"),
+    Construct("image", r"!\[(?P<probe>[^\]]*)\]\(", "img"),
+    Construct("pipe table", r"^\|[^\n]+\|\n\|[ :-]+\|", "table:not(.kp-table)"),
+    Construct("relative link with anchor", r"\]\([\w./-]+\.md#[\w-]+\)", "a.reference.internal[href*='#']"),
+    # list directives, legacy spelling
+    Construct("list_vereisten with levenscyclus filter", r"<!-- list_vereisten levenscyclus/[\w-]+ ", "table.kp-table.kp-vereisten"),
+    Construct("list_vereisten with rollen filter", r"<!-- list_vereisten rollen/[\w-]+ ", "table.kp-table.kp-vereisten"),
+    Construct("list_vereisten with onderwerp filter", r"<!-- list_vereisten onderwerp/[\w-]+ ", "table.kp-table.kp-vereisten"),
+    Construct("list_vereisten with two filters", r"<!-- list_vereisten \w+/[\w-]+ \w+/[\w-]+", "table.kp-table.kp-vereisten"),
+    Construct("list_vereisten, full overview", r"<!-- list_vereisten -->", "table.kp-table.kp-vereisten"),
+    Construct("list_maatregelen with vereiste filter", r"<!-- list_maatregelen vereiste/[\w-]+ ", "table.kp-table.kp-maatregelen"),
+    Construct("list_maatregelen with two filters", r"<!-- list_maatregelen vereiste/[\w-]+ onderwerp/[\w-]+", "table.kp-table.kp-maatregelen"),
+    Construct("list_maatregelen with export", r"<!-- list_maatregelen [^>]*\bexport\b", "table.kp-table.kp-export"),
+    Construct("list_hulpmiddelen with vereiste filter", r"<!-- list_hulpmiddelen vereiste/", "table.kp-table.kp-hulpmiddelen"),
+    Construct("list_hulpmiddelen with onderwerp filter", r"<!-- list_hulpmiddelen onderwerp/", "table.kp-table.kp-hulpmiddelen"),
+    Construct("list_vereisten_on_maatregelen_page", r"<!-- list_vereisten_on_maatregelen_page -->", "table.kp-table.kp-vereisten"),
+    Construct("list_maatregelen_on_hulpmiddelen_page", r"<!-- list_maatregelen_on_hulpmiddelen_page -->", "table.kp-table.kp-maatregelen"),
+    Construct("tags", r"<!-- tags -->", ".kp-tags"),
+    Construct("tags-ai-act on an AI-Act vereiste", r"(?s)id: urn:nl:ak:ver:aia-.*<!-- tags-ai-act -->", ".kp-ai-act-labels"),
+    Construct("tags-ai-act on another vereiste", r"(?s)id: urn:nl:ak:ver:(?!aia-).*<!-- tags-ai-act -->", ".kp-not-ai-act"),
+    *(Construct(f"flag {flag}", rf"<!-- list_\w+ [^>]*\b{flag}\b", "table.kp-table") for flag in ("no-rol", "no-levenscyclus", "no-onderwerp", "no-id", "no-search")),
+    # list directives, MyST spelling
+    *(Construct(f"kader-lijst {kind}", rf"```\{{kader-lijst\}} {kind}\s*\n", "table.kp-table") for kind in ("vereisten", "maatregelen", "hulpmiddelen", "vereisten-bij-maatregel", "maatregelen-bij-hulpmiddel")),
+    Construct("kader-tags", r"```\{kader-tags\}\s*\n", ".kp-tags"),
+    Construct("kader-tags ai-act", r"```\{kader-tags\} ai-act", ".kp-ai-act-labels"),
+]
+
+
+def pages_with(construct: Construct) -> list[tuple[Path, re.Match[str]]]:
+    pattern = re.compile(construct.source, re.MULTILINE)
+    found = []
+    for path in sorted(CONTENT.rglob("*.md")):
+        if "includes" in path.parts:
+            continue
+        if match := pattern.search(path.read_text("utf-8")):
+            found.append((path, match))
+    return found
+
+
+@pytest.mark.parametrize("construct", CONSTRUCTS, ids=lambda c: c.name)
+def test_construct_occurs_in_content(construct: Construct) -> None:
+    assert pages_with(construct), f"content/ has no {construct.name}"
+
+
+def html_of(site: Path, source: Path) -> BeautifulSoup:
+    relative = source.relative_to(CONTENT).with_suffix(".html")
+    return BeautifulSoup((site / relative).read_text("utf-8"), "html.parser")
+
+
+@pytest.mark.parametrize("construct", CONSTRUCTS, ids=lambda c: c.name)
+def test_construct_renders_in_html(content_site: Path, construct: Construct) -> None:
+    for source, match in pages_with(construct):
+        main = html_of(content_site, source).select_one("main") or html_of(content_site, source)
+        assert main.select(construct.html), f"{source.relative_to(CONTENT)}: no `{construct.html}` for {construct.name}"
+        probe = match.groupdict().get("probe")
+        if probe:
+            assert normalise(probe) in normalise(main.get_text(" ")), f"{source.relative_to(CONTENT)}: `{probe}` missing"
+
+
+def normalise(text: str) -> str:
+    """Text as a PDF extractor gives it back: no soft hyphens or line breaks, one space."""
+    text = text.replace("\u00ad", "").replace("-\n", "").replace("\u2011", "-")
+    return re.sub(r"\s+", " ", re.sub(r"[“”„\"'‘’]", "", text)).strip().lower()
+
+
+@pytest.fixture(scope="session")
+def content_pdf_text(content_build: subprocess.CompletedProcess[str]) -> str:
+    pdf = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
+    assert pdf.is_file(), f"no PDF edition at {pdf}"
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return normalise(text)
+
+
+@pytest.mark.parametrize("construct", [c for c in CONSTRUCTS if "(?P<probe>" in c.source], ids=lambda c: c.name)
+def test_construct_renders_in_pdf(content_pdf_text: str, construct: Construct) -> None:
+    for source, match in pages_with(construct):
+        probe = normalise(match["probe"])
+        assert probe in content_pdf_text, f"{source.relative_to(CONTENT)}: `{match['probe']}` ({construct.name}) is not in the PDF"
+
+
+def test_every_directive_renders_a_table_in_the_pdf(content_build: subprocess.CompletedProcess[str], content_pdf_text: str) -> None:
+    """Each list directive prints its rows: the titles of the records it lists are in the PDF edition."""
+    site = content_build.out / "html"  # type: ignore[attr-defined]
+    titles = {a.get_text(" ", strip=True) for html in site.rglob("*.html") for a in BeautifulSoup(html.read_text("utf-8"), "html.parser").select("table.kp-table td.kp-col-title a")}
+    assert titles
+    missing = [t for t in titles if normalise(t) not in content_pdf_text]
+    assert not missing, missing
