@@ -49,7 +49,8 @@ def build_site(tree: Path, tmp_path_factory: pytest.TempPathFactory, name: str, 
 
 @pytest.fixture(scope="session")
 def content_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    return build_site(CONTENT, tmp_path_factory, "content-build")
+    """content/ built as `make` does: site, PDF edition and handouts."""
+    return build_site(CONTENT, tmp_path_factory, "content-build", "--all")
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,8 @@ class KaderpersConfig:
     pdf_documents: str = field(default="edition", metadata={"rebuild": "", "types": (str,)})
     #: Seconds a single PDF layout may take before the watchdog stops it.
     pdf_timeout: int = field(default=900, metadata={"rebuild": "", "types": (int,)})
+    #: Which share of the PDF documents this process writes, "k/n" (set by `kaderpers build`); "" writes all.
+    pdf_shard: str = field(default="", metadata={"rebuild": "", "types": (str,)})
 
 
 def setup(app: Sphinx) -> None:

@@ -1,5 +1,292 @@
-"""(being written)"""
+"""The HTML site: section navigation, Dutch interface text and a page that runs under a strict CSP.
+
+* Navigation. pydata-sphinx-theme resolves and soups the whole toctree of a
+  section for every page, which took most of a 250-page build. The sidebar
+  template (``source/templates/sidebar-nav-bs.html``) renders
+  :meth:`SiteTree.section` instead: the section of the current page, read from the
+  toctrees Sphinx already collected and opened only along the path to the page.
+* Incremental builds. A new title or page changes the sidebar, breadcrumbs and
+  previous/next links of other pages; :func:`on_env_updated` has those written too.
+* Dutch. pydata has no Dutch catalog; ``source/locale`` fills in its interface
+  strings (Sphinx's own Dutch translations take precedence). Search is Sphinx's
+  own, offline, with Snowball's Dutch stemmer plus one rule (:class:`DutchSearch`).
+* A strict Content-Security-Policy (:data:`CONTENT_SECURITY_POLICY`, declared by
+  ``source/templates/layout.html``): no inline scripts, nothing from other hosts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import sphinx.search
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.search.nl import SearchDutch
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+
+SOURCE = Path(__file__).resolve().parents[2] / "source"
+STYLESHEET = "kaderpers.css"
+#: A CSP-safe Documentation.addTranslations (Sphinx's uses eval), loaded between doctools.js and translations.js.
+TRANSLATIONS_SCRIPT = "kaderpers-translations.js"
+#: The policy every page declares: scripts, styles, fonts and images come from the site itself.
+#: Inline styles stay allowed: Font Awesome and mermaid set them from their (own, local) scripts.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+#: Inline scripts pydata adds for its version switcher, which this site does not use.
+THEME_INLINE_SCRIPT = "DOCUMENTATION_OPTIONS."
 
 
-def setup(app):
-    pass
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    href: str
+    #: On the path from the section to the current page (the page itself included).
+    current: bool
+    #: The current page itself.
+    page: bool
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionNavigation:
+    title: str
+    href: str
+    page: bool
+    items: tuple[NavItem, ...]
+
+
+class SiteTree:
+    """The toctree hierarchy of a read environment: each document's children, in order, with their titles."""
+
+    def __init__(self, env: BuildEnvironment, root: str):
+        self.root = root
+        self.children: dict[str, list[tuple[str, str]]] = {}
+        self.parent: dict[str, str] = {}
+        self.titles = {docname: title.astext() for docname, title in env.titles.items()}
+        for docname in _toctree_order(env, root):
+            entries = []
+            for toctree in env.tocs[docname].findall(addnodes.toctree):
+                for title, child in toctree["entries"]:
+                    if child == "self" or child not in env.tocs:
+                        continue  # external links and the page itself are not navigation
+                    entries.append((title or self.titles.get(child, child), child))
+                    self.parent.setdefault(child, docname)
+            if entries:
+                self.children[docname] = entries
+
+    def ancestors(self, docname: str) -> list[str]:
+        """``docname``, its parent, …, the root; only ``[docname]`` for a page outside the tree."""
+        chain = [docname]
+        while (parent := self.parent.get(chain[-1])) is not None and parent not in chain:
+            chain.append(parent)
+        return chain
+
+    def section(self, pagename: str, builder: Builder) -> SectionNavigation | None:
+        """The top-level section that holds ``pagename``, opened along the path to it."""
+        chain = self.ancestors(pagename)
+        if len(chain) < 2 or chain[-1] != self.root:
+            return None
+        top = chain[-2]
+        on_path = set(chain)
+
+        def items(docname: str) -> tuple[NavItem, ...]:
+            return tuple(
+                NavItem(
+                    title=title,
+                    href="#" if child == pagename else builder.get_relative_uri(pagename, child),
+                    current=child in on_path,
+                    page=child == pagename,
+                    children=items(child) if child in on_path else (),
+                )
+                for title, child in self.children.get(docname, ())
+            )
+
+        parent_entries = dict((child, title) for title, child in self.children.get(self.root, ()))
+        return SectionNavigation(
+            title=parent_entries.get(top) or self.titles.get(top, top),
+            href=builder.get_relative_uri(pagename, top),
+            page=top == pagename,
+            items=items(top),
+        )
+
+    def members(self, docname: str) -> list[str]:
+        """``docname`` and every page below it."""
+        found, stack = [], [docname]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.append(current)
+                stack.extend(child for _, child in self.children.get(current, ()))
+        return found
+
+    def digests(self) -> dict[str, str]:
+        """Per page with children: the titles and order of its children, which the sidebar of
+        every page below it shows (the root's children are the header of every page)."""
+        return {docname: _digest(entries) for docname, entries in self.children.items()}
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
+def _toctree_order(env: BuildEnvironment, root: str) -> list[str]:
+    """Documents in a stable order (the root first), so a page listed twice gets the same parent every build."""
+    return [root, *sorted(d for d in env.tocs if d != root)] if root in env.tocs else sorted(env.tocs)
+
+
+def site_tree(app: Sphinx) -> SiteTree:
+    """Made once per write (and once per worker process in a parallel write)."""
+    tree = getattr(app, "_kaderpers_site_tree", None)
+    if tree is None:
+        tree = app._kaderpers_site_tree = SiteTree(app.env, app.config.root_doc)
+    return tree
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages to write again because the navigation they show changed.
+
+    Sphinx writes a changed page and its parent. But the sidebar of a page lists
+    the children of each page above it, its breadcrumbs name the pages above it,
+    its previous/next links name its neighbours, and the header names the
+    sections. So a new title or a new page changes other pages too; what the last
+    build showed is kept in the environment and compared.
+    """
+    app._kaderpers_site_tree = None
+    tree = site_tree(app)
+    relations = {docname: tuple(related[1:]) for docname, related in env.collect_relations().items()}
+    new = {"children": tree.digests(), "titles": tree.titles, "relations": relations}
+    old = getattr(env, "kaderpers_nav_state", None)
+    env.kaderpers_nav_state = new
+    if old is None:
+        return []  # a fresh environment: every page is written anyway
+    if not isinstance(old, dict) or old.keys() != new.keys():
+        return sorted(env.found_docs)  # kept by another version of kaderpers: trust nothing
+    parents = {d for d in new["children"].keys() | old["children"].keys() if new["children"].get(d) != old["children"].get(d)}
+    if tree.root in parents:
+        return sorted(env.found_docs)
+    retitled = {d for d in tree.titles.keys() | old["titles"].keys() if tree.titles.get(d) != old["titles"].get(d)}
+    pages = {page for docname in parents | retitled for page in tree.members(docname)}
+    for docname, neighbours in relations.items():
+        if neighbours != old["relations"].get(docname) or retitled.intersection(neighbours):
+            pages.add(docname)  # its previous/next links changed
+    return sorted(pages & env.found_docs)
+
+
+class RemoteImagesAsLinks(SphinxPostTransform):
+    """An image on another host would be fetched from that host on every page view (and the
+    site's CSP refuses it): the page links to it instead, named by its alt text."""
+
+    default_priority = 300
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        for image in list(self.document.findall(nodes.image)):
+            uri = str(image.get("uri", ""))
+            host = urlsplit(uri).hostname
+            if not host:
+                continue
+            alt = str(image.get("alt", "")).strip()
+            text = f"Afbeelding: {alt} (op {host})" if alt and alt.lower() != "image" else f"Afbeelding op {host}"
+            replacement: nodes.Node = nodes.Text(text) if isinstance(image.parent, nodes.reference) else nodes.reference("", text, refuri=uri, classes=["kp-remote-image"])
+            if not isinstance(image.parent, nodes.TextElement):
+                replacement = nodes.paragraph("", "", replacement)
+            image.replace_self(replacement)
+
+
+def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    app._kaderpers_removed = set(removed)
+    return []
+
+
+def remove_pages_of_removed_documents(app: Sphinx, exception: Exception | None) -> None:
+    """Sphinx leaves the HTML of a deleted page behind; an incremental site must equal a clean one."""
+    removed = getattr(app, "_kaderpers_removed", set())
+    if exception is not None or not removed or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir).resolve()
+    for docname in removed:
+        page = (outdir / app.builder.get_target_uri(docname)).resolve()
+        if page.is_file() and page.is_relative_to(outdir) and docname not in app.env.found_docs:
+            page.unlink()
+
+
+#: Kader tables with this many columns or more take the page TOC's column.
+WIDE_TABLE_COLUMNS = 5
+
+
+def has_wide_table(doctree: nodes.document) -> bool:
+    return any(
+        "kp-table" in table["classes"] and len(list(table.findall(nodes.colspec))) >= WIDE_TABLE_COLUMNS
+        for table in doctree.findall(nodes.table)
+    )
+
+
+def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
+    context["kaderpers_section_nav"] = site_tree(app).section(pagename, app.builder)
+    context["kaderpers_csp"] = CONTENT_SECURITY_POLICY
+    if doctree is not None and has_wide_table(doctree):
+        # A wide kader table needs the width of the page TOC column more than the page needs that TOC.
+        context["meta"] = {**(context.get("meta") or {}), "html_theme.sidebar_secondary.remove": True}
+    # Drop pydata's per-page inline scripts: no page depends on them, and a strict
+    # Content-Security-Policy (script-src 'self') would block them anyway.
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        scripts[:] = [js for js in scripts if not str(getattr(js, "attributes", {}).get("body", "")).startswith(THEME_INLINE_SCRIPT)]
+
+
+#: A doubled vowel in the last syllable of a stem, which Snowball's Dutch stemmer restores
+#: in open syllables: "maatregelen" → "maatregeel" but "maatregel" → "maatregel".
+_RESTORED_LONG_VOWEL = re.compile(r"([aeou])\1([^aeiouy]*)$")
+#: The same rule in the browser, around the Snowball stemmer Sphinx ships (identical output).
+_JS_STEMMER = """
+window.Stemmer = function () {
+  const snowball = new DutchStemmer();
+  this.stemWord = (word) => snowball.stemWord(word).replace(/([aeou])\\1([^aeiouy]*)$/, "$1$2");
+};
+"""
+
+
+class DutchSearch(SearchDutch):
+    """Sphinx's Dutch search whose stems drop a restored long vowel in both the index and the query.
+
+    Without it a search for "maatregel" misses pages that only say "maatregelen"
+    (and "systeem" misses "systemen"); merging such stems costs little precision.
+    """
+
+    js_stemmer_rawcode = ""  # Sphinx then takes js_stemmer_code as the whole stemmer
+
+    def stem(self, word: str) -> str:
+        return _RESTORED_LONG_VOWEL.sub(r"\1\2", super().stem(word))
+
+    @cached_property
+    def js_stemmer_code(self) -> str:  # type: ignore[override]
+        scripts = Path(sphinx.search.__file__).parent / "minified-js"
+        snowball = [(scripts / name).read_text("utf-8") for name in ("base-stemmer.js", SearchDutch.js_stemmer_rawcode)]
+        return "\n".join([*snowball, _JS_STEMMER])
+
+
+def setup(app: Sphinx) -> None:
+    app.add_search_language(DutchSearch)
+    app.add_message_catalog("sphinx", str(SOURCE / "locale"))
+    # After the other kaderpers stylesheets (priority 500): the site look has the last word.
+    app.add_css_file(STYLESHEET, priority=600)
+    app.add_js_file(TRANSLATIONS_SCRIPT)
+    app.add_post_transform(RemoteImagesAsLinks)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("env-updated", on_env_updated)
+    app.connect("build-finished", remove_pages_of_removed_documents)
+    # After pydata-sphinx-theme (priority 500) has added its scripts to the page.
+    app.connect("html-page-context", on_html_page_context, priority=900)

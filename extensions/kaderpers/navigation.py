@@ -3,8 +3,15 @@
 Content pages carry no Sphinx markup. When a page that has children in the
 navigation is read, a hidden ``{toctree}`` listing them is appended to its source
 (in memory: the file is never rewritten). Pages that the navigation does not
-name are hung under the index page of their folder, so every page is reachable
-and the PDF gets a real section hierarchy.
+name are hung under the index page of their folder (or, in a folder without
+one, under the page named after the folder), so every page is reachable and the
+PDF gets a real section hierarchy.
+
+``nav:`` is read the way MkDocs with the awesome-pages plugin reads it: pages,
+``Title: page.md``, ``Title: [section items]`` (an ``index.md`` among them is the
+section's page), external links (left out), and rest entries ``...``,
+``... | glob``, ``... | glob=…``, ``... | regex=…`` with an optional ``flat``.
+Rest entries take what the explicit entries leave: patterns first, then ``...``.
 """
 
 from __future__ import annotations
@@ -30,18 +37,18 @@ logger = logging.getLogger(__name__)
 
 NAV_FILE = "mkdocs.yml"
 ROOT = "index"
-_GLOB_ENTRY = re.compile(r"^\.\.\.\s*(?:\|\s*(?P<pattern>.+))?$")
+_REST_ENTRY = re.compile(r"^\.\.\.\s*(?:\|(?P<options>.*))?$")
 _PHASE = re.compile(r"\bfase\s+(\d+)", re.IGNORECASE)
 
-#: The default order of sections when a tree has no mkdocs.yml.
-DEFAULT_SECTIONS = (
-    "levenscyclus/index",
-    "onderwerpen/index",
-    "rollen/index",
-    "voldoen-aan-wetten-en-regels/vereisten/index",
-    "voldoen-aan-wetten-en-regels/maatregelen/index",
-    "voldoen-aan-wetten-en-regels/hulpmiddelen/index",
-)
+#: The sections of the default navigation (a tree without mkdocs.yml), in order, with their short names.
+DEFAULT_SECTIONS = {
+    "levenscyclus/index": "Levenscyclus",
+    "onderwerpen/index": "Onderwerpen",
+    "rollen/index": "Rollen",
+    "voldoen-aan-wetten-en-regels/vereisten/index": "Vereisten",
+    "voldoen-aan-wetten-en-regels/maatregelen/index": "Maatregelen",
+    "voldoen-aan-wetten-en-regels/hulpmiddelen/index": "Hulpmiddelen",
+}
 
 
 @dataclass
@@ -80,15 +87,69 @@ def read_nav(path: Path) -> list[Any]:
 
 
 def _docname(path: str) -> str:
-    return path.strip().removesuffix(".md").lstrip("/")
+    return path.strip().removeprefix("./").removesuffix(".md").lstrip("/")
+
+
+@dataclass(frozen=True)
+class RestEntry:
+    """An awesome-pages rest entry: the pages no explicit entry names, optionally filtered."""
+
+    pattern: re.Pattern[str] | None
+    flat: bool
+
+    @classmethod
+    def parse(cls, text: str) -> RestEntry | None:
+        match = _REST_ENTRY.match(text.strip())
+        if match is None:
+            return None
+        options = [part.strip() for part in (match["options"] or "").split("|") if part.strip()]
+        flat = "flat" in options
+        filters = [part for part in options if part != "flat"]
+        pattern = None
+        if filters:
+            kind, _, value = filters[0].partition("=")
+            if kind == "regex" and value:
+                pattern = _regex(value)
+            else:
+                pattern = re.compile(_glob_to_regex(value if kind == "glob" and value else filters[0]))
+        return cls(pattern, flat)
+
+    def matches(self, path: str) -> bool:
+        return self.pattern is None or self.pattern.search(path) is not None
+
+
+def _regex(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as error:
+        logger.warning("the navigation has an invalid regex %r (%s); the entry lists no pages", text, error, type="kaderpers", subtype="nav")
+        return re.compile(r"(?!)")
+
+
+def _glob_to_regex(pattern: str) -> str:
+    """A path glob as awesome-pages reads it: ``*`` and ``?`` stay inside a folder, ``**`` crosses folders."""
+    parts = re.split(r"(\*\*/?|\*|\?)", pattern.strip().lstrip("/"))
+    wildcards = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return "^" + "".join(wildcards.get(part, re.escape(part)) for part in parts) + "$"
 
 
 class NavBuilder:
-    """Turns ``nav:`` items into a tree of :class:`Entry`, each document once."""
+    """Turns ``nav:`` items into a tree of :class:`Entry`, each document once.
+
+    Explicit entries are placed first; rest entries are then filled in, pattern
+    rests before plain ``...``, as awesome-pages does.
+    """
 
     def __init__(self, docnames: Iterable[str]):
         self.docnames = set(docnames)
         self.placed: set[str] = set()
+        self.rests: list[tuple[RestEntry, list[Entry]]] = []
+
+    def build(self, items: list[Any]) -> list[Entry]:
+        entries = self.items(items)
+        for rest, slot in sorted(self.rests, key=lambda pair: pair[0].pattern is None):
+            slot.extend(self.rest(rest))
+        return _flatten_slots(entries)
 
     def take(self, docname: str, title: str | None = None) -> Entry | None:
         if docname not in self.docnames:
@@ -107,8 +168,10 @@ class NavBuilder:
 
     def item(self, item: Any) -> list[Entry]:
         if isinstance(item, str):
-            if match := _GLOB_ENTRY.match(item.strip()):
-                return self.glob(match["pattern"] or "*")
+            if (rest := RestEntry.parse(item)) is not None:
+                slot = _Slot(_SLOT)
+                self.rests.append((rest, slot.children))
+                return [slot]
             if "://" in item:
                 return []
             entry = self.take(_docname(item))
@@ -130,27 +193,73 @@ class NavBuilder:
         children = self.items(items)
         if not children:
             return []
-        head = next((c for c in children if c.docname.endswith("/index") or c.docname == ROOT), children[0])
+        pages = [c for c in children if not isinstance(c, _Slot)]
+        head = next((c for c in pages if c.docname.endswith("/index") or c.docname == ROOT), pages[0] if pages else None)
+        if head is None:  # only rest entries: they are filled in later, at this level
+            return children
         head.children.extend(c for c in children if c is not head)
         head.title = title
         return [head]
 
-    def glob(self, pattern: str) -> list[Entry]:
-        pattern = pattern.strip().removesuffix(".md")
-        matches = sorted((d for d in self.docnames if fnmatch.fnmatch(d, pattern) and d not in self.placed), key=natural_key)
+    def rest(self, rest: RestEntry) -> list[Entry]:
+        matches = [d for d in self.docnames - self.placed if rest.matches(d + ".md")]
+        if not rest.flat:
+            # Keep the folder structure: a page under a matched folder index is hung under it later.
+            chosen = set(matches)
+            matches = [d for d in matches if not any(head in chosen for head in _folder_heads(d))]
+        matches.sort(key=lambda d: natural_key(d.removesuffix("index")))  # by path, a folder's index first
         return [entry for d in matches if (entry := self.take(d))]
+
+
+_SLOT = "\0rest"
+
+
+class _Slot(Entry):
+    """Where a rest entry's pages go, replaced by them once every explicit entry is placed."""
+
+
+def _flatten_slots(entries: list[Entry]) -> list[Entry]:
+    result: list[Entry] = []
+    for entry in entries:
+        if isinstance(entry, _Slot):
+            result.extend(_flatten_slots(entry.children))
+        else:
+            entry.children = _flatten_slots(entry.children)
+            result.append(entry)
+    return result
+
+
+def _folder_heads(docname: str) -> list[str]:
+    """Pages that can head the folders above ``docname``, nearest first: each folder's
+    ``index`` page, else the page named after the folder (``over/over.md``)."""
+    folders = docname.split("/")[:-1]
+    if docname.endswith("/index"):
+        folders = folders[:-1]
+    heads = []
+    while folders:
+        heads += [f"{'/'.join(folders)}/index", f"{'/'.join(folders)}/{folders[-1]}"]
+        folders.pop()
+    return [head for head in heads if head != docname]
+
+
+def _head_rank(docname: str) -> int:
+    """Folder heads are placed before the pages they head."""
+    parts = docname.split("/")
+    if parts[-1] == "index":
+        return 0
+    return 1 if len(parts) > 1 and parts[-1] == parts[-2] else 2
 
 
 def default_nav(docnames: set[str], titles: dict[str, str]) -> list[Any]:
     """Home, Levenscyclus (phase order), Onderwerpen, Rollen, Vereisten, Maatregelen, Hulpmiddelen."""
     nav: list[Any] = [ROOT] if ROOT in docnames else []
-    for index in DEFAULT_SECTIONS:
+    for index, name in DEFAULT_SECTIONS.items():
         if index not in docnames:
             continue
         folder = index.rsplit("/", 1)[0]
         members = [d for d in docnames if d.rsplit("/", 1)[0] == folder and d != index]
         members.sort(key=lambda d: (_phase_of(titles.get(d, "")), natural_key(d)))
-        nav.append({titles.get(index) or folder: [index, *members]})
+        nav.append({name: [index, *members]})
     return nav
 
 
@@ -161,7 +270,7 @@ def _phase_of(title: str) -> int:
 
 
 def attach_unplaced(root_entries: list[Entry], docnames: set[str], placed: set[str]) -> list[Entry]:
-    """Hang every page the navigation does not name under its folder's index page."""
+    """Hang every page the navigation does not name under the nearest head of its folders."""
     by_docname: dict[str, Entry] = {}
 
     def walk(entries: list[Entry]) -> None:
@@ -171,24 +280,12 @@ def attach_unplaced(root_entries: list[Entry], docnames: set[str], placed: set[s
 
     walk(root_entries)
     leftovers: list[Entry] = []
-    for docname in sorted(docnames - placed, key=lambda d: (d.count("/"), natural_key(d))):
+    for docname in sorted(docnames - placed, key=lambda d: (d.count("/"), _head_rank(d), natural_key(d))):
         entry = Entry(docname)
+        parent = next((by_docname[head] for head in _folder_heads(docname) if head in by_docname), None)
         by_docname[docname] = entry
-        parent = _nearest_index(docname, by_docname)
         (parent.children if parent else leftovers).append(entry)
     return root_entries + leftovers
-
-
-def _nearest_index(docname: str, by_docname: dict[str, Entry]) -> Entry | None:
-    parts = docname.split("/")[:-1]
-    if docname.endswith("/index"):
-        parts = parts[:-1]
-    while parts:
-        candidate = "/".join(parts) + "/index"
-        if candidate in by_docname and candidate != docname:
-            return by_docname[candidate]
-        parts.pop()
-    return None
 
 
 @dataclass
@@ -203,11 +300,12 @@ class Navigation:
         entries = self.children.get(docname)
         if not entries:
             return ""
-        lines = [f"{e.title} </{e.docname}>" if e.title else f"/{e.docname}" for e in entries]
+        lines = [f"{' '.join(e.title.split())} </{e.docname}>" if e.title and e.title.strip() else f"/{e.docname}" for e in entries]
         return "\n\n```{toctree}\n:hidden:\n\n" + "\n".join(lines) + "\n```\n"
 
-    def parent_of(self, docname: str) -> str | None:
-        return next((parent for parent, entries in self.children.items() if any(e.docname == docname for e in entries)), None)
+    def child_map(self) -> dict[str, tuple[tuple[str, str | None], ...]]:
+        """Each parent's (child, title) pairs: what its toctree says."""
+        return {docname: tuple((e.docname, e.title) for e in entries) for docname, entries in self.children.items()}
 
 
 def build_navigation(docnames: set[str], titles: dict[str, str], nav_file: Path | None) -> Navigation:
@@ -215,7 +313,7 @@ def build_navigation(docnames: set[str], titles: dict[str, str], nav_file: Path 
     raw = read_nav(nav_file) if nav_file else []
     if not raw:
         raw = default_nav(docnames, titles)
-    entries = builder.items(raw)
+    entries = builder.build(raw)
     if ROOT in builder.placed:
         root = next(e for e in entries if e.docname == ROOT)
         top = [e for e in entries if e is not root]
@@ -280,24 +378,21 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """A page added or removed changes the toctree of its parent: read the parent again."""
-    if not (added or removed):
+    """Read again every page whose children in the navigation changed.
+
+    Adding or removing a page changes its parent's toctree (and, for a new folder
+    index, the parent of the folder's pages); in the default navigation a phase's
+    new title can reorder the levenscyclus. The children of the previous build are
+    kept in the environment and compared with the new navigation.
+    """
+    if not (added or changed or removed):
         return []
     app._kaderpers_navigation = None
-    nav = navigation(app)
-    parents = {nav.parent_of(d) for d in added} | {ROOT}
-    parents |= {p for p in (_nearest_existing_parent(d, env) for d in removed) if p}
-    return sorted(p for p in parents if p and p in env.found_docs)
-
-
-def _nearest_existing_parent(docname: str, env: BuildEnvironment) -> str | None:
-    parts = docname.split("/")[:-1]
-    while parts:
-        candidate = "/".join(parts) + "/index"
-        if candidate in env.found_docs:
-            return candidate
-        parts.pop()
-    return ROOT
+    new = navigation(app).child_map()
+    old: dict[str, tuple[tuple[str, str | None], ...]] = getattr(env, "kaderpers_nav_children", {})
+    env.kaderpers_nav_children = new
+    differ = {docname for docname in new.keys() | old.keys() if new.get(docname) != old.get(docname)}
+    return sorted(d for d in differ - added if d in env.found_docs)
 
 
 def on_builder_inited(app: Sphinx) -> None:

@@ -1,5 +1,52 @@
-"""(being written)"""
+"""The PDF edition and handouts, typeset by rinohtype.
+
+* :mod:`.documents` which PDFs exist and which pages each holds (the outline);
+* :mod:`.builder` the ``kaderpers-pdf`` Sphinx builder (rinohtype's, with the
+  kader's own assembly, metadata and progress lines);
+* :mod:`.printing` post-transforms that make every node printable;
+* :mod:`.template` the rinohtype document template; ``source/pdf/`` the style
+  sheet and the cover logo;
+* :mod:`.orchestrate` runs the builder in parallel processes under a watchdog
+  for ``kaderpers build --pdf/--handouts``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sphinx.util import logging
+
+from ..config import get_config
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
 
 
-def setup(app):
-    pass
+def read_nothing_in_parallel(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """A PDF process sharing the environment with others must not read (and save) it.
+
+    ``kaderpers build`` brings the environment up to date before it starts them;
+    should it still be out of date, the PDFs show the pages as they were read.
+    """
+    shard = get_config(app).pdf_shard
+    if app.builder.name == "kaderpers-pdf" and shard and not shard.endswith("/1") and docnames:
+        logger.warning(
+            "%d pages changed since the environment was saved; this PDF process shares it and does not read them"
+            " (run the HTML build, or `kaderpers build`, first)", len(docnames), type="kaderpers", subtype="pdf",
+        )  # fmt: skip
+        docnames.clear()
+
+
+def setup(app: Sphinx) -> None:
+    from . import printing
+    from .builder import KaderpersPdfBuilder
+
+    # rinohtype's own extension registers its config values; loading it in every
+    # build keeps the saved environment valid for the PDF builds that follow.
+    app.setup_extension("rinoh.frontend.sphinx")
+    app.add_builder(KaderpersPdfBuilder)
+    printing.setup(app)
+    app.connect("env-before-read-docs", read_nothing_in_parallel)

@@ -1,0 +1,212 @@
+"""The ``kaderpers-pdf`` builder: rinohtype's Sphinx builder with the kader's own documents.
+
+It reads no documents itself when the HTML build has saved the environment
+(``OUT/doctrees``); it assembles each PDF from the saved doctrees:
+
+* the full edition follows the navigation: each page becomes a section, and the
+  pages below it in the navigation its subsections (a real hierarchy, not 250
+  chapters);
+* a handout holds one levenscyclus phase, then its vereisten and maatregelen.
+
+References to a page in the same PDF become internal links; references to a
+page outside it print as their text (rinohtype raises ``NoUri`` and Sphinx keeps
+the text). Which documents a process writes comes from ``kaderpers_pdf_documents``
+and ``kaderpers_pdf_shard``, so several processes can share one environment.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from pathlib import Path
+
+from docutils import nodes
+from docutils.utils import new_document
+from rinoh.frontend.rst import from_doctree
+from rinoh.frontend.sphinx import RinohBuilder
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.i18n import format_date
+
+from .. import __version__
+from ..collector import kader
+from ..config import get_config
+from ..navigation import navigation
+from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
+from . import speedups
+from .documents import Part, PdfDocument, edition, handouts, select
+from .hyphenation import install_dutch_hyphenation
+from .template import LOGO, configuration
+from .watchdog import FAILURE, watchdog
+
+logger = logging.getLogger(__name__)
+
+
+class KaderpersPdfBuilder(RinohBuilder):
+    """Writes the PDF edition and the handouts of a kader tree."""
+
+    name = "kaderpers-pdf"
+    format = "pdf"
+    epilog = "The PDFs are in %(outdir)s."
+
+    def init(self) -> None:
+        super().init()
+        self._docnames: set[str] = set()
+        self._layout = None
+        install_dutch_hyphenation()
+        speedups.install()
+
+    # -- which documents ---------------------------------------------------------------
+
+    def pdf_documents(self) -> list[PdfDocument]:
+        settings = get_config(self._app)
+        title = settings.edition_title
+        documents = [edition(navigation(self._app), title, self.subtitle())]
+        documents += handouts(kader(self.env), title)
+        kinds = {k.strip().replace("handouts", "handout") for k in settings.pdf_documents.split(",") if k.strip()}
+        return select(documents, kinds, parse_shard(settings.pdf_shard))
+
+    def today(self) -> str:
+        return format_date("%d %B %Y", language=self.config.language or "nl")
+
+    def subtitle(self) -> str:
+        return "Volledige editie"
+
+    def version(self) -> str:
+        return get_config(self._app).edition_version or self.config.release or self.config.version or __version__
+
+    # rinohtype's own selection (rinoh_documents) is not used.
+    def document_data(self, logger):  # noqa: ARG002 - signature of RinohBuilder
+        return []
+
+    def write(self, *ignored: object) -> None:
+        documents = self.pdf_documents()
+        if not documents:
+            logger.info("kaderpers-pdf: no PDF to write in this process")
+        for document in documents:
+            try:
+                self.write_pdf(document)
+            except Exception as error:  # one broken PDF must not stop the others (nor delete the environment)
+                page, docname = self.where()
+                logger.error(
+                    "could not write %s.pdf: %s: %s (on page %s, after content from %s)", document.target,
+                    type(error).__name__, error, page, docname, type="kaderpers", subtype="pdf", exc_info=error,
+                )  # fmt: skip
+                print(f"{FAILURE} {document.target}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+                Path(self.outdir, document.filename).unlink(missing_ok=True)  # no half-written PDF
+                self._app.statuscode = 1
+
+    # -- one document ------------------------------------------------------------------
+
+    def where(self) -> tuple[int | str, str]:
+        return self._layout.where() if self._layout is not None else ("?", "?")
+
+    def write_pdf(self, document: PdfDocument) -> None:
+        started = time.perf_counter()
+        self._layout = None
+        report(f"{document.target}: assembling {len(document.docnames)} pages")
+        tree = self.assemble(document)
+        self.env.resolve_references(tree, document.docnames[0], self)
+        self.preprocess_tree(tree)
+        report(f"{document.target}: laying out")
+        rinoh_tree = from_doctree(tree, sphinx_builder=self)
+        rinoh_document = self._layout = configuration().document(rinoh_tree)
+        rinoh_document.progress_target = document.target
+        self.set_metadata(rinoh_document, document)
+        # The environment and the document trees live until the end: keep the
+        # garbage collector from scanning them again and again during layout.
+        gc.collect()
+        gc.freeze()
+        output = Path(self.outdir, document.target)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where):
+            success = rinoh_document.render(output)
+        pages = len(rinoh_document.backend_document.pages)
+        report(f"{document.target}: wrote {output}.pdf, {pages} pages in {time.perf_counter() - started:.1f} s")
+        if not success:
+            logger.warning("rinohtype reported problems while writing %s.pdf (see the messages above)", document.target, type="kaderpers", subtype="pdf")
+
+    def set_metadata(self, rinoh_document, document: PdfDocument) -> None:
+        metadata = rinoh_document.metadata
+        metadata["title"] = document.title
+        metadata["subtitle"] = document.subtitle
+        metadata["author"] = self.config.author
+        # The cover's last line; rinohtype prints a text date as it is.
+        metadata["date"] = f"Versie {self.version()} · {self.today()}"
+        if LOGO.exists():
+            metadata["logo"] = LOGO
+
+    # -- assembling the doctree --------------------------------------------------------
+
+    def assemble(self, document: PdfDocument) -> nodes.document:
+        self._docnames = set(document.docnames)
+        tree = new_document(str(self.srcdir))
+        tree["docname"] = document.docnames[0]
+        for part in document.parts:
+            tree.extend(self.part_nodes(part))
+        return tree
+
+    def part_nodes(self, part: Part) -> list[nodes.Node]:
+        if part.docname is None:
+            section = nodes.section(ids=[part.key or ""], names=[])
+            section += nodes.title(part.title, part.title)
+            for child in part.children:
+                section.extend(self.part_nodes(child))
+            return [section]
+        section = self.page_section(part.docname)
+        for child in part.children:
+            section.extend(self.part_nodes(child))
+        start = addnodes.start_of_file(docname=part.docname)
+        start += section
+        return [start]
+
+    def page_section(self, docname: str) -> nodes.section:
+        """A page as one section titled with the page's title, whatever its headings."""
+        doctree = self.env.get_doctree(docname)
+        for toctree in list(doctree.findall(addnodes.toctree)):
+            parent = toctree.parent
+            parent.remove(toctree)
+            if isinstance(parent, nodes.compound) and not parent.children:
+                parent.parent.remove(parent)
+        children = list(doctree.children)
+        sections = [child for child in children if isinstance(child, nodes.section)]
+        page = kader(self.env).pages.get(docname)
+        title = page.title if page else (self.env.titles[docname].astext() if docname in self.env.titles else docname)
+        if len(sections) == 1 and (page is None or page.heading or sections[0][0].astext().strip() == title):
+            section = sections[0]
+            position = 1
+            for child in children:
+                if child is section:
+                    position = None
+                    continue
+                doctree.remove(child)
+                if position is None:
+                    section += child
+                else:
+                    section.insert(position, child)
+                    position += 1
+        else:
+            section = nodes.section(ids=[], names=[])
+            section += nodes.title(title, title)
+            for child in children:
+                doctree.remove(child)
+                section += child
+        section["classes"].append("kp-page")
+        # Headings inside a page stay out of the contents and bookmarks, which list pages.
+        for inner in section.findall(nodes.section, include_self=False):
+            inner["classes"].append("kp-inner")
+        return section
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """``"1/2"`` → (0, 2): the first of two processes; "" → all documents."""
+    if not value:
+        return 0, 1
+    index, _, count = value.partition("/")
+    return int(index) - 1, int(count)
+
+
+def report(message: str) -> None:
+    """A progress line on stderr, which the orchestrator's watchdog reads."""
+    print(f"kaderpers-pdf: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,98 @@
+"""Which PDF documents a build writes, and which pages each holds in which order.
+
+A :class:`PdfDocument` is an outline: a tree of :class:`Part` nodes, each either
+a page of the tree (``docname``) or a heading the PDF adds (``title`` only).
+The full edition follows the navigation; a handout holds one levenscyclus phase
+page and the vereisten and maatregelen of that phase. Nothing here imports
+rinohtype, so the orchestrator and the tests can use it cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..model import Kader, PageKind
+from ..navigation import ROOT, Navigation
+
+EDITION = "algoritmekader"
+HANDOUT_FOLDER = "handouts"
+#: Headings a handout adds above its records.
+HANDOUT_SECTIONS = ((PageKind.VEREISTE, "Vereisten in deze fase"), (PageKind.MAATREGEL, "Maatregelen in deze fase"))
+
+
+@dataclass
+class Part:
+    """A page (``docname``) or a heading of the PDF's own (``title``, ``key``), with children."""
+
+    docname: str | None = None
+    title: str | None = None
+    key: str | None = None
+    children: list[Part] = field(default_factory=list)
+
+    def walk(self, depth: int = 1) -> Iterator[tuple[int, Part]]:
+        yield depth, self
+        for child in self.children:
+            yield from child.walk(depth + 1)
+
+
+@dataclass
+class PdfDocument:
+    """One PDF: its target (path below OUT/pdf without ``.pdf``), title and outline."""
+
+    target: str
+    title: str
+    subtitle: str
+    parts: list[Part]
+    kind: str  # "edition" or "handout"
+
+    @property
+    def docnames(self) -> list[str]:
+        return [part.docname for top in self.parts for _, part in top.walk() if part.docname]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.target}.pdf"
+
+
+def edition(navigation: Navigation, title: str, subtitle: str) -> PdfDocument:
+    """The whole kader in navigation order: the home page, then each top entry as a chapter."""
+
+    def part(docname: str) -> Part:
+        return Part(docname, children=[part(entry.docname) for entry in navigation.children.get(docname, [])])
+
+    root = Part(ROOT)
+    parts = [root, *(part(entry.docname) for entry in navigation.children.get(ROOT, []))]
+    return PdfDocument(EDITION, title, subtitle, parts, "edition")
+
+
+def handouts(kader: Kader, title: str) -> list[PdfDocument]:
+    """One handout per levenscyclus phase, in phase order."""
+    documents = []
+    for phase in kader.phases:
+        parts = [Part(phase.docname)]
+        for kind, heading in HANDOUT_SECTIONS:
+            records = kader.select(kind, [("levenscyclus", phase.stem)])
+            if records:
+                parts.append(Part(title=heading, key=f"kp-{kind.plural}", children=[Part(r.docname) for r in records]))
+        documents.append(PdfDocument(f"{HANDOUT_FOLDER}/{phase.stem}", title, f"Handout {phase.heading or phase.title}", parts, "handout"))
+    return documents
+
+
+def select(documents: list[PdfDocument], kinds: set[str], shard: tuple[int, int] = (0, 1)) -> list[PdfDocument]:
+    """The documents of the wanted kinds that process ``index`` of ``count`` writes.
+
+    Every process computes the same split: largest document first onto the
+    least loaded process (pages as the measure of work), so the full edition
+    gets a process of its own while the handouts share the others.
+    """
+    index, count = shard
+    wanted = [document for document in documents if document.kind in kinds]
+    loads = [0] * count
+    mine = []
+    for document in sorted(wanted, key=lambda d: -len(d.docnames)):
+        process = loads.index(min(loads))
+        loads[process] += len(document.docnames)
+        if process == index:
+            mine.append(document)
+    return sorted(mine, key=wanted.index)

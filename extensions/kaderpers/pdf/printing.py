@@ -1,0 +1,465 @@
+"""Post-transforms that make every node printable by rinohtype (PDF builder only).
+
+rinohtype raises on node types it does not know, drops raw HTML, crashes on
+empty admonitions and loops on oversized inline images. Each transform here
+turns what the extension, the dialect and sphinx-design produce into plain
+docutils nodes rinohtype renders well: admonitions with a type and a title,
+dropdowns and tabs printed open, grid cards as a list, badges and chips as
+text, images as cached print copies sized to the page. The last transform is
+a safety net: any node type still unknown to rinohtype becomes a container or
+an inline with its text, with one warning per type, and raw HTML the dialect
+did not convert (:mod:`kaderpers.dialect.rawhtml` does) is shown as source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+from .images import ImageConversionError, PrintImage, cache_folder, print_copy
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+logger = logging.getLogger(__name__)
+
+BUILDERS = ("kaderpers-pdf",)
+
+#: Admonition types (MkDocs-Material's and docutils') with their Dutch title.
+ADMONITION_TITLES = {
+    "note": "Opmerking",
+    "abstract": "Samenvatting",
+    "summary": "Samenvatting",
+    "tldr": "Samenvatting",
+    "info": "Info",
+    "todo": "Te doen",
+    "tip": "Tip",
+    "hint": "Tip",
+    "important": "Belangrijk",
+    "success": "Gelukt",
+    "check": "Gelukt",
+    "done": "Gelukt",
+    "question": "Vraag",
+    "help": "Vraag",
+    "faq": "Vraag",
+    "warning": "Let op",
+    "caution": "Let op",
+    "attention": "Let op",
+    "failure": "Mislukt",
+    "fail": "Mislukt",
+    "missing": "Mislukt",
+    "danger": "Gevaar",
+    "error": "Fout",
+    "bug": "Bug",
+    "example": "Voorbeeld",
+    "quote": "Citaat",
+    "cite": "Citaat",
+    "seealso": "Zie ook",
+    "dropdown": "Toelichting",
+}
+#: Aliases print like their main type (one style per look).
+ADMONITION_ALIASES = {
+    "summary": "abstract", "tldr": "abstract", "hint": "tip", "check": "success", "done": "success",
+    "help": "question", "faq": "question", "caution": "warning", "attention": "warning", "fail": "failure",
+    "missing": "failure", "cite": "quote", "error": "danger", "todo": "info", "important": "warning",
+}  # fmt: skip
+#: docutils' specific admonition node classes.
+SPECIFIC_ADMONITIONS = (
+    nodes.attention, nodes.caution, nodes.danger, nodes.error, nodes.hint,
+    nodes.important, nodes.note, nodes.tip, nodes.warning, addnodes.seealso,
+)  # fmt: skip
+#: sphinx-design colours → the admonition type that looks alike.
+COLOR_TYPES = {"primary": "note", "secondary": "abstract", "success": "success", "info": "info", "warning": "warning", "danger": "danger"}
+
+#: Text width of the PDF page (A4 less margins), for sizing images.
+TEXT_WIDTH_CM = 21.0 - 4.4
+MAX_IMAGE_HEIGHT_CM = 17.0
+IMAGE_DPI = 150
+#: Inline images up to this size (pixels) stay in the line as icons; larger ones get a line of their own.
+ICON_PIXELS = 64
+ICON_HEIGHT_PT = 10
+
+
+def admonition_type(node: nodes.Element) -> str:
+    """The print type of an admonition: its docutils class, or a known type among its classes."""
+    if isinstance(node, SPECIFIC_ADMONITIONS):
+        kind = node.tagname
+    else:
+        kind = next((c for c in node.get("classes", []) if c in ADMONITION_TITLES), "note")
+    return ADMONITION_ALIASES.get(kind, kind)
+
+
+def _has_content(node: nodes.Node) -> bool:
+    return bool(node.astext().strip()) or any(True for _ in node.findall(nodes.image))
+
+
+class _PrintTransform(SphinxPostTransform):
+    builders = BUILDERS
+
+
+class AdmonitionsForPrint(_PrintTransform):
+    """Every admonition a generic one with a type class and a title; empty ones become a line of text."""
+
+    default_priority = 880
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(lambda n: isinstance(n, (nodes.admonition, *SPECIFIC_ADMONITIONS)))):
+            kind = admonition_type(node)
+            title = node[0] if len(node) and isinstance(node[0], nodes.title) else None
+            body = [child for child in node.children if child is not title and _has_content(child)]
+            title_text = title.astext().strip() if title is not None else ""
+            if not body:
+                # rinohtype raises on an admonition without body; keep its title as text.
+                if title_text:
+                    paragraph = nodes.paragraph("", "", classes=["kp-admonition-title-only", kind])
+                    paragraph += nodes.strong("", "", *title.children)
+                    node.replace_self(paragraph)
+                else:
+                    node.replace_self([])
+                continue
+            if title is None:
+                label = ADMONITION_TITLES.get(kind) or kind.capitalize()
+                title = nodes.title(label, label)
+            replacement = nodes.admonition("", classes=[kind, *node.get("classes", [])], ids=node.get("ids", []))
+            replacement += title
+            replacement.extend(body)
+            replacement.source, replacement.line = node.source, node.line
+            node.replace_self(replacement)
+
+
+class DesignForPrint(_PrintTransform):
+    """sphinx-design components: dropdowns and tabs open, grid cards as a list, badges as text."""
+
+    default_priority = 870
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.container)):
+            component = node.get("design_component")
+            if component == "dropdown":
+                node.replace_self(self.dropdown(node))
+            elif component == "tab-set":
+                node.replace_self(self.tabs(node))
+            elif component == "grid-container":
+                node.replace_self(self.grid(node))
+        for node in list(self.document.findall(lambda n: _component(n) == "card")):
+            node.replace_self(self.card_body(node))
+        for node in list(self.document.findall(lambda n: type(n).__name__ in ("sd_badge",))):
+            node.replace_self(nodes.inline(node.astext(), node.astext(), classes=["kp-chip", "kp-badge"]))
+        for node in list(self.document.findall(lambda n: type(n).__name__ in ("sd_icon", "fontawesome"))):
+            node.replace_self([])  # decorative (aria-hidden)
+
+    def dropdown(self, node: nodes.container) -> nodes.Element:
+        title = node[0] if len(node) and isinstance(node[0], nodes.rubric) else None
+        colour = next((c.removeprefix("sd-bg-") for c in node.get("title_classes", []) if c.startswith("sd-bg-") and "text" not in c), "")
+        kind = next((c for c in node.get("classes", []) if c in ADMONITION_TITLES), COLOR_TYPES.get(colour, "dropdown"))
+        admonition = nodes.admonition("", classes=[kind, "kp-dropdown"], ids=node.get("ids", []))
+        if title is not None:
+            admonition += nodes.title("", "", *title.children)
+        admonition.extend(child for child in node.children if child is not title)
+        admonition.source, admonition.line = node.source, node.line
+        return admonition
+
+    def tabs(self, node: nodes.container) -> nodes.container:
+        printed = nodes.container(classes=["kp-tabs"], ids=node.get("ids", []))
+        for item in node.children:
+            if _component(item) != "tab-item":
+                printed += item
+                continue
+            for child in item.children:
+                if isinstance(child, nodes.rubric):
+                    printed += nodes.rubric("", "", *child.children, classes=["kp-tab-label"])
+                elif _component(child) == "tab-content":
+                    printed.extend(child.children)
+                else:
+                    printed += child
+        return printed
+
+    def grid(self, node: nodes.container) -> nodes.Element:
+        items = nodes.bullet_list(classes=["kp-cards"])
+        for item in node.findall(lambda n: _component(n) == "grid-item"):
+            content = [self.card_body(child) if _component(child) == "card" else child for child in item.children]
+            flat = [n for c in content for n in (c.children if isinstance(c, nodes.container) and not c.get("ids") else [c])]
+            items += nodes.list_item("", *flat)
+        return items if len(items) else nodes.container("", *node.children)
+
+    def card_body(self, card: nodes.Element) -> nodes.container:
+        """A card: its title (a link when the card links), then its text, header and footer in order."""
+        link = _card_link(card)
+        result = nodes.container(classes=["kp-card"], ids=card.get("ids", []))
+
+        def add(node: nodes.Node) -> None:
+            component = _component(node)
+            if component == "card-title":
+                text: nodes.Element = nodes.strong("", "", *_inline_children(node))
+                if link is not None:
+                    link.children = []
+                    link.append(text)
+                    text = link
+                result.append(nodes.paragraph("", "", text, classes=["kp-card-title"]))
+            elif component in ("card-header", "card-body", "card-footer"):
+                for child in node.children:
+                    add(child)
+            elif not (type(node).__name__ == "PassthroughTextElement" and not node.astext().strip()):
+                result.append(node)
+
+        for child in card.children:
+            add(child)
+        return result
+
+
+def _component(node: nodes.Node) -> str | None:
+    return node.get("design_component") if isinstance(node, nodes.Element) else None
+
+
+def _card_link(card: nodes.Element) -> nodes.reference | None:
+    for passthrough in card.findall(lambda n: type(n).__name__ == "PassthroughTextElement"):
+        for reference in passthrough.findall(nodes.reference):
+            if "sd-stretched-link" in reference.get("classes", []):
+                reference.parent.remove(reference)
+                kept = {key: reference[key] for key in ("refuri", "refid", "internal") if key in reference}
+                return nodes.reference("", "", **kept)
+    return None
+
+
+def _inline_children(node: nodes.Element) -> list[nodes.Node]:
+    result: list[nodes.Node] = []
+    for child in node.children:
+        if isinstance(child, (nodes.paragraph, nodes.TextElement)) and not isinstance(child, nodes.Inline):
+            result.extend(child.children)
+        elif isinstance(child, nodes.Element) and not isinstance(child, nodes.Inline):
+            result.extend(_inline_children(child))
+        else:
+            result.append(child)
+    return result
+
+
+#: Cells of kader tables that hold chips (see kaderpers.tables).
+CHIP_COLUMNS = {"kp-col-rol", "kp-col-levenscyclus", "kp-col-onderwerp", "kp-col-categorie"}
+
+
+class TablesForPrint(_PrintTransform):
+    """Every table gets column proportions, so rinohtype need not measure each cell.
+
+    rinohtype sizes columns without given widths by laying out every cell's text
+    at several widths: most of the time of a kader PDF. Kader tables carry their
+    proportions; for other tables they are estimated from the length of the text.
+    """
+
+    default_priority = 860
+
+    def run(self, **kwargs: Any) -> None:
+        for entry in self.document.findall(nodes.entry):
+            # Chips in a table cell print as plain text: one span instead of a link per chip.
+            if not CHIP_COLUMNS & set(entry["classes"]):
+                continue
+            chips = [chip for chip in entry.findall(nodes.inline) if "kp-chip" in chip["classes"]]
+            if chips:
+                text = ", ".join(chip.astext() for chip in chips)
+                entry.children = []
+                entry += nodes.paragraph(text, text, classes=["kp-chips"])
+        for table in self.document.findall(nodes.table):
+            if "colwidths-given" in table["classes"]:
+                continue
+            for group in table.findall(nodes.tgroup):
+                colspecs = [c for c in group.children if isinstance(c, nodes.colspec)]
+                if "kp-table" not in table["classes"]:
+                    for colspec, weight in zip(colspecs, column_weights(group, len(colspecs)), strict=True):
+                        colspec["colwidth"] = weight
+            table["classes"].append("colwidths-given")
+
+
+def column_weights(group: nodes.tgroup, count: int) -> list[int]:
+    """Relative column widths: room for the longest word and the average text of each column."""
+    lengths: list[list[int]] = [[] for _ in range(count)]
+    longest = [1] * count
+    for row in group.findall(nodes.row):
+        for position, entry in enumerate(child for child in row.children if isinstance(child, nodes.entry)):
+            if position >= count or entry.get("morecols"):
+                continue
+            text = entry.astext()
+            lengths[position].append(len(text))
+            longest[position] = max(longest[position], *(len(word) for word in text.split()), 1)
+    weights = []
+    for column in range(count):
+        average = sum(lengths[column]) / len(lengths[column]) if lengths[column] else 1
+        weights.append(max(4, longest[column], min(round(average), 60)))
+    return weights
+
+
+class ImagesForPrint(_PrintTransform):
+    """Print copies of images, sized to the page; large inline images get a line of their own."""
+
+    default_priority = 895
+
+    def run(self, **kwargs: Any) -> None:
+        cache = cache_folder(self.env.doctreedir) / "images"
+        srcdir = Path(self.env.srcdir)
+        for image in list(self.document.findall(nodes.image)):
+            uri = image.get("uri", "")
+            candidates = image.get("candidates", {})
+            if "?" in candidates or "://" in uri:
+                image.replace_self(self.unavailable(image, f"an image from {uri} (the PDF fetches nothing from other hosts)", uri))
+                continue
+            source = srcdir / uri.lstrip("/")
+            try:
+                copy = print_copy(source, cache)
+            except ImageConversionError as error:
+                logger.warning("the PDF shows the alternative text instead of an image: %s", error, type="kaderpers", subtype="pdf-image", location=image)
+                image.replace_self(self.unavailable(image, str(error), None))
+                continue
+            image["uri"] = str(copy.path)
+            image["candidates"] = {"*": str(copy.path)}
+            for option in ("scale", "height"):
+                image.attributes.pop(option, None)
+            inline = isinstance(image.parent, nodes.TextElement)
+            if inline and copy.width <= ICON_PIXELS and copy.height <= ICON_PIXELS:
+                image["width"] = f"{ICON_HEIGHT_PT * copy.width / max(copy.height, 1):.1f}pt"
+                continue
+            image["width"] = f"{display_width_percent(copy, image.get('width')):.1f}%"
+            if inline:
+                self.move_out_of_line(image)
+
+    @staticmethod
+    def unavailable(image: nodes.image, reason: str, link: str | None) -> nodes.Node:
+        alt = image.get("alt") or Path(image.get("uri", "")).name
+        text = f"[{alt}]"
+        content: nodes.Node = nodes.reference(text, text, refuri=link) if link else nodes.Text(text)
+        if isinstance(image.parent, nodes.TextElement):
+            return content
+        return nodes.paragraph("", "", content, classes=["kp-image-missing"])
+
+    @staticmethod
+    def move_out_of_line(image: nodes.image) -> None:
+        """rinohtype loops forever on an inline image wider than the line: put it after its paragraph."""
+        block = image.parent
+        while block.parent is not None and isinstance(block.parent, nodes.TextElement):
+            block = block.parent
+        image.parent.remove(image)
+        image.attributes.pop("align", None)
+        container = block.parent
+        container.insert(container.index(block) + 1, image)
+        if not block.astext().strip() and not any(True for _ in block.findall(nodes.image)):
+            container.remove(block)
+
+
+def display_width_percent(copy: PrintImage, given: str | None) -> float:
+    """Width as a share of the text width: the given one, or natural size at 150 dpi, kept on one page."""
+    natural = copy.width / IMAGE_DPI * 2.54 / TEXT_WIDTH_CM * 100
+    percent = natural
+    if given:
+        if given.endswith("%"):
+            percent = float(given[:-1] or 100)
+        elif given.endswith("px"):
+            percent = float(given[:-2]) / 96 * 2.54 / TEXT_WIDTH_CM * 100
+    aspect = copy.height / max(copy.width, 1)
+    tallest = MAX_IMAGE_HEIGHT_CM / aspect / TEXT_WIDTH_CM * 100
+    return max(5.0, min(100.0, percent, tallest))
+
+
+#: Longer explanations are definitions of terms (the glossary's), which would flood the text.
+MAX_SPELLED_OUT = 80
+
+
+class AbbreviationsForPrint(_PrintTransform):
+    """Abbreviations as text, spelled out at their first use on each kader page.
+
+    rinohtype's own rendering (a glossary term) cannot be copied, which it does
+    for link texts and running headers, and raises there.
+    """
+
+    default_priority = 885
+
+    def run(self, **kwargs: Any) -> None:
+        seen: dict[int, set[str]] = {}
+        for node in list(self.document.findall(nodes.abbreviation)):
+            term = node.astext()
+            page = _page_of(node)
+            first = term not in seen.setdefault(id(page), set())
+            seen[id(page)].add(term)
+            replacement: list[nodes.Node] = [nodes.inline(term, term, classes=["kp-abbreviation"])]
+            explanation = node.get("explanation", "").strip()
+            in_title = any(isinstance(a, (nodes.title, nodes.reference, nodes.rubric)) for a in _ancestors(node))
+            if first and 0 < len(explanation) <= MAX_SPELLED_OUT and not in_title and explanation.lower() != term.lower():
+                replacement.append(nodes.Text(f" ({explanation})"))
+            node.replace_self(replacement)
+
+
+def _ancestors(node: nodes.Node):
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _page_of(node: nodes.Node) -> nodes.Node | None:
+    return next((a for a in _ancestors(node) if isinstance(a, addnodes.start_of_file)), None)
+
+
+class LinksForPrint(_PrintTransform):
+    """References that found no place in this PDF print as their text; downloads as their name."""
+
+    default_priority = 900
+
+    def run(self, **kwargs: Any) -> None:
+        for xref in list(self.document.findall(addnodes.pending_xref)):
+            xref.replace_self(xref.children or [nodes.Text(xref.get("reftarget", ""))])
+        for download in list(self.document.findall(addnodes.download_reference)):
+            download.replace_self(nodes.inline("", "", *download.children, classes=["kp-download"]))
+
+
+class UnknownNodesForPrint(_PrintTransform):
+    """The safety net: node types rinohtype does not know keep their text in a container or inline."""
+
+    default_priority = 990
+
+    def run(self, **kwargs: Any) -> None:
+        from rinoh.frontend.rst import DocutilsNode
+
+        known = DocutilsNode._mapping
+        reported: set[str] = set()
+        for raw in list(self.document.findall(nodes.raw)):
+            # rinohtype drops HTML silently; the dialect converts it (kaderpers.dialect.rawhtml), so any left here is shown as source.
+            if "html" in raw.get("format", "").split() and raw.astext().strip():
+                logger.warning("raw HTML the PDF cannot render is printed as source text", type="kaderpers", subtype="pdf-node", location=raw)
+                text = raw.astext()
+                raw.replace_self(nodes.literal(text, text) if isinstance(raw.parent, nodes.TextElement) else nodes.literal_block(text, text))
+        for node in list(self.document.findall(nodes.Element)):
+            tag = node.tagname.replace("-", "_")
+            if tag in known:
+                continue
+            if tag not in reported:
+                reported.add(tag)
+                logger.warning(
+                    "the PDF prints %s nodes (from %s) as plain text; give them a PDF rendering in kaderpers.pdf.printing",
+                    node.tagname, type(node).__module__, type="kaderpers", subtype="pdf-node", location=node,
+                )  # fmt: skip
+            inline = isinstance(node, nodes.Inline) or isinstance(node.parent, nodes.TextElement)
+            if isinstance(node, nodes.TextElement) and not inline:
+                replacement = nodes.paragraph("", "", *node.children, classes=node.get("classes", []))
+            elif inline:
+                replacement = nodes.inline("", "", *node.children, classes=node.get("classes", []))
+            else:
+                replacement = nodes.container("", *node.children, classes=node.get("classes", []))
+            replacement["ids"] = node.get("ids", [])
+            node.replace_self(replacement)
+
+
+TRANSFORMS = (
+    TablesForPrint,
+    DesignForPrint,
+    AdmonitionsForPrint,
+    AbbreviationsForPrint,
+    ImagesForPrint,
+    LinksForPrint,
+    UnknownNodesForPrint,
+)
+
+
+def setup(app: Sphinx) -> None:
+    for transform in TRANSFORMS:
+        app.add_post_transform(transform)

@@ -1,0 +1,289 @@
+"""The HTML site of content/ as built: pages, navigation, Dutch interface, strict-CSP pages, search data.
+
+Everything is read from the built site (conftest ``content_site``) with BeautifulSoup;
+expectations come from the content tree itself, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+
+from conftest import make_tree
+from kaderpers.html import CONTENT_SECURITY_POLICY, DutchSearch
+from kaderpers.model import natural_key
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+CATALOG = REPO / "source" / "locale" / "nl" / "LC_MESSAGES"
+EXCLUDED = ("includes/", "templates/")
+DEFAULT_SECTIONS = ["Levenscyclus", "Onderwerpen", "Rollen", "Vereisten", "Maatregelen", "Hulpmiddelen"]
+MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
+#: Elements whose URL the browser fetches when the page loads (links to other sites are fine in <a>).
+LOADED = {"script": "src", "img": "src", "link": "href", "iframe": "src", "source": "src", "video": "src", "audio": "src", "object": "data", "embed": "src"}
+
+
+def content_pages() -> list[str]:
+    return sorted(
+        path.relative_to(CONTENT).with_suffix("").as_posix()
+        for path in CONTENT.rglob("*.md")
+        if not path.relative_to(CONTENT).as_posix().startswith(EXCLUDED)
+    )
+
+
+@cache
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_"))
+
+
+def sidebar(soup: BeautifulSoup) -> BeautifulSoup | None:
+    return soup.select_one("nav.kp-section-nav")
+
+
+def front_matter_title(docname: str) -> str:
+    text = (CONTENT / f"{docname}.md").read_text("utf-8")
+    match = re.search(r"^title:\s*(.+?)\s*$", text, re.MULTILINE)
+    assert match, f"{docname}.md has no title"
+    return match[1].strip("'\"")
+
+
+# -- building --------------------------------------------------------------------------------
+
+
+def test_every_page_has_html_at_the_path_of_its_source(content_site: Path) -> None:
+    missing = [docname for docname in content_pages() if not (content_site / f"{docname}.html").is_file()]
+    assert not missing, f"no HTML for {missing}"
+
+
+def test_the_build_reports_no_errors(content_build) -> None:  # noqa: ANN001
+    errors = [line for line in content_build.stderr.splitlines() if ": ERROR:" in line or "Traceback" in line]
+    assert not errors, "\n".join(errors[:20])
+
+
+# -- every page: Dutch, strict CSP, nothing from other hosts -----------------------------------
+
+
+def test_every_page_is_dutch_and_declares_a_strict_csp(content_site: Path) -> None:
+    for path in html_pages(content_site):
+        soup = soup_of(path)
+        assert soup.html.get("lang") == "nl", path
+        meta = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta is not None and meta["content"] == CONTENT_SECURITY_POLICY, path
+        # The policy must come before every script, or it does not govern them.
+        first_script = soup.find("script")
+        assert first_script is None or meta.sourceline < first_script.sourceline, path
+
+
+def test_policy_forbids_inline_scripts_and_other_hosts() -> None:
+    directives = dict(part.strip().split(" ", 1) for part in CONTENT_SECURITY_POLICY.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert "unsafe-inline" not in directives["script-src"] and "unsafe-eval" not in CONTENT_SECURITY_POLICY
+    assert directives["object-src"] == "'none'"
+
+
+def test_no_inline_scripts_or_event_handlers(content_site: Path) -> None:
+    problems = []
+    for path in html_pages(content_site):
+        soup = soup_of(path)
+        for script in soup.find_all("script"):
+            if not script.get("src") and script.get("type") != "application/json":
+                problems.append(f"{path.name}: inline script {script.get_text()[:80]!r}")
+        for tag in soup.find_all(True):
+            handlers = [name for name in tag.attrs if name.lower().startswith("on")]
+            if handlers:
+                problems.append(f"{path.name}: <{tag.name} {handlers}>")
+            href = str(tag.get("href", ""))
+            if href.lower().startswith("javascript:"):
+                problems.append(f"{path.name}: javascript: link")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_pages_load_nothing_from_other_hosts(content_site: Path) -> None:
+    external = []
+    for path in html_pages(content_site):
+        for name, attribute in LOADED.items():
+            for tag in soup_of(path).find_all(name):
+                url = str(tag.get(attribute, ""))
+                if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE):
+                    external.append(f"{path.name}: <{name} {attribute}={url}>")
+    for css in (content_site / "_static").rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text("utf-8", errors="replace")):
+            if re.match(r"^(?:https?:)?//", url):
+                external.append(f"{css.name}: url({url})")
+    assert not external, "\n".join(external[:20])
+
+
+def test_images_on_other_hosts_become_links(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "tree", {
+        "index.md": "---\ntitle: Proef\n---\n# Proef\n\nZie ![Een schema](https://example.org/schema.png) hier.\n\n![image](https://github.com/a/b.png)\n\n![Lokaal](lokaal.png)\n",
+        "lokaal.png": "",
+    })
+    (tree / "lokaal.png").write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                                    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"))
+    subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(REPO), str(tree), str(tmp_path / "out")], check=True, capture_output=True)
+    article = BeautifulSoup((tmp_path / "out" / "index.html").read_text("utf-8"), "html.parser").find("article")
+    assert [img["src"] for img in article.find_all("img")] == ["_images/lokaal.png"]
+    links = {a.get_text(): a["href"] for a in article.select("a.kp-remote-image")}
+    assert links == {"Afbeelding: Een schema (op example.org)": "https://example.org/schema.png", "Afbeelding op github.com": "https://github.com/a/b.png"}
+
+
+# -- look: logo, favicon, stylesheet -----------------------------------------------------------
+
+
+def test_logo_favicon_and_site_stylesheet(content_site: Path) -> None:
+    soup = soup_of(content_site / "index.html")
+    logo = soup.select_one(".navbar-brand img")
+    assert logo is not None and logo["src"].endswith("_static/logo.svg")
+    assert logo.get("alt") == ""  # decorative: the site name follows as text
+    assert soup.select_one(".navbar-brand .logo__title").get_text(strip=True) == "Algoritmekader"
+    assert (content_site / "_static" / "logo.svg").read_text("utf-8").lstrip().startswith("<svg")
+    assert soup.find("link", rel="icon")["href"].endswith("favicon.svg")
+    stylesheets = [link["href"].split("?")[0] for link in soup.find_all("link", rel="stylesheet")]
+    assert stylesheets[-1].endswith("_static/kaderpers.css"), "the site style must come last to have the last word"
+
+
+def test_site_colours_are_the_rijkshuisstijl_blues(content_site: Path) -> None:
+    css = (content_site / "_static" / "kaderpers.css").read_text("utf-8").lower()
+    assert "--kp-donkerblauw: #154273" in css and "--kp-lintblauw: #01689b" in css
+    assert "--pst-color-link: var(--kp-lintblauw)" in css
+
+
+# -- navigation ----------------------------------------------------------------------------------
+
+
+def test_header_lists_the_default_sections_in_order(content_site: Path) -> None:
+    soup = soup_of(content_site / "index.html")
+    labels = [a.get_text(strip=True) for a in soup.select(".navbar-header-items__center nav a.nav-link")]
+    assert labels[: len(DEFAULT_SECTIONS)] == DEFAULT_SECTIONS
+
+
+def test_sidebar_shows_the_section_of_the_page_only(content_site: Path) -> None:
+    maatregelen = [d for d in content_pages() if d.startswith(f"{MAATREGELEN}/") and not d.endswith("/index")]
+    page = maatregelen[len(maatregelen) // 2]
+    nav = sidebar(soup_of(content_site / f"{page}.html"))
+    assert nav is not None
+    assert nav.select_one(".kp-section-title").get_text(strip=True) == "Maatregelen"
+    links = nav.select("ul a")
+    assert [a.get_text(strip=True) for a in links] == [front_matter_title(d) for d in sorted(maatregelen, key=natural_key)]
+    current = nav.select('a[aria-current="page"]')
+    assert [a.get_text(strip=True) for a in current] == [front_matter_title(page)]
+    # Only this section: nothing from the vereisten or the levenscyclus.
+    targets = [a["href"] for a in links]
+    assert all("vereisten/" not in t and "levenscyclus/" not in t for t in targets)
+    assert nav["aria-label"] == "Navigatie in dit onderdeel"
+
+
+def test_sidebar_lists_the_phases_in_order(content_site: Path) -> None:
+    nav = sidebar(soup_of(content_site / "levenscyclus" / "ontwerp.html"))
+    phases = [int(m[1]) for a in nav.select("ul a") if (m := re.search(r"Fase (\d+)", a.get_text()))]
+    assert phases == sorted(phases) and phases[0] == 0 and phases[-1] == 8
+
+
+def test_every_page_but_the_home_page_has_its_place_in_the_navigation(content_site: Path) -> None:
+    lost = []
+    for docname in content_pages():
+        if docname == "index":
+            continue
+        nav = sidebar(soup_of(content_site / f"{docname}.html"))
+        here = nav.select('[aria-current="page"]') if nav else []
+        if len(here) != 1:
+            lost.append(docname)
+    assert not lost, f"pages outside the navigation: {lost}"
+    assert sidebar(soup_of(content_site / "index.html")) is None
+
+
+def test_breadcrumbs_lead_from_home_to_the_page(content_site: Path) -> None:
+    page = next(d for d in content_pages() if d.startswith(f"{MAATREGELEN}/") and not d.endswith("/index"))
+    crumbs = soup_of(content_site / f"{page}.html").select_one('nav[aria-label="Kruimelpad"]')
+    items = [li.get_text(" ", strip=True) for li in crumbs.select("li")]
+    assert items[-1] == front_matter_title(page)
+    assert front_matter_title(f"{MAATREGELEN}/index") in items
+
+
+def test_wide_kader_tables_take_the_page_toc_column(content_site: Path) -> None:
+    wide = narrow = 0
+    for path in html_pages(content_site):
+        soup = soup_of(path)
+        columns = max((len(t.select("thead th")) for t in soup.select("table.kp-table")), default=0)
+        headings = len(soup.select("article section > h2"))
+        if columns >= 5:
+            wide += 1
+            assert soup.select_one(".bd-sidebar-secondary") is None, path
+        elif headings >= 2:
+            narrow += 1
+            assert soup.select_one(".bd-sidebar-secondary") is not None, path
+    assert wide and narrow  # both kinds of page exist in content/
+
+
+# -- Dutch interface -----------------------------------------------------------------------------
+
+
+def test_interface_text_is_dutch(content_site: Path) -> None:
+    soup = soup_of(content_site / "index.html")
+    assert soup.select_one("#pst-skip-link a").get_text(strip=True) == "Direct naar de inhoud"
+    assert soup.select_one('nav[aria-label="Hoofdnavigatie"]') is not None
+    assert soup.select_one(".headerlink")["title"] == "Link naar deze kop"
+    assert "Op deze pagina" in soup.select_one(".bd-sidebar-secondary").get_text()
+    assert soup.select_one("#pst-search-dialog input")["placeholder"] == "Zoek in het Algoritmekader"
+    english = ["Skip to main content", "Section Navigation", "On this page", "Back to top", "Link to this heading"]
+    for path in html_pages(content_site):
+        text = str(soup_of(path))
+        assert not [e for e in english if e in text], path
+
+
+def test_compiled_catalog_matches_its_source() -> None:
+    """source/locale/…/sphinx.mo is what pybabel makes of sphinx.po (run `pybabel compile` after editing)."""
+    with (CATALOG / "sphinx.po").open("rb") as handle:
+        catalog = read_po(handle, locale="nl")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    expected = gettext.GNUTranslations(compiled)
+    with (CATALOG / "sphinx.mo").open("rb") as handle:
+        shipped = gettext.GNUTranslations(handle)
+    messages = lambda translations: {k: v for k, v in translations._catalog.items() if k}  # noqa: E731 - "" is the header
+    assert messages(shipped) == messages(expected)
+    assert "Direct naar de inhoud" in messages(shipped).values()
+
+
+# -- search -------------------------------------------------------------------------------------
+
+
+def search_index(site: Path) -> dict:
+    text = (site / "searchindex.js").read_text("utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("maatregel", "maatregelen"), ("systeem", "systemen"), ("vereiste", "vereisten"), ("algoritme", "algoritmes"), ("rol", "rollen")],
+)
+def test_dutch_word_forms_share_a_stem(one: str, other: str) -> None:
+    search = DutchSearch({})
+    assert search.stem(one) == search.stem(other)
+
+
+def test_search_index_is_dutch_and_stemmed(content_site: Path) -> None:
+    index = search_index(content_site)
+    stem = DutchSearch({}).stem
+    assert stem("maatregelen") in index["terms"]
+    assert "maatregeel" not in index["terms"]  # Snowball's stem without the kaderpers rule
+    language_data = (content_site / "_static" / "language_data.js").read_text("utf-8")
+    assert "DutchStemmer" in language_data and "window.Stemmer = function" in language_data
+    assert '"$1$2"' in language_data  # the same rule in the browser

@@ -1,0 +1,191 @@
+"""Incremental builds: an edit reads one page again, writes only the pages that show it,
+and leaves a site identical to a clean build.
+
+A copy of content/ is built once; each test edits the copy, rebuilds it in place
+and builds the same tree clean elsewhere. Which pages were read and written is
+taken from Sphinx's own progress lines (``-j 1`` prints one line per page).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
+#: Zip containers with a creation time inside; their content is covered by the CSV exports.
+NOT_REPRODUCIBLE = (".xlsx", ".ods")
+
+
+@dataclass
+class Build:
+    read: list[str]
+    written: list[str]
+    output: str
+
+
+def sphinx_build(tree: Path, out: Path) -> Build:
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(REPO), "-j", "1", "-d", str(out / "doctrees"), str(tree), str(out / "html")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return Build(
+        read=re.findall(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)$", result.stdout, re.MULTILINE),
+        written=re.findall(r"^writing output\.\.\. \[\s*\d+%\] (\S+)$", result.stdout, re.MULTILINE),
+        output=result.stdout,
+    )
+
+
+def search_index(path: Path) -> dict:
+    """The search index without terms that list no page: Sphinx keeps the words of a
+    replaced title as empty entries in an incremental build; they find nothing."""
+    text = path.read_text("utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    for key in ("terms", "titleterms"):
+        index[key] = {term: pages for term, pages in index[key].items() if pages != []}
+    return index
+
+
+def same(site: Path, clean: Path, relative: Path) -> bool:
+    if not (site / relative).is_file() or not (clean / relative).is_file():
+        return False
+    if relative.name == "searchindex.js":
+        return search_index(site / relative) == search_index(clean / relative)
+    return (site / relative).read_bytes() == (clean / relative).read_bytes()
+
+
+def differences(site: Path, clean: Path) -> list[str]:
+    files = {p.relative_to(site) for p in site.rglob("*") if p.is_file()} | {p.relative_to(clean) for p in clean.rglob("*") if p.is_file()}
+    return sorted(str(relative) for relative in files if not str(relative).endswith(NOT_REPRODUCIBLE) and not same(site, clean, relative))
+
+
+@dataclass
+class Workspace:
+    tree: Path
+    out: Path
+    scratch: Path
+
+    def rebuild(self) -> Build:
+        return sphinx_build(self.tree, self.out)
+
+    def assert_same_as_clean(self) -> Path:
+        clean = self.scratch / f"clean-{len(list(self.scratch.iterdir()))}"
+        sphinx_build(self.tree, clean)
+        different = differences(self.out / "html", clean / "html")
+        assert not different, f"the incremental site differs from a clean build in: {different[:20]}"
+        return clean / "html"
+
+    def page(self, docname: str) -> Path:
+        return self.tree / f"{docname}.md"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """content/ copied and built once; each test starts from a copy of this state at the same paths
+    (Sphinx starts afresh when the source folder moves), so a failure cannot leak into the next test."""
+    root = tmp_path_factory.mktemp("incremental")
+    shutil.copytree(CONTENT, root / "tree")
+    first = sphinx_build(root / "tree", root / "out")
+    assert len(first.read) == len([p for p in (root / "tree").rglob("*.md") if not p.relative_to(root / "tree").as_posix().startswith("includes/")])
+    for name in ("tree", "out"):
+        shutil.copytree(root / name, root / f"pristine-{name}")  # copy2 keeps the times Sphinx compares
+    return root
+
+
+@pytest.fixture
+def workspace(pristine: Path) -> Workspace:
+    for name in ("tree", "out", "scratch"):
+        shutil.rmtree(pristine / name, ignore_errors=True)
+    for name in ("tree", "out"):
+        shutil.copytree(pristine / f"pristine-{name}", pristine / name)
+    (pristine / "scratch").mkdir()
+    return Workspace(pristine / "tree", pristine / "out", pristine / "scratch")
+
+
+def toctree_parent(site: Path, docname: str) -> str:
+    """The page above ``docname``, read from its breadcrumbs (only the home icon: the home page)."""
+    page = site / f"{docname}.html"
+    links = BeautifulSoup(page.read_text("utf-8"), "html.parser").select("nav.d-print-none li.breadcrumb-item:not(.breadcrumb-home) a")
+    if not links:
+        return "index"
+    target = (page.parent / links[-1]["href"].split("#")[0]).resolve().relative_to(site.resolve())
+    return target.with_suffix("").as_posix()
+
+
+def maatregelen(tree: Path) -> list[str]:
+    return sorted(p.relative_to(tree).with_suffix("").as_posix() for p in (tree / MAATREGELEN).glob("*.md") if p.stem != "index")
+
+
+def set_title(path: Path, title: str) -> None:
+    text = path.read_text("utf-8")
+    path.write_text(re.sub(r"^title:.*$", f"title: {title}", text, count=1, flags=re.MULTILINE), "utf-8")
+
+
+def test_nothing_changed_nothing_rebuilt(workspace: Workspace) -> None:
+    build = workspace.rebuild()
+    assert build.read == [] and build.written == []
+
+
+def test_editing_the_text_of_a_page_rebuilds_that_page(workspace: Workspace) -> None:
+    docname = maatregelen(workspace.tree)[1]
+    with workspace.page(docname).open("a", encoding="utf-8") as handle:
+        handle.write("\nEen zin die er bij het bewerken bij kwam.\n")
+    build = workspace.rebuild()
+    assert build.read == [docname]
+    # Sphinx also writes the page whose toctree lists it; nothing else shows the text.
+    assert docname in build.written and set(build.written) <= {docname, f"{MAATREGELEN}/index"}
+    clean = workspace.assert_same_as_clean()
+    assert "Een zin die er bij het bewerken bij kwam." in (clean / f"{docname}.html").read_text("utf-8")
+
+
+def test_a_new_title_rewrites_exactly_the_pages_that_show_it(workspace: Workspace) -> None:
+    docname = maatregelen(workspace.tree)[2]
+    title = "Leg de herziene afspraken over dit algoritme vast"
+    set_title(workspace.page(docname), title)
+    build = workspace.rebuild()
+    assert build.read == [docname]
+    clean = workspace.assert_same_as_clean()
+    # Every page that shows the title (section sidebar, tables, previous/next links) was written, and no other.
+    showing = sorted(
+        p.relative_to(clean).with_suffix("").as_posix()
+        for p in clean.rglob("*.html")
+        if not p.relative_to(clean).parts[0].startswith("_") and p.name not in ("search.html", "genindex.html") and title in p.read_text("utf-8")
+    )
+    assert set(maatregelen(workspace.tree)) <= set(showing)  # the sidebar of the whole section
+    missing = set(showing) - set(build.written)
+    assert not missing, f"pages that show the new title but were not written: {sorted(missing)}"
+    # Sphinx adds the toctree parent of every page it writes; nothing else may be written.
+    extra = set(build.written) - set(showing) - {toctree_parent(clean, docname) for docname in showing}
+    assert not extra, f"written without showing the title: {sorted(extra)}"
+
+
+def test_adding_and_removing_a_page_updates_its_section(workspace: Workspace) -> None:
+    existing = maatregelen(workspace.tree)
+    source = workspace.page(existing[0]).read_text("utf-8")
+    new = f"{MAATREGELEN}/8-uit-99-nieuwe-maatregel"
+    text = re.sub(r"^id:.*$", "id: urn:nl:ak:mtr:uit-99", source, count=1, flags=re.MULTILINE)
+    workspace.page(new).write_text(text, "utf-8")
+    set_title(workspace.page(new), "Een maatregel die net is toegevoegd")
+    build = workspace.rebuild()
+    assert sorted(build.read) == sorted([new, f"{MAATREGELEN}/index"])  # the parent lists it in its toctree
+    assert set(existing) <= set(build.written)  # every sidebar of the section gains it
+    workspace.assert_same_as_clean()
+
+    workspace.page(new).unlink()
+    build = workspace.rebuild()
+    assert build.read == [f"{MAATREGELEN}/index"]
+    assert set(existing) <= set(build.written)  # every sidebar of the section loses it
+    assert not (workspace.out / "html" / f"{new}.html").exists()  # no stale page left behind
+    workspace.assert_same_as_clean()

@@ -1,0 +1,469 @@
+"""The PDF edition and handouts, checked in the written PDFs (pypdf and poppler's pdftotext).
+
+* A small tree in MyST with every construct the extension, the dialect and
+  sphinx-design produce is built once (site, edition, handouts).
+* The bundled content/ is built by the shared ``content_build`` fixture (``--all``).
+* The upstream kader gets one edition per session, on the environment of the
+  shared ``upstream_build``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import build_site, make_tree, run_kaderpers
+
+pypdf = pytest.importorskip("pypdf")
+
+pytestmark = pytest.mark.pdf
+
+PHASE = """---
+title: Fase {n}, {stem}
+---
+
+# Fase {n}: {name}
+
+{body}
+
+## Vereisten
+
+<!-- list_vereisten levenscyclus/{stem} no-search -->
+
+## Maatregelen
+
+<!-- list_maatregelen levenscyclus/{stem} -->
+"""
+
+RECORD = """---
+title: {title}
+id: urn:nl:ak:{kind}:{code}
+levenscyclus:
+- {phase}
+onderwerp:
+- transparantie
+rollen:
+- jurist
+{extra}---
+
+<!-- tags -->
+
+## {heading}
+
+{body}
+"""
+
+CONSTRUCTS = """---
+title: Bouwstenen
+---
+
+# Bouwstenen
+
+Een zin met een afkorting {abbr}`AVG (Algemene verordening gegevensbescherming)` en een voetnoot[^1].
+
+[^1]: De tekst van de voetnoot.
+
+```{note}
+Een gewone notitie.
+```
+
+```{admonition} Gelukt
+:class: success
+
+Een eigen soort melding.
+```
+
+:::{admonition} Leeg blok
+:class: warning
+<!-- alleen een commentaar -->
+:::
+
+```{dropdown} Uitklapper met inhoud
+Tekst in de uitklapper die open gedrukt moet worden.
+```
+
+````{tab-set}
+```{tab-item} Eerste tab
+Inhoud van de eerste tab.
+```
+```{tab-item} Tweede tab
+Inhoud van de tweede tab.
+```
+````
+
+````{grid} 2
+```{grid-item-card} Kaart een
+:link: levenscyclus/ontwerp
+:link-type: doc
+
+Tekst van kaart een.
+```
+```{grid-item-card} Kaart twee
+Tekst van kaart twee.
+```
+````
+
+```{button-link} https://example.org/knop
+Naar de knop
+```
+
+Een badge {bdg-primary}`belangrijk` en een icoon {octicon}`check` in de tekst.
+
+```mermaid
+graph LR
+  Begin --> Einde
+```
+
+<div class="blok"><p>Tekst in een HTML-blok met <a href="https://example.org/html">een link</a>.</p></div>
+
+Inline <a href="https://example.org/inline">een inline link</a> in HTML.
+
+![Een grote schermafdruk](afbeeldingen/groot.png)
+
+Een zin met een brede afbeelding ![breed](afbeeldingen/breed.jpg) in de tekst en een icoon ![icoon](afbeeldingen/icoon.png).
+
+| Kolom A | Kolom B |
+|---|---|
+{rows}
+Einde van de bouwstenen.
+"""
+
+
+def construct_tree(root: Path) -> Path:
+    from PIL import Image
+
+    rows = "".join(f"| rij {i} a | rij {i} b met wat meer tekst |\n" for i in range(1, 90))
+    files = {
+        "index.md": "---\ntitle: Proefkader\n---\n\n# Welkom bij het proefkader\n\nZie [de ontwerpfase](levenscyclus/ontwerp.md) en [een externe site](https://example.org/kader).\n",
+        "levenscyclus/index.md": "---\ntitle: Levenscyclus\n---\n\n# Levenscyclus\n\nDe fasen.\n",
+        "levenscyclus/ontwerp.md": PHASE.format(n=2, stem="ontwerp", name="Ontwerp", body="In het ontwerp kies je de aanpak."),
+        "levenscyclus/implementatie.md": PHASE.format(n=6, stem="implementatie", name="Implementatie", body="Je neemt het systeem in gebruik."),
+        "onderwerpen/index.md": "---\ntitle: Onderwerpen\n---\n\n# Onderwerpen\n\nThema's.\n",
+        "onderwerpen/transparantie.md": "---\ntitle: Transparantie\n---\n\n# Transparantie\n\nOpen zijn.\n",
+        "rollen/index.md": "---\ntitle: Rollen\n---\n\n# Rollen\n\nWie doet wat.\n",
+        "rollen/jurist.md": "---\ntitle: Jurist\n---\n\n# Jurist\n\nDe jurist.\n",
+        "voldoen-aan-wetten-en-regels/index.md": "---\ntitle: Voldoen aan wetten en regels\n---\n\n# Voldoen aan wetten en regels\n\nOverzicht.\n",
+        "voldoen-aan-wetten-en-regels/vereisten/index.md": "---\ntitle: Vereisten\n---\n\n# Vereisten\n\n<!-- list_vereisten -->\n",
+        "voldoen-aan-wetten-en-regels/maatregelen/index.md": "---\ntitle: Maatregelen\n---\n\n# Maatregelen\n\n<!-- list_maatregelen -->\n",
+        "voldoen-aan-wetten-en-regels/hulpmiddelen/index.md": "---\ntitle: Hulpmiddelen\n---\n\n# Hulpmiddelen\n\nNog geen.\n",
+        "voldoen-aan-wetten-en-regels/vereisten/avg-01-rechtmatig.md": RECORD.format(
+            title="Organisaties verwerken persoonsgegevens rechtmatig", kind="ver", code="avg-01", phase="ontwerp", extra="",
+            heading="Vereiste", body="Verwerk alleen met een grondslag. Zie ook [de uitlegvereiste](aia-02-uitleg.md).",
+        ),
+        "voldoen-aan-wetten-en-regels/vereisten/aia-02-uitleg.md": RECORD.format(
+            title="Betrokkenen krijgen uitleg over besluiten", kind="ver", code="aia-02", phase="implementatie", extra="",
+            heading="Vereiste", body="Geef uitleg over elk besluit.",
+        ),
+        "voldoen-aan-wetten-en-regels/maatregelen/2-owp-01-dpia.md": RECORD.format(
+            title="Voer een DPIA uit", kind="mtr", code="owp-01", phase="ontwerp", extra="vereiste:\n- avg-01-rechtmatig\n",
+            heading="Maatregel", body="Doe een DPIA.\n\n## Bijbehorende vereisten\n\n<!-- list_vereisten_on_maatregelen_page -->",
+        ),
+        "voldoen-aan-wetten-en-regels/maatregelen/6-imp-01-uitleg.md": RECORD.format(
+            title="Leg besluiten uit aan betrokkenen", kind="mtr", code="imp-01", phase="implementatie", extra="vereiste:\n- aia-02-uitleg\n",
+            heading="Maatregel", body="Leg uit.",
+        ),
+        "bouwstenen.md": CONSTRUCTS.replace("{rows}", rows),
+    }
+    make_tree(root, files)
+    (root / "afbeeldingen").mkdir()
+    Image.new("RGBA", (2400, 1400), (30, 90, 160, 200)).save(root / "afbeeldingen" / "groot.png")
+    Image.new("RGB", (3000, 300), (200, 40, 40)).save(root / "afbeeldingen" / "breed.jpg", quality=80)
+    Image.new("RGBA", (32, 32), (0, 120, 0, 128)).save(root / "afbeeldingen" / "icoon.png")
+    return root
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def pdftotext(pdf: Path, *options: str) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("poppler's pdftotext is not installed; run `make setup` (installs poppler-utils)")
+    return subprocess.run(["pdftotext", *options, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def flat(text: str) -> str:
+    """Text with line breaks and runs of spaces as one space (titles wrap across lines)."""
+    return re.sub(r"\s+", " ", text)
+
+
+def page_texts(reader: pypdf.PdfReader) -> list[str]:
+    return [flat(page.extract_text() or "") for page in reader.pages]
+
+
+def link_annotations(page: pypdf.PageObject) -> list[dict]:
+    links = []
+    for reference in page.get("/Annots") or []:
+        annotation = reference.get_object()
+        if annotation.get("/Subtype") == "/Link":
+            links.append(annotation)
+    return links
+
+
+def destination_name(annotation: dict) -> str | None:
+    action = annotation.get("/A")
+    if action is not None and action.get_object().get("/S") == "/GoTo":
+        destination = action.get_object()["/D"]
+        return str(destination) if isinstance(destination, str) else None
+    destination = annotation.get("/Dest")
+    return str(destination) if isinstance(destination, str) else None
+
+
+def uris(reader: pypdf.PdfReader) -> set[str]:
+    found = set()
+    for page in reader.pages:
+        for annotation in link_annotations(page):
+            action = annotation.get("/A")
+            if action is not None and action.get_object().get("/S") == "/URI":
+                found.add(str(action.get_object()["/URI"]))
+    return found
+
+
+def destination_pages(reader: pypdf.PdfReader) -> dict[str, int]:
+    """Named destination → page index."""
+    return {str(name): reader.get_destination_page_number(destination) for name, destination in reader.named_destinations.items()}
+
+
+def outline_titles(items: list, depth: int = 0) -> list[tuple[int, str]]:
+    """(depth, title without its section number) of every bookmark, in order."""
+    result = []
+    for item in items:
+        if isinstance(item, list):
+            result.extend(outline_titles(item, depth + 1))
+        else:
+            result.append((depth, re.sub(r"^[\d.]+\s+", "", str(item.title)).strip()))
+    return result
+
+
+# -- the construct tree ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def construct_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    tree = construct_tree(tmp_path_factory.mktemp("pdf-constructs-tree"))
+    return build_site(tree, tmp_path_factory, "pdf-constructs", "--all")
+
+
+@pytest.fixture(scope="session")
+def construct_edition(construct_build: subprocess.CompletedProcess[str]) -> Path:
+    return construct_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
+
+
+def test_every_construct_prints_its_text(construct_edition: Path) -> None:
+    text = flat(pdftotext(construct_edition))
+    for expected in (
+        "Een gewone notitie.",
+        "Een eigen soort melding.",
+        "Leeg blok",  # an admonition left without body prints its title instead of stopping the build
+        "Tekst in de uitklapper die open gedrukt moet worden.",
+        "Inhoud van de eerste tab.",
+        "Inhoud van de tweede tab.",
+        "Kaart een",
+        "Tekst van kaart twee.",
+        "Naar de knop",
+        "AVG (Algemene verordening gegevensbescherming)",
+        "De tekst van de voetnoot.",
+        "Tekst in een HTML-blok met een link.",
+        "een inline link",
+        "Begin --> Einde",
+        "rij 89 b met wat meer tekst",
+        "Einde van de bouwstenen.",
+    ):
+        assert expected in text, f"{expected!r} is missing from the PDF"
+
+
+def test_links_in_raw_html_buttons_and_text_stay_links(construct_edition: Path) -> None:
+    found = uris(pypdf.PdfReader(construct_edition))
+    assert {"https://example.org/html", "https://example.org/inline", "https://example.org/knop", "https://example.org/kader"} <= found
+
+
+def test_internal_link_leads_to_the_page_it_names(construct_edition: Path) -> None:
+    reader = pypdf.PdfReader(construct_edition)
+    targets = destination_pages(reader)
+    texts = page_texts(reader)
+    home = next(i for i, t in enumerate(texts) if "Welkom bij het proefkader" in t and "Zie de ontwerpfase" in t)
+    names = [destination_name(a) for a in link_annotations(reader.pages[home])]
+    assert "%levenscyclus/ontwerp" in names
+    assert "Fase 2: Ontwerp" in texts[targets["%levenscyclus/ontwerp"]]
+
+
+def test_table_head_repeats_on_every_page_of_a_long_table(construct_edition: Path) -> None:
+    texts = page_texts(pypdf.PdfReader(construct_edition))
+    pages_with_rows = [t for t in texts if re.search(r"rij \d+ a", t)]
+    assert len(pages_with_rows) >= 2
+    assert all("Kolom A Kolom B" in t for t in pages_with_rows)
+
+
+def test_images_are_print_copies_without_transparency(construct_build: subprocess.CompletedProcess[str], construct_edition: Path) -> None:
+    cache = construct_build.out / "pdf-cache" / "images"  # type: ignore[attr-defined]
+    copies = sorted(cache.iterdir())
+    assert len(copies) == 3 and all(p.suffix in (".png", ".jpg") for p in copies)
+    from PIL import Image
+
+    for copy in copies:
+        with Image.open(copy) as image:
+            assert image.mode in ("RGB", "L") and max(image.size) <= 1600
+    reader = pypdf.PdfReader(construct_edition)
+    images = [image for page in reader.pages for image in page.images]
+    assert len(images) >= 3
+    for page in reader.pages:
+        for name, xobject in (page["/Resources"].get("/XObject") or {}).items():
+            assert "/SMask" not in xobject.get_object(), f"{name} still has an alpha channel"
+
+
+def test_metadata_language_and_bookmarks(construct_edition: Path) -> None:
+    reader = pypdf.PdfReader(construct_edition)
+    assert reader.metadata.title == "Algoritmekader"
+    assert str(reader.trailer["/Root"]["/Lang"]) == "nl"
+    bookmarks = outline_titles(reader.outline)
+    titles = [title for _, title in bookmarks]
+    assert titles.index("Welkom bij het proefkader") < titles.index("Levenscyclus") < titles.index("Fase 2: Ontwerp") < titles.index("Fase 6: Implementatie")
+    depth = dict((title, level) for level, title in bookmarks)
+    assert depth["Fase 2: Ontwerp"] == depth["Levenscyclus"] + 1
+    assert "Vereiste" not in titles  # headings inside a page are not bookmarks
+
+
+def test_no_blank_pages(construct_edition: Path) -> None:
+    texts = page_texts(pypdf.PdfReader(construct_edition))
+    assert all(text.strip() for text in texts)
+
+
+def test_handout_holds_its_phase_and_prints_outside_references_as_text(construct_build: subprocess.CompletedProcess[str]) -> None:
+    folder = construct_build.out / "pdf" / "handouts"  # type: ignore[attr-defined]
+    assert sorted(p.name for p in folder.iterdir()) == ["implementatie.pdf", "ontwerp.pdf"]
+    handout = folder / "ontwerp.pdf"
+    text = flat(pdftotext(handout))
+    for expected in ("Fase 2: Ontwerp", "Organisaties verwerken persoonsgegevens rechtmatig", "Voer een DPIA uit", "avg-01", "owp-01"):
+        assert expected in text
+    assert "Geef uitleg over elk besluit." not in text  # a record of another phase is not in this handout
+    assert "de uitlegvereiste" in text  # … but the reference to it is kept as text
+    reader = pypdf.PdfReader(handout)
+    names = set(destination_pages(reader))
+    for page in reader.pages:
+        for annotation in link_annotations(page):
+            name = destination_name(annotation)
+            if name is not None:
+                assert name in names, f"dead link to {name}"
+
+
+def test_dutch_hyphenation_uses_the_dutch_dictionary() -> None:
+    pytest.importorskip("rinoh")
+    import rinoh.paragraph
+
+    from kaderpers.pdf.hyphenation import install_dutch_hyphenation
+
+    install_dutch_hyphenation()
+    hyphenator = rinoh.paragraph.HYPHENATORS["nl_NL", 3]
+    splits = {first for first, _, _ in hyphenator.iterate("verantwoordelijkheden")}
+    assert "verantwoordelijk" in splits
+
+
+def test_watchdog_ends_a_hung_layout_naming_the_page(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import time
+        from kaderpers.pdf.watchdog import watchdog
+        with watchdog("handouts/ontwerp", 1, lambda: (12, "levenscyclus/ontwerp")):
+            time.sleep(60)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    from kaderpers.pdf.watchdog import HUNG
+
+    assert result.returncode == HUNG
+    assert "handouts/ontwerp" in result.stderr and "page 12" in result.stderr and "levenscyclus/ontwerp" in result.stderr
+
+
+# -- the bundled content -------------------------------------------------------------------------
+
+
+def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subprocess.CompletedProcess[str]) -> None:
+    from kaderpers.loader import load_tree
+
+    from conftest import CONTENT
+
+    out = content_build.out / "pdf"  # type: ignore[attr-defined]
+    kader = load_tree(CONTENT).kader
+    assert (out / "algoritmekader.pdf").stat().st_size > 0
+    assert sorted(p.stem for p in (out / "handouts").glob("*.pdf")) == sorted(phase.stem for phase in kader.phases)
+    assert len(kader.phases) == 9
+    for phase in kader.phases:
+        text = flat(pdftotext(out / "handouts" / f"{phase.stem}.pdf"))
+        from kaderpers.model import PageKind
+
+        for record in kader.select(PageKind.VEREISTE, [("levenscyclus", phase.stem)]):
+            assert record.short_id in text, f"{record.short_id} missing from the {phase.stem} handout"
+
+
+# -- the upstream kader ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def upstream_edition(upstream_build: subprocess.CompletedProcess[str], upstream_tree: Path) -> Path:
+    """The full edition of the upstream tree, on the environment the HTML build saved."""
+    out = upstream_build.out  # type: ignore[attr-defined]
+    run_kaderpers("build", str(upstream_tree), "--out", str(out), "--no-html", "--pdf")
+    return out / "pdf" / "algoritmekader.pdf"
+
+
+@pytest.fixture(scope="session")
+def upstream_pages(upstream_tree: Path, upstream_site: Path):
+    """The pages of the upstream tree that the build published, with their titles."""
+    from kaderpers.loader import load_tree
+
+    kader = load_tree(upstream_tree).kader
+    return kader, {d: p for d, p in kader.pages.items() if (upstream_site / f"{d}.html").is_file()}
+
+
+@pytest.mark.upstream
+def test_upstream_edition_has_every_title_and_record_id(upstream_edition: Path, upstream_pages) -> None:
+    from kaderpers.model import PageKind
+
+    kader, published = upstream_pages
+    raw = pdftotext(upstream_edition)
+    text, joined = flat(raw), flat(raw.replace("-\n", ""))
+    missing_titles = [p.docname for p in published.values() if flat(p.heading or p.title) not in text and flat(p.heading or p.title) not in joined]
+    assert not missing_titles, f"titles missing: {missing_titles[:10]}"
+    records = [p for kind in (PageKind.VEREISTE, PageKind.MAATREGEL) for p in kader.of_kind(kind) if p.docname in published]
+    assert len(records) > 150
+    missing_ids = [p.short_id for p in records if not re.search(rf"(?<![\w-]){re.escape(p.short_id)}(?![\w-])", text)]
+    assert not missing_ids, f"ids missing: {missing_ids[:10]}"
+
+
+@pytest.mark.upstream
+def test_upstream_phase_table_rows_link_to_their_records(upstream_edition: Path, upstream_pages) -> None:
+    from kaderpers.model import PageKind
+
+    kader, published = upstream_pages
+    reader = pypdf.PdfReader(upstream_edition)
+    targets = destination_pages(reader)
+    texts = page_texts(reader)
+    phase = kader.phases[2]
+    start = targets[f"%{phase.docname}"]
+    end = min(page for name, page in targets.items() if name.startswith("%levenscyclus/") and "#" not in name and page > start)
+    linked = {destination_name(a) for index in range(start, end + 1) for a in link_annotations(reader.pages[index])}
+    expected = [r for kind in (PageKind.VEREISTE, PageKind.MAATREGEL) for r in kader.select(kind, [("levenscyclus", phase.stem)]) if r.docname in published]
+    assert expected
+    for record in expected:
+        name = f"%{record.docname}"
+        assert name in linked, f"no link from the {phase.stem} page to {record.docname}"
+        assert flat(record.title)[:40] in texts[targets[name]] or record.short_id in texts[targets[name]]
+
+
+@pytest.mark.upstream
+def test_upstream_bookmarks_follow_the_navigation(upstream_edition: Path, upstream_tree: Path, upstream_pages) -> None:
+    from kaderpers.navigation import ROOT, build_navigation, find_nav_file
+
+    _, published = upstream_pages
+    nav = build_navigation(set(published), {}, find_nav_file(upstream_tree))
+    title = {d: flat(p.heading or p.title) for d, p in published.items()}
+    bookmarks = outline_titles(pypdf.PdfReader(upstream_edition).outline)
+    top = [t for depth, t in bookmarks if depth == 0]
+    assert top == [title[ROOT], *(title[e.docname] for e in nav.children[ROOT])]
+    second = [t for depth, t in bookmarks if depth == 1]
+    expected_second = [title[c.docname] for e in nav.children[ROOT] for c in nav.children.get(e.docname, [])]
+    assert second == expected_second
