@@ -54,8 +54,7 @@ html_theme_options = {
     "pygments_light_style": "a11y-high-contrast-light",
     "pygments_dark_style": "a11y-high-contrast-dark",
     "logo": {"text": "Algoritmekader", "alt_text": ""},
-    # Never empty, so pydata need not render them twice per page to find out (the page TOC
-    # is still checked: without headings the page drops its right-hand column).
+    # Never empty, so pydata need not render them twice per page to find out.
     "templates_skip_empty_check": [
         "navbar-logo.html", "navbar-nav.html", "search-button-field.html", "breadcrumbs.html",
         "sidebar-collapse.html", "sidebar-nav-bs.html", "copyright.html",

@@ -130,6 +130,20 @@ def test_search_works_without_any_other_host(page, content_site: Path) -> None: 
     assert not seen["external"] and not seen["failed"] and not seen["csp"] and not seen["errors"], seen
 
 
+def test_search_from_the_header_of_any_page(page, content_site: Path) -> None:  # noqa: ANN001
+    seen = watch(page)
+    open_page(page, f"{serve(content_site)}/levenscyclus/ontwerp.html")
+    page.click(".navbar-persistent--container button.search-button__button")
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.wait_for(state="visible")
+    field.fill("maatregelen")
+    field.press("Enter")
+    page.wait_for_url(re.compile(r"/search\.html\?q=maatregelen"))
+    page.wait_for_function("() => (document.querySelector('#search-results p.search-summary') || {}).innerText", timeout=20000)
+    assert page.locator("#search-results ul.search li").count() > 0
+    assert not seen["csp"] and not seen["errors"], seen
+
+
 # -- no other hosts, a strict CSP that breaks nothing -------------------------------------------------
 
 

@@ -177,6 +177,10 @@ def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], st
     section = nodes.section("", nodes.title(WOORDENLIJST_TITLE, WOORDENLIJST_TITLE), ids=["woordenlijst"])
     section += nodes.paragraph("", "Betekenis van de begrippen en afkortingen die in het Algoritmekader worden gebruikt.")
     section.extend(woordenlijst_nodes(glossary(app.env)))
+    # prepare_writing() sets fignumbers, but Sphinx skips it when no document is
+    # out of date; the Woordenlijst is written on every build all the same.
+    if not hasattr(app.builder, "fignumbers"):
+        app.builder.fignumbers = {}
     body = app.builder.render_partial(section)["fragment"]
     yield WOORDENLIJST_PAGE, {"title": WOORDENLIJST_TITLE, "body": body}, "page.html"
 

@@ -68,6 +68,36 @@ class SectionNavigation:
     items: tuple[NavItem, ...]
 
 
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    anchor: str
+    level: int
+    children: tuple[TocEntry, ...] = ()
+
+
+def page_toc(env: BuildEnvironment, docname: str) -> tuple[TocEntry, ...]:
+    """The headings of a page under its title, as pydata's "Op deze pagina" lists them
+    (a page with several H1s lists those), read from the TOC Sphinx collected: pydata
+    parses the page's rendered TOC with BeautifulSoup instead, for every page."""
+    toc = env.tocs.get(docname)
+    top = _toc_entries(toc, 1) if toc is not None else ()
+    return top[0].children if len(top) == 1 else top
+
+
+def _toc_entries(bullet_list: nodes.Element, level: int) -> tuple[TocEntry, ...]:
+    entries = []
+    for item in bullet_list.children:
+        if not isinstance(item, nodes.list_item) or not item.children or not isinstance(item[0], addnodes.compact_paragraph):
+            continue  # e.g. the toctree of the navigation
+        reference = next(iter(item[0].findall(nodes.reference)), None)
+        if reference is None:
+            continue
+        children = tuple(entry for sub in item.children[1:] if isinstance(sub, nodes.bullet_list) for entry in _toc_entries(sub, level + 1))
+        entries.append(TocEntry(reference.astext(), reference.get("anchorname") or "#", level, children))
+    return tuple(entries)
+
+
 class SiteTree:
     """The toctree hierarchy of a read environment: each document's children, in order, with their titles."""
 
@@ -235,13 +265,18 @@ def has_wide_table(doctree: nodes.document) -> bool:
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Before pydata's handlers (priority 500), which render page-toc.html to see whether it is empty."""
     context["kaderpers_section_nav"] = site_tree(app).section(pagename, app.builder)
     context["kaderpers_csp"] = CONTENT_SECURITY_POLICY
+    context["kaderpers_page_toc"] = page_toc(app.env, pagename) if doctree is not None else ()
     if doctree is not None and has_wide_table(doctree):
         # A wide kader table needs the width of the page TOC column more than the page needs that TOC.
         context["meta"] = {**(context.get("meta") or {}), "html_theme.sidebar_secondary.remove": True}
-    # Drop pydata's per-page inline scripts: no page depends on them, and a strict
-    # Content-Security-Policy (script-src 'self') would block them anyway.
+
+
+def drop_theme_inline_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """After pydata has added its per-page inline scripts: no page depends on them, and a
+    strict Content-Security-Policy (script-src 'self') would block them anyway."""
     scripts = context.get("script_files")
     if isinstance(scripts, list):
         scripts[:] = [js for js in scripts if not str(getattr(js, "attributes", {}).get("body", "")).startswith(THEME_INLINE_SCRIPT)]
@@ -288,5 +323,5 @@ def setup(app: Sphinx) -> None:
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-updated", on_env_updated)
     app.connect("build-finished", remove_pages_of_removed_documents)
-    # After pydata-sphinx-theme (priority 500) has added its scripts to the page.
-    app.connect("html-page-context", on_html_page_context, priority=900)
+    app.connect("html-page-context", on_html_page_context, priority=400)
+    app.connect("html-page-context", drop_theme_inline_scripts, priority=900)

@@ -151,7 +151,7 @@ def _command_line(pid: int) -> str:
     except OSError:
         return "?"
     words = [Path(p.decode(errors="replace")).name if i == 0 else p.decode(errors="replace") for i, p in enumerate(parts) if p]
-    return " ".join(" ".join(words).split())[:160]
+    return " ".join(" ".join(words).split())[:2000]
 
 
 class GroupSampler(threading.Thread):
@@ -553,8 +553,11 @@ class Bench:
         for process in run.processes:
             if process.seconds >= 1.0:
                 self.row(f"  pid {process.pid} (parent {process.parent}): {short_command(process.command)}", f"~{process.seconds:.0f} s alive, peak RSS {megabytes(process.peak_rss_mb)}")
+        # The PDF builder reports each document's layout time ("wrote PATH, N pages in S s"); show it where it does.
+        layout = {Path(m[1]): float(m[2]) for m in re.finditer(r"wrote (\S+\.pdf), \d+ pages in ([\d.]+) s", run.log.read_text("utf-8", "replace"))}
         for pdf in pdfs:
-            self.row(f"  {pdf.relative_to(self.clean_out).as_posix()}", f"{pdf.stat().st_size / 1e6:.1f} MB, {self.pdf_pages(pdf)} pages")
+            took = f", laid out in {seconds(layout[pdf])}" if pdf in layout else ""
+            self.row(f"  {pdf.relative_to(self.clean_out).as_posix()}", f"{pdf.stat().st_size / 1e6:.1f} MB, {self.pdf_pages(pdf)} pages{took}")
 
     @staticmethod
     def pdf_pages(path: Path) -> str:

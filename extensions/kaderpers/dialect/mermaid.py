@@ -119,9 +119,11 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         app.add_js_file(f"{STATIC_FOLDER}/mermaid-init.js", priority=801)
 
 
-def copy_assets(app: Sphinx, exception: Exception | None) -> None:
+def copy_assets(app: Sphinx) -> None:
+    """Copy before any page is written: the pages' `?v=` checksums need the files in place,
+    or a clean build and an incremental one would differ."""
     script = mermaid_script(app)
-    if exception is not None or app.builder.format != "html" or script is None:
+    if app.builder.format != "html" or script is None:
         return
     static = Path(app.outdir) / "_static" / STATIC_FOLDER
     static.mkdir(parents=True, exist_ok=True)
@@ -134,4 +136,4 @@ def setup(app: Sphinx) -> None:
     app.add_transform(MermaidFences)
     app.add_post_transform(MermaidOutput)
     app.connect("html-page-context", on_html_page_context)
-    app.connect("build-finished", copy_assets)
+    app.connect("builder-inited", copy_assets)

@@ -125,6 +125,14 @@ class AdmonitionsForPrint(_PrintTransform):
             if title is None:
                 label = ADMONITION_TITLES.get(kind) or kind.capitalize()
                 title = nodes.title(label, label)
+            if any(True for _ in node.findall(nodes.table)):
+                # rinohtype cannot break a boxed admonition across pages: with a long
+                # table inside it adds empty pages forever. Print the title and the content unboxed.
+                open_block = nodes.container("", classes=["kp-unboxed", kind], ids=node.get("ids", []))
+                open_block += nodes.rubric("", "", *title.children, classes=["kp-admonition-title"])
+                open_block.extend(body)
+                node.replace_self(open_block)
+                continue
             replacement = nodes.admonition("", classes=[kind, *node.get("classes", [])], ids=node.get("ids", []))
             replacement += title
             replacement.extend(body)
