@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,6 +110,15 @@ def page(browser: object) -> Iterator[object]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def comparable(text: str) -> str:
+    """Text reduced to its letters and digits, lower case, ligatures unfolded.
+
+    PDF text comes back with ligatures (ﬁ), hyphenation and line breaks anywhere;
+    comparing only letters and digits makes HTML, source and PDF text comparable.
+    """
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
 
 
 def make_tree(root: Path, files: dict[str, str]) -> Path:

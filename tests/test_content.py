@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import CONTENT
+from conftest import CONTENT, comparable
 
 ADMONITION_TYPES = ("note", "tip", "info", "warning", "danger", "example", "quote", "success", "question", "abstract")
 
@@ -100,16 +99,7 @@ def test_construct_renders_in_html(content_site: Path, construct: Construct) -> 
         assert main.select(construct.html), f"{source.relative_to(CONTENT)}: no `{construct.html}` for {construct.name}"
         probe = match.groupdict().get("probe")
         if probe:
-            assert normalise(probe) in normalise(main.get_text(" ")), f"{source.relative_to(CONTENT)}: `{probe}` missing"
-
-
-def normalise(text: str) -> str:
-    """Text reduced to its letters and digits, lower case, ligatures unfolded.
-
-    PDF text comes back with ligatures (ﬁ), hyphenation and line breaks anywhere;
-    comparing only letters and digits makes HTML and PDF text comparable.
-    """
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+            assert comparable(probe) in comparable(main.get_text(" ")), f"{source.relative_to(CONTENT)}: `{probe}` missing"
 
 
 @pytest.fixture(scope="session")
@@ -117,13 +107,13 @@ def content_pdf_text(content_build: subprocess.CompletedProcess[str]) -> str:
     pdf = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
     assert pdf.is_file(), f"no PDF edition at {pdf}"
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return normalise(text)
+    return comparable(text)
 
 
 @pytest.mark.parametrize("construct", [c for c in CONSTRUCTS if "(?P<probe>" in c.source], ids=lambda c: c.name)
 def test_construct_renders_in_pdf(content_pdf_text: str, construct: Construct) -> None:
     for source, match in pages_with(construct):
-        probe = normalise(match["probe"])
+        probe = comparable(match["probe"])
         assert probe in content_pdf_text, f"{source.relative_to(CONTENT)}: `{match['probe']}` ({construct.name}) is not in the PDF"
 
 
@@ -141,5 +131,5 @@ def test_every_directive_renders_a_table_in_the_pdf(content_build: subprocess.Co
     site = content_build.out / "html"  # type: ignore[attr-defined]
     titles = {a.get_text(" ", strip=True) for html in site.rglob("*.html") for a in BeautifulSoup(html.read_text("utf-8"), "html.parser").select("table.kp-table td.kp-col-title a")}
     assert titles
-    missing = [t for t in titles if normalise(t) not in content_pdf_text]
+    missing = [t for t in titles if comparable(t) not in content_pdf_text]
     assert not missing, missing
