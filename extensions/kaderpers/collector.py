@@ -23,7 +23,7 @@ from .config import get_config
 from .findings import Finding
 from .grammar import ListSpec, Spec, TagsSpec, scan
 from .loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
-from .model import AI_ACT_FIELDS, Glossary, Kader, Page
+from .model import AI_ACT_FIELDS, Glossary, Kader, Page, Vocabulary
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -62,12 +62,12 @@ def kader(env: BuildEnvironment) -> Kader:
     """The indexed kader of this build (made in ``env-updated``)."""
     existing = getattr(env, "kaderpers_kader", None)
     if existing is None:
-        existing = env.kaderpers_kader = _index(env)
+        vocabulary, _ = load_vocabulary(Path(env.srcdir))
+        existing = env.kaderpers_kader = _index(env, vocabulary)
     return existing
 
 
-def _index(env: BuildEnvironment) -> Kader:
-    vocabulary, _ = load_vocabulary(Path(env.srcdir))
+def _index(env: BuildEnvironment, vocabulary: Vocabulary) -> Kader:
     return Kader(pages(env).values(), vocabulary, glossary(env))
 
 
@@ -108,16 +108,17 @@ class KaderCollector(EnvironmentCollector):
 def on_builder_inited(app: Sphinx) -> None:
     env = app.env
     env.kaderpers_kader = None
-    _, findings = load_vocabulary(Path(app.srcdir))
+    # Read once per build; forked parallel readers inherit both.
+    app._kaderpers_vocabulary, findings = load_vocabulary(Path(app.srcdir))
     for finding in findings:
         report(finding)
-    path = glossary_path(app)
+    path = app._kaderpers_glossary_path = glossary_path(app)
     env.kaderpers_glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     env = app.env
-    vocabulary, _ = _vocabulary(app)
+    vocabulary: Vocabulary = app._kaderpers_vocabulary
     path = env.doc2path(docname)
     relative = Path(path).relative_to(app.srcdir).as_posix()
     page, body, findings = read_page(docname, relative, source[0], vocabulary)
@@ -126,20 +127,13 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     findings.extend(grammar_findings(page, list(scan(body, page.body_line))))
     for finding in findings:
         report(finding, docname)
-    if (glossary_file := glossary_path(app)) is not None:
-        env.note_dependency(str(glossary_file))
-
-
-def _vocabulary(app: Sphinx) -> tuple[Any, list[Finding]]:
-    cached = getattr(app, "_kaderpers_vocabulary", None)
-    if cached is None:
-        cached = app._kaderpers_vocabulary = load_vocabulary(Path(app.srcdir))
-    return cached
+    if app._kaderpers_glossary_path is not None:
+        env.note_dependency(str(app._kaderpers_glossary_path))
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Index the kader; return the documents whose tables changed since the last build."""
-    env.kaderpers_kader = _index(env)
+    env.kaderpers_kader = _index(env, app._kaderpers_vocabulary)
     index = env.kaderpers_kader
     old_digests: dict[str, str] = getattr(env, "kaderpers_digests", {})
     new_digests = {docname: table_digest(index, docname, used) for docname, used in specs(env).items() if docname in index.pages}
