@@ -9,6 +9,7 @@ taken from Sphinx's own progress lines (``-j 1`` prints one line per page).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,6 +40,8 @@ def sphinx_build(tree: Path, out: Path) -> Build:
         capture_output=True,
         text=True,
         cwd=REPO,
+        # CI=true or FORCE_COLOR makes Sphinx redraw one progress line instead of printing one per page.
+        env=dict(os.environ, NO_COLOR="1"),
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     return Build(
