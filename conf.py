@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "extensions"))  # works without `pip install -e .` too
+sys.path.insert(0, str(HERE / "extensions"))  # the HTML build works without `pip install -e .` too
 
 project = "Algoritmekader"
 author = "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties"

@@ -5,6 +5,10 @@
   template (``source/templates/sidebar-nav-bs.html``) renders
   :meth:`SiteTree.section` instead: the section of the current page, read from the
   toctrees Sphinx already collected and opened only along the path to the page.
+  A page whose front matter says ``hide: navigation`` has no sidebar, as in
+  MkDocs-Material (the records do: a sidebar listing every record on every
+  record page made the site quadratic in the size of the kader); ``toc`` and
+  ``footer`` take the page TOC and the previous/next links away.
 * Incremental builds. A new title or page changes the sidebar, breadcrumbs and
   previous/next links of other pages; :func:`on_env_updated` has those written too.
 * Dutch. pydata has no Dutch catalog; ``source/locale`` fills in its interface
@@ -29,6 +33,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
+
+from .collector import pages
+from .dialect.frontmatter import hidden_parts
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -208,11 +215,14 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if tree.root in parents:
         return sorted(env.found_docs)
     retitled = {d for d in tree.titles.keys() | old["titles"].keys() if tree.titles.get(d) != old["titles"].get(d)}
-    pages = {page for docname in parents | retitled for page in tree.members(docname)}
+    kader_pages = pages(env)
+    # The sidebar of a page lists the children of every page above it; the breadcrumbs name those pages.
+    outdated = {page for docname in parents for page in tree.members(docname) if "navigation" not in hidden_parts(kader_pages.get(page))}
+    outdated |= {page for docname in retitled for page in tree.members(docname)}
     for docname, neighbours in relations.items():
         if neighbours != old["relations"].get(docname) or retitled.intersection(neighbours):
-            pages.add(docname)  # its previous/next links changed
-    return sorted(pages & env.found_docs)
+            outdated.add(docname)  # its previous/next links changed
+    return sorted(outdated & env.found_docs)
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):
@@ -266,11 +276,18 @@ def has_wide_table(doctree: nodes.document) -> bool:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
     """Before pydata's handlers (priority 500), which render page-toc.html to see whether it is empty."""
-    context["kaderpers_section_nav"] = site_tree(app).section(pagename, app.builder)
+    hidden = hidden_parts(pages(app.env).get(pagename))
     context["kaderpers_csp"] = CONTENT_SECURITY_POLICY
-    context["kaderpers_page_toc"] = page_toc(app.env, pagename) if doctree is not None else ()
-    if doctree is not None and has_wide_table(doctree):
-        # A wide kader table needs the width of the page TOC column more than the page needs that TOC.
+    if "navigation" in hidden:
+        context["sidebars"] = []  # pydata then keeps the primary sidebar for the small-screen menu only
+        context["kaderpers_section_nav"] = None
+    else:
+        context["kaderpers_section_nav"] = site_tree(app).section(pagename, app.builder)
+    if "footer" in hidden:
+        context["prev"] = context["next"] = None
+    context["kaderpers_page_toc"] = page_toc(app.env, pagename) if doctree is not None and "toc" not in hidden else ()
+    # A wide kader table needs the width of the page TOC column more than the page needs that TOC.
+    if "toc" in hidden or (doctree is not None and has_wide_table(doctree)):
         context["meta"] = {**(context.get("meta") or {}), "html_theme.sidebar_secondary.remove": True}
 
 
@@ -303,8 +320,15 @@ class DutchSearch(SearchDutch):
 
     js_stemmer_rawcode = ""  # Sphinx then takes js_stemmer_code as the whole stemmer
 
+    def __init__(self, options: dict[str, str]) -> None:
+        super().__init__(options)
+        self._stems: dict[str, str] = {}  # Sphinx memoises per page; the same words recur on every page
+
     def stem(self, word: str) -> str:
-        return _RESTORED_LONG_VOWEL.sub(r"\1\2", super().stem(word))
+        stemmed = self._stems.get(word)
+        if stemmed is None:
+            stemmed = self._stems[word] = _RESTORED_LONG_VOWEL.sub(r"\1\2", super().stem(word))
+        return stemmed
 
     @cached_property
     def js_stemmer_code(self) -> str:  # type: ignore[override]

@@ -1,9 +1,10 @@
 """Table rendering: placeholder nodes → docutils tables, chips and cross-references.
 
-:class:`ResolveKaderNodes` runs as a post-transform before Sphinx resolves
-references, so the titles and chips it emits as ``pending_xref`` nodes are
-resolved by each builder: links on the web, internal links in the PDF, plain
-text where a handout leaves the target out.
+:class:`ResolveKaderNodes` runs as a post-transform. On the web it resolves the
+links of titles and chips at once, as the ``doc`` role would; for other builders
+it runs before Sphinx resolves references and emits ``pending_xref`` nodes that
+each builder resolves: internal links in the PDF, plain text where a handout
+leaves the target out (see :class:`DocLinks`).
 
 The content of a table is first computed as a :class:`TableModel` (plain text
 cells), which the exports reuse, and then rendered as nodes. For HTML a table is
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.nodes import make_refnode
 
 from .collector import kader, rows_for
 from .grammar import Expression, ListSpec, TagsSpec, parse_label_expression
@@ -28,6 +30,7 @@ from .nodes import kader_list, kader_tags
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
 
 #: Column → header text. The title column is named after the kind of record.
 HEADERS = {
@@ -159,20 +162,37 @@ def table_model(index: Kader, page: Page, spec: ListSpec) -> TableModel:
 # -- rendering as docutils nodes -------------------------------------------------------
 
 
-def doc_xref(docname: str, text: str, refdoc: str, classes: list[str] | None = None) -> nodes.Node:
-    """A link to a document that every builder resolves in its own way.
+@dataclass(frozen=True)
+class DocLinks:
+    """How the links of one page's tables and chips are made.
 
-    Resolving replaces the ``pending_xref`` and its classes, so the classes sit on
-    a wrapper that survives: a chip stays a chip whether it became a link or not.
+    On the web a link is resolved at once with Sphinx's :func:`make_refnode`, as the
+    ``doc`` role would be, so the tables can be built after every other post-transform
+    and no transform walks their thousands of nodes. Other builders get a
+    ``pending_xref`` and resolve it in their own way: an internal link in the PDF,
+    plain text where a handout leaves the target out.
     """
-    xref = addnodes.pending_xref(
-        "", refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True, refwarn=False, refdoc=refdoc
-    )
-    xref += nodes.inline(text, text)
-    return nodes.inline("", "", xref, classes=classes) if classes else xref
+
+    refdoc: str
+    #: Set when links are resolved now (the web); ``None`` leaves them to the builder.
+    builder: Builder | None = None
+
+    def to(self, docname: str, text: str, classes: list[str] | None = None) -> nodes.Node:
+        """A link to ``docname``. Its classes sit on a wrapper that resolving keeps:
+        a chip stays a chip whether it became a link or not."""
+        if self.builder is None:
+            link: nodes.Element = addnodes.pending_xref(
+                "", refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True, refwarn=False, refdoc=self.refdoc
+            )
+            link += nodes.inline(text, text)
+        elif docname in self.builder.env.all_docs:
+            link = make_refnode(self.builder, self.refdoc, docname, None, nodes.inline(text, text, classes=["doc"]))
+        else:
+            link = nodes.inline(text, text)
+        return nodes.inline("", "", link, classes=classes) if classes else link
 
 
-def chip_nodes(index: Kader, field_name: str, chips: tuple[tuple[str, str], ...], refdoc: str) -> list[nodes.Node]:
+def chip_nodes(index: Kader, field_name: str, chips: tuple[tuple[str, str], ...], links: DocLinks) -> list[nodes.Node]:
     """Chips linking to their taxonomy page, separated by text that only print shows."""
     result: list[nodes.Node] = []
     taxonomy = index.taxonomy(field_name) if field_name in TAXONOMY_FIELDS else {}
@@ -182,27 +202,27 @@ def chip_nodes(index: Kader, field_name: str, chips: tuple[tuple[str, str], ...]
             result.append(nodes.inline(", ", ", ", classes=["kp-sep"]))
         target = taxonomy.get(value)
         if target is not None:
-            result.append(doc_xref(target.docname, label, refdoc, classes))
+            result.append(links.to(target.docname, label, classes))
         else:
             result.append(nodes.inline(label, label, classes=classes))
     return result
 
 
-def _entry(index: Kader, cell: Cell, column: str, refdoc: str) -> nodes.entry:
+def _entry(index: Kader, cell: Cell, column: str, links: DocLinks) -> nodes.entry:
     paragraph = nodes.paragraph()
     if cell.dangling:
         paragraph += nodes.inline(cell.text, cell.text, classes=["kp-dangling-ref"])
         paragraph += nodes.emphasis(f" ({DANGLING_TEXT})", f" ({DANGLING_TEXT})", classes=["kp-dangling"])
     elif cell.target:
-        paragraph += doc_xref(cell.target, cell.text, refdoc)
+        paragraph += links.to(cell.target, cell.text)
     elif cell.chips:
-        paragraph.extend(chip_nodes(index, CHIP_FIELDS[column], cell.chips, refdoc))
+        paragraph.extend(chip_nodes(index, CHIP_FIELDS[column], cell.chips, links))
     else:
         paragraph += nodes.Text(cell.text)
     return nodes.entry("", paragraph, classes=[f"kp-col-{column}"])
 
 
-def render_table(index: Kader, model: TableModel, refdoc: str, classes: list[str]) -> nodes.table:
+def render_table(index: Kader, model: TableModel, links: DocLinks, classes: list[str]) -> nodes.table:
     table = nodes.table(classes=["kp-table", f"kp-{model.kind.plural}", *classes])
     group = nodes.tgroup(cols=len(model.columns))
     table += group
@@ -216,7 +236,7 @@ def render_table(index: Kader, model: TableModel, refdoc: str, classes: list[str
     for row in model.rows:
         row_node = nodes.row(classes=["kp-row"] + (["kp-row-dangling"] if row.page is None else []))
         for column, cell in zip(model.columns, row.cells, strict=True):
-            row_node += _entry(index, cell, column, refdoc)
+            row_node += _entry(index, cell, column, links)
         body += row_node
     group += body
     return table
@@ -271,9 +291,9 @@ def profile_data(index: Kader, model: TableModel) -> dict[str, Any]:
 # -- tags ------------------------------------------------------------------------------------
 
 
-def render_tags(index: Kader, page: Page, spec: TagsSpec, refdoc: str, anchor: nodes.Node) -> list[nodes.Node]:
+def render_tags(index: Kader, page: Page, spec: TagsSpec, links: DocLinks, anchor: nodes.Node) -> list[nodes.Node]:
     if spec.ai_act:
-        return render_ai_act_tags(index, page, refdoc, anchor)
+        return render_ai_act_tags(index, page, links, anchor)
     paragraph = nodes.paragraph(classes=["kp-tags"])
     if page.record_id:
         paragraph += nodes.inline(page.short_id, page.short_id, classes=["kp-chip", "kp-chip-id"])
@@ -282,7 +302,7 @@ def render_tags(index: Kader, page: Page, spec: TagsSpec, refdoc: str, anchor: n
         if chips:
             if len(paragraph):
                 paragraph += nodes.inline(" · ", " · ", classes=["kp-sep"])
-            paragraph.extend(chip_nodes(index, field_name, chips, refdoc))
+            paragraph.extend(chip_nodes(index, field_name, chips, links))
     return [paragraph] if len(paragraph) else []
 
 
@@ -321,7 +341,7 @@ def not_ai_act_sentence(anchor: nodes.Node) -> nodes.paragraph:
     return paragraph
 
 
-def render_ai_act_tags(index: Kader, page: Page, refdoc: str, anchor: nodes.Node) -> list[nodes.Node]:
+def render_ai_act_tags(index: Kader, page: Page, links: DocLinks, anchor: nodes.Node) -> list[nodes.Node]:
     if page.kind is PageKind.VEREISTE and page.law_code != "aia":
         return [not_ai_act_sentence(anchor)]
     result: list[nodes.Node] = [nodes.paragraph(AI_ACT_INTRO, AI_ACT_INTRO)]
@@ -334,7 +354,7 @@ def render_ai_act_tags(index: Kader, page: Page, refdoc: str, anchor: nodes.Node
         item = nodes.paragraph()
         item += nodes.strong(f"{heading}: ", f"{heading}: ")
         chips = tuple((v, value_label(index, field_name, v)) for v in values)
-        item.extend(chip_nodes(index, field_name, chips, refdoc))
+        item.extend(chip_nodes(index, field_name, chips, links))
         items += nodes.list_item("", item)
     if len(items):
         result.append(items)
@@ -345,9 +365,16 @@ def render_ai_act_tags(index: Kader, page: Page, refdoc: str, anchor: nodes.Node
 
 
 class ResolveKaderNodes(SphinxPostTransform):
-    """Placeholders → tables and chips, before references are resolved (priority 10)."""
+    """Placeholders → tables and chips, for builders that resolve the links themselves:
+    before references are resolved (priority 10)."""
 
     default_priority = 5
+
+    def is_supported(self) -> bool:
+        return self.app.builder.format != "html"
+
+    def links(self, docname: str) -> DocLinks:
+        return DocLinks(docname)
 
     def run(self, **kwargs: object) -> None:
         index = kader(self.env)
@@ -357,7 +384,7 @@ class ResolveKaderNodes(SphinxPostTransform):
             node.replace_self(self.render_list(index, page, node["spec"], position, is_html) if page else [])
         for node in list(self.document.findall(kader_tags)):
             page = index.pages.get(node["docname"])
-            node.replace_self(render_tags(index, page, node["spec"], node["docname"], node) if page else [])
+            node.replace_self(render_tags(index, page, node["spec"], self.links(node["docname"]), node) if page else [])
 
     def render_list(self, index: Kader, page: Page, spec: ListSpec, position: int, is_html: bool) -> list[nodes.Node]:
         model = table_model(index, page, spec)
@@ -371,8 +398,8 @@ class ResolveKaderNodes(SphinxPostTransform):
         flags = (["kp-search"] if interactive else []) + (["kp-export"] if export else [])
         if not is_html:
             # Print lays the columns out by the widths of the colspecs (on the web the browser does).
-            return [render_table(index, model, page.docname, [*flags, "colwidths-given"])]
-        table = render_table(index, model, page.docname, flags)
+            return [render_table(index, model, self.links(page.docname), [*flags, "colwidths-given"])]
+        table = render_table(index, model, self.links(page.docname), flags)
         profile = interactive and spec.kind.record is PageKind.VEREISTE
         container = nodes.container(classes=["kp-list", *flags, *(["kp-profile"] if profile else [])], ids=ids)
         container += table
@@ -384,6 +411,22 @@ class ResolveKaderNodes(SphinxPostTransform):
         return [container]
 
 
+
+class ResolveKaderNodesOnTheWeb(ResolveKaderNodes):
+    """The same on the web, where the links are resolved at once: last of all post-transforms,
+    so none of the others walks the tables (on the upstream tree, 2,500 rows)."""
+
+    default_priority = 990
+    formats = ("html",)
+
+    def is_supported(self) -> bool:
+        return SphinxPostTransform.is_supported(self)
+
+    def links(self, docname: str) -> DocLinks:
+        return DocLinks(docname, self.app.builder)
+
+
 def setup(app: Sphinx) -> None:
     app.add_event("kaderpers-table-rendered")
     app.add_post_transform(ResolveKaderNodes)
+    app.add_post_transform(ResolveKaderNodesOnTheWeb)

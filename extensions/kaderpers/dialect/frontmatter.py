@@ -4,7 +4,8 @@ The collector has already read the front matter (python-frontmatter, with the
 checker's findings), so MyST need not read it again: its lines become blank,
 which keeps every body line where it was. A page without an H1 gets its
 ``title`` as H1 on the front matter's last line, the way Material shows it.
-``search: {exclude: true}`` keeps the page out of the search index.
+``search: {exclude: true}`` keeps the page out of the search index, and
+``hide`` takes parts of the page away (:func:`hidden_parts`; the HTML site acts on it).
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def apply(lines: list[str], page: Page | None) -> list[str]:
     if page.heading is None and isinstance(title, str) and title.strip():
         replaced[-1] = heading_line(title)
     return replaced + lines[region:]
+
+
+#: What Material's ``hide`` can take away from a page: the navigation sidebar, the page's
+#: table of contents, the breadcrumbs ("path") and the previous/next links ("footer").
+HIDEABLE = frozenset({"navigation", "toc", "path", "footer", "tags", "feedback"})
+
+
+def hidden_parts(page: Page | None) -> frozenset[str]:
+    """The parts of the page its ``hide`` front matter names (``hide: navigation`` or a list)."""
+    return frozenset(page.values("hide")) & HIDEABLE if page is not None else frozenset()
 
 
 def excluded_from_search(page: Page | None) -> bool:

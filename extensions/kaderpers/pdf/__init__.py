@@ -2,7 +2,8 @@
 
 * :mod:`.documents` which PDFs exist and which pages each holds (the outline);
 * :mod:`.builder` the ``kaderpers-pdf`` Sphinx builder (rinohtype's, with the
-  kader's own assembly, metadata and progress lines);
+  kader's own assembly, metadata and progress lines), loaded by Sphinx when a
+  build asks for it (an entry point), so HTML builds never import rinohtype;
 * :mod:`.printing` post-transforms that make every node printable;
 * :mod:`.template` the rinohtype document template; ``source/pdf/`` the style
   sheet and the cover logo;
@@ -40,13 +41,14 @@ def read_nothing_in_parallel(app: Sphinx, env: BuildEnvironment, docnames: list[
         docnames.clear()
 
 
-def setup(app: Sphinx) -> None:
-    from . import printing
-    from .builder import KaderpersPdfBuilder
+#: rinohtype's config values that decide how pages are read: declared in every build, so the
+#: environment the HTML build saves stays valid for the PDF processes that load it.
+RINOH_ENV_CONFIG = {"rinoh_documents": (dict, list), "rinoh_targets": (list, str)}
 
-    # rinohtype's own extension registers its config values; loading it in every
-    # build keeps the saved environment valid for the PDF builds that follow.
-    app.setup_extension("rinoh.frontend.sphinx")
-    app.add_builder(KaderpersPdfBuilder)
-    printing.setup(app)
+
+def setup(app: Sphinx) -> None:
+    # The builder (and rinohtype, 0.3 s to import) is loaded only when a build asks for it:
+    # pyproject.toml names kaderpers.pdf.builder under the ``sphinx.builders`` entry points.
+    for name, types in RINOH_ENV_CONFIG.items():
+        app.add_config_value(name, None, "env", types)
     app.connect("env-before-read-docs", read_nothing_in_parallel)

@@ -20,11 +20,13 @@ import gc
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from docutils.utils import new_document
 from rinoh.frontend.rst import from_doctree
 from rinoh.frontend.sphinx import RinohBuilder
+from rinoh.frontend.sphinx.transforms import RinohCitationReferenceTransform
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.i18n import format_date
@@ -34,11 +36,14 @@ from ..collector import kader
 from ..config import get_config
 from ..navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
-from . import speedups
+from . import printing, speedups
 from .documents import Part, PdfDocument, edition, handouts, select
 from .hyphenation import install_dutch_hyphenation
 from .template import LOGO, configuration
 from .watchdog import FAILURE, watchdog
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 logger = logging.getLogger(__name__)
 
@@ -210,3 +215,21 @@ def parse_shard(value: str) -> tuple[int, int]:
 def report(message: str) -> None:
     """A progress line on stderr, which the orchestrator's watchdog reads."""
     print(f"kaderpers-pdf: {message}", file=sys.stderr, flush=True)
+
+
+#: rinohtype's config values that no longer have an effect but that its builder still looks at.
+RINOH_RETIRED_CONFIG = ("rinoh_logo", "rinoh_domain_indices", "rinoh_template", "rinoh_metadata", "rinoh_stylesheet", "rinoh_paper_size")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Loaded by Sphinx through the ``sphinx.builders`` entry point when ``-b kaderpers-pdf`` is asked for.
+
+    rinohtype's own extension is not loaded: the config values it declares for reading are
+    declared by :mod:`kaderpers.pdf` in every build; the rest of it is repeated here.
+    """
+    for name in RINOH_RETIRED_CONFIG:
+        app.add_config_value(name, None, "html")
+    app.add_builder(KaderpersPdfBuilder)
+    app.add_post_transform(RinohCitationReferenceTransform)
+    printing.setup(app)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
