@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+import frontmatter
 from bs4 import BeautifulSoup
 
 from conftest import make_tree
@@ -53,6 +54,12 @@ def html_pages(site: Path) -> list[Path]:
 
 def sidebar(soup: BeautifulSoup) -> BeautifulSoup | None:
     return soup.select_one("nav.kp-section-nav")
+
+
+def hidden(docname: str) -> set[str]:
+    """What the page's ``hide`` front matter takes away (MkDocs-Material: navigation, toc, path, footer)."""
+    value = frontmatter.load(CONTENT / f"{docname}.md").get("hide") or []
+    return {value} if isinstance(value, str) else set(value)
 
 
 def front_matter_title(docname: str) -> str:
@@ -174,19 +181,43 @@ def test_header_lists_the_default_sections_in_order(content_site: Path) -> None:
 
 
 def test_sidebar_shows_the_section_of_the_page_only(content_site: Path) -> None:
-    maatregelen = [d for d in content_pages() if d.startswith(f"{MAATREGELEN}/") and not d.endswith("/index")]
-    page = maatregelen[len(maatregelen) // 2]
+    phases = [d for d in content_pages() if d.startswith("levenscyclus/") and d != "levenscyclus/index"]
+    page = "levenscyclus/ontwerp"
+    assert "navigation" not in hidden(page)
     nav = sidebar(soup_of(content_site / f"{page}.html"))
     assert nav is not None
-    assert nav.select_one(".kp-section-title").get_text(strip=True) == "Maatregelen"
+    assert nav.select_one(".kp-section-title").get_text(strip=True) == "Levenscyclus"
     links = nav.select("ul a")
-    assert [a.get_text(strip=True) for a in links] == [front_matter_title(d) for d in sorted(maatregelen, key=natural_key)]
+    # Every page of the section and nothing else: nothing from the vereisten or the maatregelen.
+    here = content_site / f"{page}.html"
+    targets = {here if a["href"] == "#" else (here.parent / a["href"].split("#")[0]).resolve() for a in links}
+    assert targets == {(content_site / f"{d}.html").resolve() for d in phases}
     current = nav.select('a[aria-current="page"]')
-    assert [a.get_text(strip=True) for a in current] == [front_matter_title(page)]
-    # Only this section: nothing from the vereisten or the levenscyclus.
-    targets = [a["href"] for a in links]
-    assert all("vereisten/" not in t and "levenscyclus/" not in t for t in targets)
+    assert len(current) == 1 and current[0]["href"] == "#"
     assert nav["aria-label"] == "Navigatie in dit onderdeel"
+
+
+def test_hide_in_the_front_matter_takes_those_parts_away(content_site: Path) -> None:
+    """As in MkDocs-Material: ``navigation`` the section sidebar, ``toc`` the page's contents,
+    ``footer`` the previous/next links. The records hide their navigation."""
+    seen: dict[str, int] = {"navigation": 0, "toc": 0, "shown": 0}
+    for docname in content_pages():
+        soup = soup_of(content_site / f"{docname}.html")
+        parts = hidden(docname)
+        primary = soup.select_one("#pst-primary-sidebar")
+        if "navigation" in parts:
+            seen["navigation"] += 1
+            assert sidebar(soup) is None and "hide-on-wide" in primary["class"], docname
+        elif docname != "index":
+            seen["shown"] += 1
+            assert sidebar(soup) is not None and "hide-on-wide" not in primary["class"], docname
+        if "toc" in parts:
+            seen["toc"] += 1
+            assert soup.select_one(".bd-sidebar-secondary") is None, docname
+        assert ("footer" in parts) == (soup.select_one(".prev-next-area a") is None), docname
+    maatregelen = [d for d in content_pages() if d.startswith(f"{MAATREGELEN}/") and not d.endswith("/index")]
+    assert all("navigation" in hidden(d) for d in maatregelen)
+    assert all(seen.values()), seen
 
 
 def test_sidebar_lists_the_phases_in_order(content_site: Path) -> None:
@@ -196,13 +227,19 @@ def test_sidebar_lists_the_phases_in_order(content_site: Path) -> None:
 
 
 def test_every_page_but_the_home_page_has_its_place_in_the_navigation(content_site: Path) -> None:
+    """Marked in the section sidebar, or, on a page that hides it, named last in the breadcrumbs."""
     lost = []
     for docname in content_pages():
         if docname == "index":
             continue
-        nav = sidebar(soup_of(content_site / f"{docname}.html"))
-        here = nav.select('[aria-current="page"]') if nav else []
-        if len(here) != 1:
+        soup = soup_of(content_site / f"{docname}.html")
+        if "navigation" in hidden(docname):
+            crumbs = [li.get_text(" ", strip=True) for li in soup.select('nav[aria-label="Kruimelpad"] li')]
+            placed = len(crumbs) >= 2 and crumbs[-1] == soup.select_one("article h1").get_text(" ", strip=True).rstrip("#").strip()
+        else:
+            nav = sidebar(soup)
+            placed = nav is not None and len(nav.select('[aria-current="page"]')) == 1
+        if not placed:
             lost.append(docname)
     assert not lost, f"pages outside the navigation: {lost}"
     assert sidebar(soup_of(content_site / "index.html")) is None
@@ -225,7 +262,7 @@ def test_wide_kader_tables_take_the_page_toc_column(content_site: Path) -> None:
         if columns >= 5:
             wide += 1
             assert soup.select_one(".bd-sidebar-secondary") is None, path
-        elif headings >= 2:
+        elif headings >= 2 and "toc" not in hidden(path.relative_to(content_site).with_suffix("").as_posix()):
             narrow += 1
             assert soup.select_one(".bd-sidebar-secondary") is not None, path
     assert wide and narrow  # both kinds of page exist in content/
@@ -239,7 +276,8 @@ def test_interface_text_is_dutch(content_site: Path) -> None:
     assert soup.select_one("#pst-skip-link a").get_text(strip=True) == "Direct naar de inhoud"
     assert soup.select_one('nav[aria-label="Hoofdnavigatie"]') is not None
     assert soup.select_one(".headerlink")["title"] == "Link naar deze kop"
-    assert "Op deze pagina" in soup.select_one(".bd-sidebar-secondary").get_text()
+    with_toc = [soup_of(path).select_one(".bd-sidebar-secondary") for path in html_pages(content_site)]
+    assert all("Op deze pagina" in toc.get_text() for toc in with_toc if toc is not None) and any(with_toc)
     assert soup.select_one("#pst-search-dialog input")["placeholder"] == "Zoek in het Algoritmekader"
     english = ["Skip to main content", "Section Navigation", "On this page", "Back to top", "Link to this heading"]
     for path in html_pages(content_site):

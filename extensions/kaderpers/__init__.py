@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from . import collector, config, dialect, directives, exports, glossary, html, interactive, navigation, pdf, tables
+    from . import collector, config, dialect, directives, exports, glossary, html, interactive, navigation, parallel, pdf, tables
 
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
@@ -29,4 +29,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     interactive.setup(app)
     exports.setup(app)
     pdf.setup(app)
+    parallel.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -143,18 +143,15 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def on_check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     index = kader(env)
+    docname_of = {page.path: page.docname for page in index.pages.values()}
     for finding in check_kader(index):
-        report(finding, _docname_of(index, finding.path))
+        report(finding, docname_of.get(finding.path))
     for docname, used in specs(env).items():
         page = index.pages.get(docname)
         for spec, line in used:
             if page is not None and isinstance(spec, ListSpec):
                 for finding in check_filter_values(index, page, spec, line):
                     report(finding, docname)
-
-
-def _docname_of(index: Kader, path: str) -> str | None:
-    return next((p.docname for p in index.pages.values() if p.path == path), None)
 
 
 # -- what a document's tables depend on --------------------------------------------------

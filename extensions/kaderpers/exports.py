@@ -13,6 +13,7 @@ the page it is linked from.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ import tablib
 from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
+from sphinx.util.parallel import ParallelTasks, SerialTasks, parallel_available
 
 from . import __version__
 from .collector import kader
@@ -65,20 +67,37 @@ def dataset(app: Sphinx, model: TableModel) -> tablib.Dataset:
     return data
 
 
-def write_table_exports(app: Sphinx, model: TableModel, name: str) -> dict[str, Path]:
-    folder = Path(app.builder.outdir, EXPORT_FOLDER)
-    folder.mkdir(parents=True, exist_ok=True)
-    data = dataset(app, model)
-    written = {}
-    for extension in FORMATS:
-        path = folder / f"{name}.{extension}"
-        content = data.export(extension)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8-sig", newline="")  # with BOM: spreadsheet programs read UTF-8
-        else:
-            path.write_bytes(content)
-        written[extension] = path
-    return written
+@dataclass(frozen=True)
+class TableExport:
+    """One table's rows, to be written as CSV, XLSX and ODS as ``folder/name.<format>``."""
+
+    folder: Path
+    name: str
+    data: tablib.Dataset
+
+    def write(self) -> None:
+        """Run in a background process (:func:`export_tasks`); its warnings reach the build log."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for extension in FORMATS:
+                path = self.folder / f"{self.name}.{extension}"
+                content = self.data.export(extension)
+                if isinstance(content, str):
+                    path.write_text(content, encoding="utf-8-sig", newline="")  # with BOM: spreadsheet programs read UTF-8
+                else:
+                    path.write_bytes(content)
+        except OSError as error:
+            logger.warning("could not write the exports of a table: %s", error, type="kaderpers", subtype="export")
+
+
+def export_tasks(app: Sphinx) -> ParallelTasks | SerialTasks:
+    """Where the spreadsheets are written: in a forked process beside the page writing, since
+    loading the XLSX and ODS writers alone takes ~0.2 s that a small rebuild would wait for.
+    Joined when the build finishes."""
+    tasks = getattr(app, "_kaderpers_export_tasks", None)
+    if tasks is None:
+        tasks = app._kaderpers_export_tasks = ParallelTasks(1) if parallel_available else SerialTasks()
+    return tasks
 
 
 def download_links(app: Sphinx, fromdoc: str, name: str) -> nodes.paragraph:
@@ -97,12 +116,16 @@ def on_table_rendered(app: Sphinx, page: Page, spec: ListSpec, model: TableModel
     if "kp-export" not in container["classes"]:
         return
     name = export_name(page.docname, position)
-    try:
-        write_table_exports(app, model, name)
-    except OSError as error:
-        logger.warning("could not write the exports of a table: %s", error, type="kaderpers", subtype="export", location=page.docname)
-        return
+    export = TableExport(Path(app.builder.outdir, EXPORT_FOLDER), name, dataset(app, model))
+    export_tasks(app).add_task(TableExport.write, export)
     container.insert(0, download_links(app, app.env.docname, name))
+
+
+def finish_exports(app: Sphinx, exception: BaseException | None) -> None:
+    tasks = getattr(app, "_kaderpers_export_tasks", None)
+    if tasks is not None:
+        app._kaderpers_export_tasks = None
+        tasks.join()
 
 
 # -- kader.json ------------------------------------------------------------------------------
@@ -146,4 +169,5 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> None:
     app.connect("kaderpers-table-rendered", on_table_rendered)
+    app.connect("build-finished", finish_exports, priority=100)
     app.connect("build-finished", on_build_finished)

@@ -242,6 +242,8 @@ class Kader:
         self._phase_order = {page.stem: page.phase for page in self.phases}
         self._related: dict[tuple[str, PageKind], list[Page]] = defaultdict(list)
         self._dangling: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        #: (kind, field) → value → records, made on first use by :meth:`select`.
+        self._value_index: dict[tuple[PageKind, str], dict[str, list[Page]]] = {}
         self._link_records()
 
     # -- lookups ---------------------------------------------------------
@@ -306,13 +308,29 @@ class Kader:
         return value in page.values(key)
 
     def select(self, kind: PageKind, filters: Iterable[tuple[str, str]] = ()) -> list[Page]:
-        """Records of ``kind`` that satisfy every filter, in table order."""
+        """Records of ``kind`` that satisfy every filter, in table order.
+
+        The first filter is looked up, not tested on every record: every vereiste page
+        lists its maatregelen, so a scan would make the site quadratic in the kader's size.
+        """
         filters = list(filters)
-        return [
-            page
-            for page in self.of_kind(kind)
-            if all(self.matches(page, key, value) for key, value in filters)
-        ]
+        if not filters:
+            return self.of_kind(kind)
+        (key, value), rest = filters[0], filters[1:]
+        return [page for page in self._having(kind, key, value) if all(self.matches(page, k, v) for k, v in rest)]
+
+    def _having(self, kind: PageKind, key: str, value: str) -> list[Page]:
+        """The records of ``kind`` that satisfy one filter, in table order (see :meth:`matches`)."""
+        if key in KIND_OF_REFERENCE_FIELD:
+            target = self._by_stem[KIND_OF_REFERENCE_FIELD[key]].get(value)
+            return self.related(target, kind) if target is not None else []
+        index = self._value_index.get((kind, key))
+        if index is None:
+            index = self._value_index[kind, key] = defaultdict(list)
+            for page in self.of_kind(kind):
+                for listed in dict.fromkeys(page.values(key)):
+                    index[listed].append(page)
+        return index.get(value, [])
 
     def law_name(self, page: Page) -> str:
         """The Wetgeving of a vereiste: its law code expanded through the glossary."""
