@@ -5,6 +5,13 @@
   with it every page of every layout pass, alive: 2.4 GB for the full kader, and
   a garbage collector that slows down as the heap grows. Here the cache is kept
   per attribute.
+* Style values are moreover shared between elements that the style sheet cannot
+  tell apart (:func:`_signature`): same type and style, the same outcome for
+  every attribute test of a selector that could apply to them, and parents
+  alike in the same way. Only the first element of each kind goes through
+  rinohtype's selector matching; the words of a table cell, its borders and
+  its rows are new elements each time a table is laid out, and were matched
+  from scratch.
 * A style lookup that falls back to the parent element (every word of a
   paragraph asks for its font, size and colour) resolves the parent's style
   again for each child; the result per element and attribute is remembered.
@@ -17,6 +24,9 @@
 * A page, once placed, has copied the content of all its containers into its
   own canvas; the container tree below it (with a canvas and a list of link
   annotations per container) is then let go instead of being kept to the end.
+* :func:`with_roomy_stack` runs the layout where Python's frame stack has room
+  (see there): without it, the kernel mapped and unmapped memory three million
+  times in a layout of the full kader.
 
 All keep rinohtype's output identical; :func:`install` is idempotent and is
 called by the ``kaderpers-pdf`` builder only.
@@ -24,11 +34,22 @@ called by the ``kaderpers-pdf`` builder only.
 
 from __future__ import annotations
 
+import types
+
 from rinoh.attribute import DefaultValueException
 from rinoh.document import Page
 from rinoh.font.opentype.parse import TableRecord
 from rinoh.layout import Container
-from rinoh.style import Styled, StyleSheet
+from rinoh.style import (
+    ClassSelector,
+    ContextSelector,
+    EllipsisSelector,
+    SelectorByName,
+    SelectorWithPriority,
+    Styled,
+    StyledMeta,
+    StyleSheet,
+)
 
 _INSTALLED = False
 
@@ -41,8 +62,130 @@ def _get_style(self, attribute, container):
     try:
         return cache[attribute]
     except KeyError:
-        value = cache[attribute] = self.get_config_value(attribute, container.document)
-        return value
+        pass
+    document = container.document
+    signature = _signature(self, document)
+    if signature is None:
+        value = self.get_config_value(attribute, document)
+    else:
+        shared = _SharedStyles.of(document).values
+        key = (signature, attribute)
+        try:
+            value = shared[key]
+        except KeyError:
+            value = shared[key] = self.get_config_value(attribute, document)
+    cache[attribute] = value
+    return value
+
+
+class _SharedStyles:
+    """Per document: the signatures of elements and the style values per signature."""
+
+    def __init__(self, document):
+        self.tests = _attribute_tests(document.stylesheet)
+        self.tests_by_type: dict[type, tuple] = {}
+        self.signatures: dict[tuple, int] = {}
+        self.values: dict[tuple, object] = {}
+        self.styles: list = []  # style objects a signature names by identity stay alive
+
+    @classmethod
+    def of(cls, document) -> _SharedStyles:
+        try:
+            return document._kaderpers_shared_styles
+        except AttributeError:
+            shared = document._kaderpers_shared_styles = cls(document)
+            return shared
+
+    def tests_for(self, kind: type) -> tuple:
+        try:
+            return self.tests_by_type[kind]
+        except KeyError:
+            tests = tuple((name, value) for cls, name, value in self.tests if issubclass(kind, cls))
+            self.tests_by_type[kind] = tests
+            return tests
+
+
+_NOT_YET = object()
+
+
+def _signature(styled, document):
+    """A number shared by the elements that the style sheet's selectors cannot tell apart, or None.
+
+    A selector looks at an element's type, its style name and attribute tests
+    (``attribute != value``, as ``ClassSelectorBase.match`` does), and through
+    context selectors at the same of the element's parents. The signature is
+    taken when an element is first styled, as rinohtype's own match cache does.
+    """
+    signature = getattr(styled, "_kaderpers_signature", _NOT_YET)
+    if signature is not _NOT_YET:
+        return signature
+    shared = _SharedStyles.of(document)
+    if shared.tests is None:
+        return None
+    parent = styled.parent
+    parent_signature = -1 if parent is None else _signature(parent, document)
+    signature = None
+    if parent_signature is not None:
+        style = getattr(styled, "style", None)
+        if style is not None and not isinstance(style, str):
+            shared.styles.append(style)
+            style = id(style)
+        outcomes = []
+        try:
+            for name, value in shared.tests_for(type(styled)):
+                if not hasattr(styled, name):
+                    outcomes.append(None)
+                    continue
+                actual = getattr(styled, name)
+                if callable(actual):
+                    actual = actual(document)
+                outcomes.append(actual != value)
+        except Exception:  # a test rinohtype itself may never run: this element is styled on its own
+            outcomes = None
+        if outcomes is not None:
+            key = (type(styled), style, tuple(outcomes), parent_signature)
+            signature = shared.signatures.setdefault(key, len(shared.signatures))
+    try:
+        styled._kaderpers_signature = signature
+    except AttributeError:  # a parent that takes no attributes: worked out again next time
+        pass
+    return signature
+
+
+def _attribute_tests(stylesheet) -> list[tuple[type, str, object]] | None:
+    """(class, attribute, value) of every attribute test in the style sheet and its bases.
+
+    None when a selector is of a kind not known here; no element is shared then.
+    """
+    chain = []
+    sheet = stylesheet
+    while sheet is not None:
+        chain.append(sheet)
+        sheet = sheet.base
+    tests: list[tuple[type, str, object]] = []
+    seen: set[int] = set()
+
+    def visit(selector) -> bool:
+        if id(selector) in seen:
+            return True
+        seen.add(id(selector))
+        if isinstance(selector, StyledMeta):
+            return True
+        if isinstance(selector, ClassSelector):
+            tests.extend((selector.cls, name, value) for name, value in selector.attributes.items())
+            return True
+        if isinstance(selector, ContextSelector):
+            return all(visit(child) for child in selector.selectors)
+        if isinstance(selector, SelectorWithPriority):
+            return visit(selector.selector)
+        if isinstance(selector, SelectorByName):  # any sheet of the chain may resolve the name
+            return all(visit(sheet.matcher.by_name[selector.name]) for sheet in chain if selector.name in sheet.matcher.by_name)
+        return isinstance(selector, EllipsisSelector)
+
+    for sheet in chain:
+        if not all(visit(selector) for selector in sheet.matcher.by_name.values()):
+            return None
+    return tests
 
 
 _lookup = StyleSheet._get_value_lookup
@@ -98,3 +241,27 @@ def install() -> None:
     Container.document_part = property(_document_part)
     Page.place = _place_and_release
     _INSTALLED = True
+
+
+def _call(function, arguments):
+    return function(*arguments)
+
+
+#: Stack slots (8 bytes each) that the frame of :func:`with_roomy_stack` reserves beyond its need.
+STACK_ROOM = 150_000
+_roomy_call = types.FunctionType(
+    _call.__code__.replace(co_stacksize=_call.__code__.co_stacksize + STACK_ROOM), _call.__globals__
+)
+
+
+def with_roomy_stack(function, *arguments):
+    """``function(*arguments)`` called with ample room on Python's frame stack.
+
+    CPython 3.11+ keeps a thread's frames in chunks of 16 KiB, mapped from the
+    kernel when a call does not fit in the current chunk and unmapped again
+    when that call returns. rinohtype's layout recurses deeply and up and down
+    around such a boundary, paying two system calls and a page fault each
+    time. The frame of this call asks for a stack of about 1.2 MB (never
+    touched), so its chunk is 2 MiB and the layout's frames fit in the rest.
+    """
+    return _roomy_call(function, arguments)
