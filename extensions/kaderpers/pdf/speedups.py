@@ -18,6 +18,10 @@
 * ``Container.document_part`` walks up the container tree on every style or
   document lookup (millions of calls); a container never changes parents, so
   the part is remembered.
+* ``Typeface.get_font`` looks for the font closest to a weight, slant and
+  width by sorting the candidates, for every piece of text measured; the
+  answer per typeface and style is remembered (a fallback is warned about
+  once, as Python's warnings filter did already).
 * Fonts are checked against their table checksums each time they are loaded,
   in pure Python (seconds for DejaVu, the fallback face); the font packages are
   installed files, so the check is skipped.
@@ -38,7 +42,9 @@ import types
 
 from rinoh.attribute import DefaultValueException
 from rinoh.document import Page
+from rinoh.font import Typeface
 from rinoh.font.opentype.parse import TableRecord
+from rinoh.font.style import FontSlant, FontWeight, FontWidth
 from rinoh.layout import Container
 from rinoh.style import (
     ClassSelector,
@@ -218,6 +224,22 @@ def _document_part(self):
         return part
 
 
+_get_font = Typeface.get_font
+
+
+def _remembered_font(self, weight=FontWeight.REGULAR, slant=FontSlant.UPRIGHT, width=FontWidth.NORMAL):
+    try:
+        fonts = self._kaderpers_fonts
+    except AttributeError:
+        fonts = self._kaderpers_fonts = {}
+    key = (weight, slant, width)
+    try:
+        return fonts[key]
+    except KeyError:
+        font = fonts[key] = _get_font(self, weight=weight, slant=slant, width=width)
+        return font
+
+
 _place_page = Page.place
 
 
@@ -240,6 +262,7 @@ def install() -> None:
     TableRecord.check_sum = lambda self, file: None
     Container.document_part = property(_document_part)
     Page.place = _place_and_release
+    Typeface.get_font = _remembered_font
     _INSTALLED = True
 
 
