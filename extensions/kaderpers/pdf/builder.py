@@ -125,7 +125,7 @@ class KaderpersPdfBuilder(RinohBuilder):
         gc.freeze()
         output = Path(self.outdir, document.target)
         output.parent.mkdir(parents=True, exist_ok=True)
-        with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where):
+        with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
             success = speedups.with_roomy_stack(rinoh_document.render, output)
         pages = len(rinoh_document.backend_document.pages)
         report(f"{document.target}: wrote {output}.pdf, {pages} pages in {time.perf_counter() - started:.1f} s")
