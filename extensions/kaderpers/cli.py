@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from .checks import check_tree
 from .findings import format_json, format_text, has_failures
@@ -74,9 +77,25 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def exit_now(status: int) -> NoReturn:
+    """End the process without tearing the interpreter down.
+
+    Freeing a build's objects one by one at exit took 0.3 s, a sixth of an
+    incremental rebuild; every file is written and closed by now (mypy ends
+    its runs the same way).
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    status = args.run(args)
+    if argv is None and args.command == "build":
+        exit_now(status)  # the command line's own process; a caller passing argv gets the status back
+    return status
 
 
 if __name__ == "__main__":
