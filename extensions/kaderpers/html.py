@@ -114,9 +114,15 @@ class SiteTree:
         self.children: dict[str, list[tuple[str, str]]] = {}
         self.parent: dict[str, str] = {}
         self.titles = {docname: title.astext() for docname, title in env.titles.items()}
+        #: Per document, the pages it lists in hidden toctrees only (the navigation's), whose
+        #: headings its page does not show.
+        self.listed_hidden_only: dict[str, set[str]] = {}
         for docname in _toctree_order(env, root):
             entries = []
+            hidden: set[str] = set()
+            shown: set[str] = set()
             for toctree in env.tocs[docname].findall(addnodes.toctree):
+                (hidden if toctree.get("hidden") else shown).update(toctree.get("includefiles", ()))
                 for title, child in toctree["entries"]:
                     if child == "self" or child not in env.tocs:
                         continue  # external links and the page itself are not navigation
@@ -124,6 +130,8 @@ class SiteTree:
                     self.parent.setdefault(child, docname)
             if entries:
                 self.children[docname] = entries
+            if hidden - shown:
+                self.listed_hidden_only[docname] = hidden - shown
 
     def ancestors(self, docname: str) -> list[str]:
         """``docname``, its parent, …, the root; only ``[docname]`` for a page outside the tree."""
@@ -235,14 +243,9 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
     """
     if builder.format != "html":
         return
-    env = builder.env
-    for parent, toc in env.tocs.items():
-        hidden: set[str] = set()
-        shown: set[str] = set()
-        for toctree in toc.findall(addnodes.toctree):
-            (hidden if toctree.get("hidden") else shown).update(toctree.get("includefiles", ()))
-        for child in hidden - shown:
-            env.files_to_rebuild.get(child, set()).discard(parent)
+    for parent, children in site_tree(app).listed_hidden_only.items():
+        for child in children:
+            builder.env.files_to_rebuild.get(child, set()).discard(parent)
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):
