@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_kaderpers
-from kaderpers.loader import load_tree
-from kaderpers.model import PageKind
+from kaderpers.core.loader import load_tree
+from kaderpers.core.model import PageKind
 
 GENERATOR = REPO / "tests" / "bench" / "generate.py"
 RECORDS = (PageKind.VEREISTE, PageKind.MAATREGEL, PageKind.HULPMIDDEL)

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONTENT, make_tree, run_kaderpers
-from kaderpers.checks import check_tree
-from kaderpers.findings import Finding, Level
-from kaderpers.loader import decode, load_vocabulary, read_page
+from kaderpers.core.checks import check_tree
+from kaderpers.core.findings import Finding, Level
+from kaderpers.core.loader import decode, load_vocabulary, read_page
 
 VER = "voldoen-aan-wetten-en-regels/vereisten"
 MTR = "voldoen-aan-wetten-en-regels/maatregelen"

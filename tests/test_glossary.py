@@ -12,8 +12,8 @@ from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
 from conftest import make_tree, run_kaderpers
-from kaderpers.glossary import woordenlijst_nodes, wrap_abbreviations
-from kaderpers.model import Glossary
+from kaderpers.sphinxext.glossary import woordenlijst_nodes, wrap_abbreviations
+from kaderpers.core.model import Glossary
 
 TERMS = {"AI": "Artificiële intelligentie.", "AI-systeem": "Een machinaal systeem.", "AVG": "Algemene verordening gegevensbescherming."}
 

@@ -22,8 +22,8 @@ import frontmatter
 from bs4 import BeautifulSoup
 
 from conftest import make_tree
-from kaderpers.html import CONTENT_SECURITY_POLICY, DutchSearch
-from kaderpers.model import natural_key
+from kaderpers.site.html import CONTENT_SECURITY_POLICY, DutchSearch
+from kaderpers.core.model import natural_key
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

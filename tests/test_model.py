@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kaderpers.loader import load_tree
-from kaderpers.model import RECORD_KINDS, REFERENCE_FIELDS, TAXONOMY_FIELDS
+from kaderpers.core.loader import load_tree
+from kaderpers.core.model import RECORD_KINDS, REFERENCE_FIELDS, TAXONOMY_FIELDS
 
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = REPO.parent / "shared" / "upstream-kader" / "docs"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kaderpers.navigation import RestEntry, build_navigation, find_nav_file
+from kaderpers.sphinxext.navigation import RestEntry, build_navigation, find_nav_file
 
 
 def nav_of(tmp_path: Path, docnames: set[str], nav: list[object] | None, titles: dict[str, str] | None = None):

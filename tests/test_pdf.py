@@ -391,7 +391,7 @@ def test_watchdog_ends_a_hung_layout_naming_the_page(tmp_path: Path) -> None:
 
 
 def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subprocess.CompletedProcess[str]) -> None:
-    from kaderpers.loader import load_tree
+    from kaderpers.core.loader import load_tree
 
     from conftest import CONTENT
 
@@ -402,7 +402,7 @@ def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subpr
     assert len(kader.phases) == 9
     for phase in kader.phases:
         text = flat(pdftotext(out / "handouts" / f"{phase.stem}.pdf"))
-        from kaderpers.model import PageKind
+        from kaderpers.core.model import PageKind
 
         for record in kader.select(PageKind.VEREISTE, [("levenscyclus", phase.stem)]):
             assert record.short_id in text, f"{record.short_id} missing from the {phase.stem} handout"
@@ -422,7 +422,7 @@ def upstream_edition(upstream_build: subprocess.CompletedProcess[str], upstream_
 @pytest.fixture(scope="session")
 def upstream_pages(upstream_tree: Path, upstream_site: Path):
     """The pages of the upstream tree that the build published, with their titles."""
-    from kaderpers.loader import load_tree
+    from kaderpers.core.loader import load_tree
 
     kader = load_tree(upstream_tree).kader
     return kader, {d: p for d, p in kader.pages.items() if (upstream_site / f"{d}.html").is_file()}
@@ -430,7 +430,7 @@ def upstream_pages(upstream_tree: Path, upstream_site: Path):
 
 @pytest.mark.upstream
 def test_upstream_edition_has_every_title_and_record_id(upstream_edition: Path, upstream_pages) -> None:
-    from kaderpers.model import PageKind
+    from kaderpers.core.model import PageKind
 
     kader, published = upstream_pages
     raw = pdftotext(upstream_edition)
@@ -445,7 +445,7 @@ def test_upstream_edition_has_every_title_and_record_id(upstream_edition: Path, 
 
 @pytest.mark.upstream
 def test_upstream_phase_table_rows_link_to_their_records(upstream_edition: Path, upstream_pages) -> None:
-    from kaderpers.model import PageKind
+    from kaderpers.core.model import PageKind
 
     kader, published = upstream_pages
     reader = pypdf.PdfReader(upstream_edition)
@@ -465,7 +465,7 @@ def test_upstream_phase_table_rows_link_to_their_records(upstream_edition: Path,
 
 @pytest.mark.upstream
 def test_upstream_bookmarks_follow_the_navigation(upstream_edition: Path, upstream_tree: Path, upstream_pages) -> None:
-    from kaderpers.navigation import ROOT, build_navigation, find_nav_file
+    from kaderpers.sphinxext.navigation import ROOT, build_navigation, find_nav_file
 
     _, published = upstream_pages
     nav = build_navigation(set(published), {}, find_nav_file(upstream_tree))

@@ -1,8 +1,8 @@
 """List directives → tables: rows, columns, chips, tags, warnings, incremental and parallel builds.
 
 Expected rows are computed here from the Markdown files themselves (python-frontmatter
-and a regular expression for the directives), independently of kaderpers.model and
-kaderpers.grammar, and compared with the tables in the built HTML.
+and a regular expression for the directives), independently of kaderpers.core.model and
+kaderpers.core.grammar, and compared with the tables in the built HTML.
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from . import collector, config, dialect, directives, exports, glossary, html, interactive, navigation, parallel, pdf, tables
+    from .sphinxext import collector, config, directives, glossary, navigation, parallel, tables
+    from . import dialect, pdf
+    from .site import exports, html, interactive
 
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")

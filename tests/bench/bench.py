@@ -40,9 +40,9 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (tests/bench/generate.py, beside this file)
 
-from kaderpers.build import BuildRequest  # noqa: E402
-from kaderpers.loader import load_tree  # noqa: E402
-from kaderpers.model import PageKind  # noqa: E402
+from kaderpers.cli.build import BuildRequest  # noqa: E402
+from kaderpers.core.loader import load_tree  # noqa: E402
+from kaderpers.core.model import PageKind  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PAGE_SIZE_KB = os.sysconf("SC_PAGE_SIZE") // 1024

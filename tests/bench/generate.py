@@ -35,8 +35,8 @@ from typing import Any, TypeVar
 import yaml
 from PIL import Image, ImageDraw
 
-from kaderpers.loader import GLOSSARY_FILE, load_tree, load_vocabulary
-from kaderpers.model import AI_ACT_FIELDS, FOLDER_OF, PageKind
+from kaderpers.core.loader import GLOSSARY_FILE, load_tree, load_vocabulary
+from kaderpers.core.model import AI_ACT_FIELDS, FOLDER_OF, PageKind
 
 T = TypeVar("T")
 RECORDS = (PageKind.VEREISTE, PageKind.MAATREGEL, PageKind.HULPMIDDEL)

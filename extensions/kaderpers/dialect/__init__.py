@@ -13,14 +13,14 @@ needs (directives, roles, nodes, transforms):
   :mod:`.grids` ``<div class="grid cards" markdown>``; :mod:`.blocks` ``///``;
 * :mod:`.attributes` heading attributes and buttons; :mod:`.icons` shortcodes;
 * :mod:`.mermaid` diagrams; :mod:`.rawhtml` raw HTML in every builder;
-* abbreviations are :mod:`kaderpers.glossary`'s.
+* abbreviations are :mod:`kaderpers.sphinxext.glossary`'s.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..collector import pages
+from ..sphinxext.collector import pages
 from . import admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
 from .inline import translate_inline
 from .translate import translate_blocks
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def translate(env: BuildEnvironment, docname: str, text: str) -> str:
     """A page's MkDocs-Material Markdown as MyST, with the same line numbers where possible."""
-    from .. import glossary  # the glossary module imports this package's helpers
+    from ..sphinxext import glossary  # the glossary module imports this package's helpers
 
     lines = frontmatter.apply(text.split("\n"), pages(env).get(docname))
     lines = glossary.take_definitions(env, lines)

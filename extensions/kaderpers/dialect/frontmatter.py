@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
-from ..collector import pages
+from ..sphinxext.collector import pages
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from ..model import Page
+    from ..core.model import Page
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 

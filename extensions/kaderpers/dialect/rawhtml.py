@@ -10,7 +10,7 @@
   cross-reference when the link leads to a page of the kader).
 
 HTML comments are left alone here: the list directives written as comments are
-turned into placeholders while reading (:mod:`kaderpers.directives`).
+turned into placeholders while reading (:mod:`kaderpers.sphinxext.directives`).
 """
 
 from __future__ import annotations

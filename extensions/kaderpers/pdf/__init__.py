@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
-from ..config import get_config
+from ..sphinxext.config import get_config
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

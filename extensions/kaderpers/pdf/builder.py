@@ -32,9 +32,9 @@ from sphinx.util import logging
 from sphinx.util.i18n import format_date
 
 from .. import __version__
-from ..collector import kader
-from ..config import get_config
-from ..navigation import navigation
+from ..sphinxext.collector import kader
+from ..sphinxext.config import get_config
+from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
 from . import printing, speedups
 from .documents import Part, PdfDocument, edition, handouts, select

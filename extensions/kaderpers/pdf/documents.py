@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..model import Kader, PageKind
-from ..navigation import ROOT, Navigation
+from ..core.model import Kader, PageKind
+from ..sphinxext.navigation import ROOT, Navigation
 
 EDITION = "algoritmekader"
 HANDOUT_FOLDER = "handouts"

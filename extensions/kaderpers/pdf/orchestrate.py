@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import KaderpersConfig
+from ..sphinxext.config import KaderpersConfig
 from .watchdog import FAILURE, HUNG
 
 if TYPE_CHECKING:
-    from ..build import BuildRequest
+    from ..cli.build import BuildRequest
 
 #: Extra seconds of silence, beyond the layout time limit, before a child is stopped from outside.
 GRACE = 60
@@ -74,14 +74,14 @@ def pdf_timeout(request: BuildRequest) -> int:
     from sphinx.config import eval_config_file
     from sphinx.util.tags import Tags
 
-    from ..build import REPO
+    from ..cli.build import REPO
 
     namespace = eval_config_file(REPO / "conf.py", Tags())
     return int(namespace.get("kaderpers_pdf_timeout", KaderpersConfig.pdf_timeout))
 
 
 def sphinx_command(request: BuildRequest, documents: str, shard: str) -> list[str]:
-    from ..build import sphinx_arguments
+    from ..cli.build import sphinx_arguments
 
     # Never -E here: a fresh environment would make every process read and save it at once.
     shared = dataclasses.replace(request, fresh=False)

@@ -246,7 +246,7 @@ def _inline_children(node: nodes.Element) -> list[nodes.Node]:
     return result
 
 
-#: Cells of kader tables that hold chips (see kaderpers.tables).
+#: Cells of kader tables that hold chips (see kaderpers.sphinxext.tables).
 CHIP_COLUMNS = {"kp-col-rol", "kp-col-levenscyclus", "kp-col-onderwerp", "kp-col-categorie"}
 
 

@@ -27,7 +27,7 @@ import yaml
 from sphinx.util import logging
 
 from .config import get_config
-from .model import natural_key
+from ..core.model import natural_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -1,8 +1,8 @@
-"""Loading a content tree: files → :class:`~kaderpers.model.Page` objects, with findings.
+"""Loading a content tree: files → :class:`~kaderpers.core.model.Page` objects, with findings.
 
 Front matter is read with python-frontmatter (not through MyST, which turns every
 value into a string). The loader never raises on bad content: whatever it cannot
-use becomes a :class:`~kaderpers.findings.Finding` and the rest of the page is kept.
+use becomes a :class:`~kaderpers.core.findings.Finding` and the rest of the page is kept.
 """
 
 from __future__ import annotations

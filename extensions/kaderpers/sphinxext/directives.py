@@ -6,7 +6,7 @@
   follow the grammar into the same placeholders.
 
 Grammar problems of comments are reported when the page is read
-(:func:`kaderpers.collector.on_source_read`); here only the ones of the MyST
+(:func:`kaderpers.sphinxext.collector.on_source_read`); here only the ones of the MyST
 spelling, which exists only in the parsed document.
 """
 
@@ -21,7 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .collector import note_spec
-from .grammar import ListSpec, Parsed, Spec, match_comment, parse_myst_list, parse_myst_tags
+from ..core.grammar import ListSpec, Parsed, Spec, match_comment, parse_myst_list, parse_myst_tags
 from .nodes import kader_list, kader_tags
 
 if TYPE_CHECKING:

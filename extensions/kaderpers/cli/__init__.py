@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from .checks import check_tree
-from .findings import format_json, format_text, has_failures
+from ..core.checks import check_tree
+from ..core.findings import format_json, format_text, has_failures
 
 #: The repository: ``conf.py`` and the bundled ``content/`` live here.
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CONTENT = REPO / "content"
 
 

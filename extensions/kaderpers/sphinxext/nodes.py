@@ -1,7 +1,7 @@
 """Placeholder nodes of the kader directives.
 
 Directives and the comment transform emit these while reading; the
-post-transform in :mod:`kaderpers.tables` replaces them with ordinary docutils
+post-transform in :mod:`kaderpers.sphinxext.tables` replaces them with ordinary docutils
 nodes (tables, chips, cross-references) before any writer sees them, so every
 builder renders them without knowing about kaderpers.
 """

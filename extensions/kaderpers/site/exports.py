@@ -23,15 +23,15 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 from sphinx.util.parallel import ParallelTasks, SerialTasks, parallel_available
 
-from . import __version__
-from .collector import kader
-from .model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
+from .. import __version__
+from ..sphinxext.collector import kader
+from ..core.model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from .grammar import ListSpec
-    from .tables import TableModel
+    from ..core.grammar import ListSpec
+    from ..sphinxext.tables import TableModel
 
 logger = logging.getLogger(__name__)
 

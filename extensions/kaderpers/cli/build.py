@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sphinx.cmd.build import build_main
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def run_build(request: BuildRequest) -> int:
         step(f"HTML site → {request.html_dir}")
         status |= build_main(sphinx_arguments(request, "html", request.html_dir))
     if request.pdf or request.handouts:
-        from .pdf.orchestrate import build_pdfs  # rinohtype is only imported when needed
+        from ..pdf.orchestrate import build_pdfs  # rinohtype is only imported when needed
 
         step(f"PDF → {request.pdf_dir}")
         status |= build_pdfs(request)

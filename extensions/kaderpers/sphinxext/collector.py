@@ -1,11 +1,11 @@
 """Gathering the kader from all documents, the ``sphinx.ext.todo`` way.
 
 * While a document is read (``source-read``), its front matter becomes a
-  :class:`~kaderpers.model.Page` stored in the environment.
+  :class:`~kaderpers.core.model.Page` stored in the environment.
 * :class:`KaderCollector` purges and merges those pages, so parallel and
   incremental reads stay correct.
 * Once everything is read (``env-updated``), the pages are indexed into a
-  :class:`~kaderpers.model.Kader`, cross-page rules run, and every document whose
+  :class:`~kaderpers.core.model.Kader`, cross-page rules run, and every document whose
   tables would now come out differently is marked for writing again.
 """
 
@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
-from .checks import check_filter_values, check_kader, check_page, grammar_findings
+from ..core.checks import check_filter_values, check_kader, check_page, grammar_findings
 from .config import get_config
-from .findings import Finding
-from .grammar import ListSpec, Spec, TagsSpec, scan
-from .loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
-from .model import AI_ACT_FIELDS, Glossary, Kader, Page, Vocabulary
+from ..core.findings import Finding
+from ..core.grammar import ListSpec, Spec, TagsSpec, scan
+from ..core.loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
+from ..core.model import AI_ACT_FIELDS, Glossary, Kader, Page, Vocabulary
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

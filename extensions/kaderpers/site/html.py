@@ -35,15 +35,15 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
 
-from .collector import pages
-from .dialect.frontmatter import hidden_parts
+from ..sphinxext.collector import pages
+from ..dialect.frontmatter import hidden_parts
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
-SOURCE = Path(__file__).resolve().parents[2] / "source"
+SOURCE = Path(__file__).resolve().parents[3] / "source"
 STYLESHEET = "kaderpers.css"
 #: A CSP-safe Documentation.addTranslations (Sphinx's uses eval), loaded between doctools.js and translations.js.
 TRANSLATIONS_SCRIPT = "kaderpers-translations.js"

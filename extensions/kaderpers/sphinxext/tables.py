@@ -24,8 +24,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_refnode
 
 from .collector import kader, rows_for
-from .grammar import Expression, ListSpec, TagsSpec, parse_label_expression
-from .model import AI_ACT_FIELDS, TAXONOMY_FIELDS, Kader, Page, PageKind
+from ..core.grammar import Expression, ListSpec, TagsSpec, parse_label_expression
+from ..core.model import AI_ACT_FIELDS, TAXONOMY_FIELDS, Kader, Page, PageKind
 from .nodes import kader_list, kader_tags
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The content model of the Algoritmekader: pages, records, taxonomies and relations.
 
-Nothing here reads files or knows about Sphinx. :mod:`kaderpers.loader` builds
+Nothing here reads files or knows about Sphinx. :mod:`kaderpers.core.loader` builds
 :class:`Page` objects from Markdown files; :class:`Kader` indexes a set of pages
 once, so that every lookup afterwards is a dictionary access (no O(n²) scans).
 """

@@ -2,7 +2,7 @@
 
 * ``*[AVG]: Algemene verordening gegevensbescherming`` lines define
   abbreviations. The glossary file (``includes/begrippenlijst.md``, found by
-  :func:`kaderpers.collector.glossary_path`) applies to every page without being
+  :func:`kaderpers.sphinxext.collector.glossary_path`) applies to every page without being
   pasted into it, and a page's own definitions apply to that page (and win).
   Every case-sensitive whole-word occurrence in the text becomes a docutils
   ``abbreviation`` node with the definition as explanation (``<abbr title>`` in
@@ -25,15 +25,15 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 from .collector import glossary
-from .dialect.lines import outside_code
-from .dialect.slugs import mkdocs_slug
-from .loader import parse_glossary
+from ..dialect.lines import outside_code
+from ..dialect.slugs import mkdocs_slug
+from ..core.loader import parse_glossary
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-    from .model import Glossary
+    from ..core.model import Glossary
 
 PAGE_TERMS = "kaderpers_abbreviations"
 WOORDENLIJST_PAGE = "woordenlijst"

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-STATIC = Path(__file__).resolve().parents[2] / "source" / "static"
+STATIC = Path(__file__).resolve().parents[3] / "source" / "static"
 SCRIPT = "kader-tables.js"
 STYLESHEET = "kader-tables.css"
-#: Container classes (set by kaderpers.tables) that the script acts on.
+#: Container classes (set by kaderpers.sphinxext.tables) that the script acts on.
 INTERACTIVE_CLASSES = frozenset({"kp-search", "kp-export"})
 
 
