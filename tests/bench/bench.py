@@ -57,7 +57,7 @@ PROJECT_FILES = ("mkdocs.yml", "includes")
 OFFICE_METADATA = frozenset({"docProps/core.xml", "meta.xml"})
 
 ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b.*:")
-SECTIONS = ("check", "clean", "incremental", "pdf", "scale")
+SECTIONS = ("check", "diff", "clean", "incremental", "pdf", "scale")
 
 STARTED = time.perf_counter()
 
@@ -532,6 +532,30 @@ class Bench:
         shutil.rmtree(project, ignore_errors=True)
         shutil.rmtree(clean_out, ignore_errors=True)
 
+    def edited_copy(self, name: str) -> Path:
+        """A copy of the upstream project whose tree has known edits: one record gone, one new, a title and a text changed."""
+        tree = self.copy_project(self.work / name)
+        kader = load_tree(tree).kader
+        vereiste = kader.of_kind(PageKind.VEREISTE)[0]
+        (tree / vereiste.path).unlink()
+        path, title, _ = self.typical_maatregel(tree)
+        text = re.sub(r"^title:.*$", f"title: {title} (bench)", path.read_text("utf-8"), count=1, flags=re.MULTILINE)
+        path.write_text(text + "\nEen alinea die er eerst niet was.\n", encoding="utf-8")
+        folder = tree / "voldoen-aan-wetten-en-regels" / "hulpmiddelen"
+        (folder / "bench-nieuw.md").write_text("---\ntitle: Nieuw hulpmiddel\n---\n\nTekst.\n", encoding="utf-8")
+        return tree
+
+    def diff(self) -> None:
+        tree = self.edited_copy("diff-tree")
+        runs = [self.run(f"diff-{i}", [*KADERPERS, "diff", self.upstream, tree, "--format", "json"]) for i in range(max(self.args.repeat, 5))]
+        if not self.require(runs, "kaderpers diff"):
+            self.row("kaderpers diff, upstream vs edited copy", "FAILED (see notes)", "", False, runs)
+            return
+        wall = median([r.seconds for r in runs])
+        self.results["diff"] = {"wall": [r.seconds for r in runs]}
+        self.row("kaderpers diff, upstream vs edited copy", f"{seconds(wall)} wall", "≤ 1 s", wall <= 1.0, runs, len(runs))
+        shutil.rmtree(tree.parent, ignore_errors=True)
+
     def pdf(self) -> None:
         if self.clean_out is None:
             self.row("PDF edition + handouts", "not run: no clean HTML build to start from", "", False)
@@ -647,6 +671,7 @@ class Bench:
             progress(line)
         sections: dict[str, tuple[str, Callable[[], None]]] = {
             "check": ("kaderpers check", self.check),
+            "diff": ("kaderpers diff", self.diff),
             "clean": ("clean HTML build vs baseline", self.clean_and_baseline),
             "incremental": ("incremental rebuild", self.incremental),
             "pdf": ("PDF edition and handouts", self.pdf),

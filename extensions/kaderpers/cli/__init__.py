@@ -1,17 +1,21 @@
-"""The ``kaderpers`` command line: ``check`` a tree, ``build`` the site and PDFs."""
+"""The ``kaderpers`` command line: ``check`` a tree, ``build`` the site and PDFs, ``diff`` two versions."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ..core.checks import check_tree
 from ..core.findings import format_json, format_text, has_failures
+
+if TYPE_CHECKING:
+    from ..core.loader import LoadedTree
 
 #: The repository: ``conf.py`` and the bundled ``content/`` live here.
 REPO = Path(__file__).resolve().parents[3]
@@ -35,6 +39,44 @@ def command_check(args: argparse.Namespace) -> int:
         print(format_text(findings))
         print(f"checked {root} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return 1 if has_failures(findings, strict=args.strict) else 0
+
+
+def load_version(spec: str, current: Path | None = None) -> LoadedTree:
+    """A version of a tree: a folder, or ``git:REV`` of the repository that holds ``current``."""
+    from ..core.loader import load_tree
+    from ..core.revisions import RevisionError, is_revision, load_revision
+
+    if is_revision(spec):
+        try:
+            return load_revision(spec, current or Path.cwd())
+        except RevisionError as error:
+            raise SystemExit(f"kaderpers: cannot read {spec}: {error}") from error
+    return load_tree(_content_dir(spec))
+
+
+DIFF_FILES = {"text": "wijzigingen.txt", "json": "wijzigingen.json"}
+
+
+def command_diff(args: argparse.Namespace) -> int:
+    from ..core.diff import compare, diff_text
+
+    started = time.perf_counter()
+    new_root = _content_dir(args.new)
+    old, new = load_version(args.old, new_root), load_version(str(new_root))
+    diff = compare(old, new)
+    if args.format == "json":
+        output = json.dumps(diff.as_json(), ensure_ascii=False, indent=1)
+    else:
+        output = diff_text(diff, args.old, args.new or str(new_root))
+    if args.out:
+        target = Path(args.out) / DIFF_FILES[args.format]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(output + "\n", encoding="utf-8")
+        print(f"kaderpers: wrote {target}", file=sys.stderr)
+    else:
+        print(output)
+    print(f"compared in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return 0
 
 
 def command_build(args: argparse.Namespace) -> int:
@@ -74,6 +116,17 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
     build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
     build.set_defaults(run=command_build)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two versions of a tree",
+        description="List the pages added, removed, renamed and changed between OLD and NEW, field by field and word by word.",
+    )
+    diff.add_argument("old", help="the old version: a folder, or git:REV (the tree at NEW's place in its repository, at revision REV)")
+    diff.add_argument("new", nargs="?", help="the new version: a folder (default: the bundled content/)")
+    diff.add_argument("--format", choices=tuple(DIFF_FILES), default="text", help="output format (default: text)")
+    diff.add_argument("--out", help=f"write the result to this folder ({', '.join(DIFF_FILES.values())}) instead of printing it")
+    diff.set_defaults(run=command_diff)
     return main
 
 

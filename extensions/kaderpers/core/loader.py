@@ -8,11 +8,11 @@ use becomes a :class:`~kaderpers.core.findings.Finding` and the rest of the page
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import frontmatter
@@ -294,17 +294,22 @@ def read_page(docname: str, path: str, text: str, vocabulary: Vocabulary) -> tup
     return page, raw.body, findings
 
 
-def docname_of(relative: Path) -> str:
+def docname_of(relative: PurePath) -> str:
     return relative.with_suffix("").as_posix()
+
+
+def is_page_file(relative: PurePath) -> bool:
+    """Whether a file (relative to the tree) is a page of the publication."""
+    if relative.suffix != SOURCE_SUFFIX:
+        return False
+    return not any(part.startswith((".", "_")) or part in SKIPPED_FOLDERS for part in relative.parts[:-1])
 
 
 def iter_markdown(root: Path) -> Iterator[Path]:
     """The Markdown pages of a tree, relative to it, in a stable order."""
     for path in sorted(root.rglob(f"*{SOURCE_SUFFIX}")):
         relative = path.relative_to(root)
-        if any(part.startswith((".", "_")) or part in SKIPPED_FOLDERS for part in relative.parts[:-1]):
-            continue
-        if path.is_file():
+        if is_page_file(relative) and path.is_file():
             yield relative
 
 
@@ -320,13 +325,25 @@ def _read_yaml_mapping(text: str) -> dict[str, Any]:
 
 def load_vocabulary(root: Path | None) -> tuple[Vocabulary, list[Finding]]:
     """The bundled vocabulary, with the sections of the tree's own file laid over it."""
+    own = root / VOCABULARY_FILE if root else None
+    if own is None or not own.is_file():
+        return vocabulary_from(None)
+    try:
+        return vocabulary_from(own.read_bytes())
+    except OSError as error:
+        return vocabulary_from(error)
+
+
+def vocabulary_from(own: bytes | OSError | None) -> tuple[Vocabulary, list[Finding]]:
+    """The bundled vocabulary with the sections of a tree's own file (its bytes, or why it could not be read) over it."""
     bundled = resources.files("kaderpers").joinpath("data", VOCABULARY_FILE).read_text("utf-8")
     data = _read_yaml_mapping(bundled)
     findings: list[Finding] = []
-    own = root / VOCABULARY_FILE if root else None
-    if own is not None and own.is_file():
+    if own is not None:
         try:
-            data.update(_read_yaml_mapping(own.read_text("utf-8")))
+            if isinstance(own, OSError):
+                raise own
+            data.update(_read_yaml_mapping(own.decode("utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
             findings.append(Finding(VOCABULARY_FILE, None, "vocabulary.invalid", f"cannot use {VOCABULARY_FILE} ({error}); the bundled vocabulary is used instead"))
     labels = {str(k): {str(v): str(t) for v, t in (values or {}).items()} for k, values in (data.get("labels") or {}).items()}
@@ -374,14 +391,32 @@ def load_tree(root: Path) -> LoadedTree:
     root = Path(root)
     vocabulary, findings = load_vocabulary(root)
     glossary, _ = load_glossary(root)
+
+    def files() -> Iterator[tuple[PurePosixPath, bytes | OSError]]:
+        for relative in iter_markdown(root):
+            try:
+                yield PurePosixPath(relative.as_posix()), (root / relative).read_bytes()
+            except OSError as error:
+                yield PurePosixPath(relative.as_posix()), error
+
+    return load_files(root, files(), vocabulary, glossary, findings)
+
+
+def load_files(
+    root: Path,
+    files: Iterable[tuple[PurePosixPath, bytes | OSError]],
+    vocabulary: Vocabulary,
+    glossary: Glossary,
+    findings: list[Finding],
+) -> LoadedTree:
+    """A tree from its page files (path relative to the tree, and bytes or why they could not be read),
+    wherever they come from: a folder, or a revision in git (:mod:`kaderpers.core.revisions`)."""
     pages: list[Page] = []
     bodies: dict[str, str] = {}
-    for relative in iter_markdown(root):
+    for relative, raw in files:
         path = relative.as_posix()
-        try:
-            raw = (root / relative).read_bytes()
-        except OSError as error:
-            findings.append(Finding(path, None, "encoding.invalid", f"cannot read the file: {error.strerror}"))
+        if isinstance(raw, OSError):
+            findings.append(Finding(path, None, "encoding.invalid", f"cannot read the file: {raw.strerror or raw}"))
             continue
         text, decode_findings = decode(raw, path)
         findings.extend(decode_findings)

@@ -1,0 +1,227 @@
+"""`kaderpers diff`: pages added, removed, renamed and changed between two versions of a tree.
+
+The old version is a copy of a real tree; the new one is that copy with known edits,
+and the JSON the command prints is compared with the edits, exactly. Titles and
+front matter are read with python-frontmatter here, not with kaderpers' model.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import frontmatter
+import pytest
+import yaml
+
+from conftest import CONTENT, run_kaderpers
+
+VEREISTEN = "voldoen-aan-wetten-en-regels/vereisten"
+MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
+HULPMIDDELEN = "voldoen-aan-wetten-en-regels/hulpmiddelen"
+
+
+def diff_json(old: str | Path, new: Path) -> dict:
+    result = run_kaderpers("diff", str(old), str(new), "--format", "json")
+    return json.loads(result.stdout)
+
+
+def read(path: Path) -> frontmatter.Post:
+    return frontmatter.loads(path.read_text("utf-8"))
+
+
+def write(path: Path, post: frontmatter.Post) -> None:
+    path.write_text(frontmatter.dumps(post, sort_keys=False, allow_unicode=True) + "\n", encoding="utf-8")
+
+
+def files(tree: Path, folder: str) -> list[Path]:
+    return sorted(p for p in (tree / folder).glob("*.md") if p.name != "index.md")
+
+
+class Edits:
+    """Known edits to a copy of a tree, and the JSON `kaderpers diff` must give for them."""
+
+    def __init__(self, tree: Path):
+        self.tree = tree
+        self.expected: dict[str, list] = {"added": [], "removed": [], "renamed": [], "changed": []}
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.tree).as_posix()
+
+    def add(self, folder: str, stem: str, meta: dict, body: str) -> None:
+        path = self.tree / folder / f"{stem}.md"
+        write(path, frontmatter.Post(body, **meta))
+        self.expected["added"].append({"id": meta.get("id"), "path": self.relative(path), "title": meta["title"]})
+
+    def remove(self, path: Path) -> None:
+        post = read(path)
+        self.expected["removed"].append({"id": post.get("id"), "path": self.relative(path), "title": post["title"]})
+        path.unlink()
+
+    def rename(self, path: Path, stem: str) -> Path:
+        post = read(path)
+        target = path.with_name(f"{stem}.md")
+        path.rename(target)
+        self.expected["renamed"].append({"id": post.get("id"), "path": self.relative(target), "old_path": self.relative(path), "title": post["title"]})
+        return target
+
+    def change(self, path: Path, fields: list[dict], text: bool, edit) -> None:
+        post = read(path)
+        edit(post)
+        write(path, post)
+        self.expected["changed"].append({"id": post.get("id"), "path": self.relative(path), "title": post["title"], "fields": fields, "text": text})
+
+    def result(self) -> dict:
+        return {key: sorted(items, key=lambda item: item["path"]) for key, items in self.expected.items()}
+
+
+@pytest.fixture
+def trees(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old" / "docs", tmp_path / "new" / "docs"
+    shutil.copytree(CONTENT, old)
+    shutil.copytree(CONTENT, new)
+    return old, new
+
+
+def test_identical_trees_differ_in_nothing(trees: tuple[Path, Path]) -> None:
+    old, new = trees
+    assert diff_json(old, new) == {"added": [], "removed": [], "renamed": [], "changed": []}
+
+
+def make_edits(new: Path) -> Edits:
+    edits = Edits(new)
+    vereisten, maatregelen, hulpmiddelen = files(new, VEREISTEN), files(new, MAATREGELEN), files(new, HULPMIDDELEN)
+    edits.add(MAATREGELEN, "9-zzz-01-nieuwe-maatregel", {"title": "Een nieuwe maatregel", "id": "urn:nl:ak:mtr:zzz-01", "vereiste": [vereisten[0].stem]}, "Nieuwe tekst.\n")
+    edits.remove(vereisten[-1])
+    # A record with an id keeps it across a rename; one without (a hulpmiddel) keeps its title.
+    edits.rename(maatregelen[1], "0-org-99-andere-naam")
+    edits.rename(hulpmiddelen[0], "andere-naam")
+
+    # Fields: title, a relation (one added, one removed), a label, a phase, sources, a new key.
+    target = maatregelen[2]
+    before = read(target)
+    old_vereisten = list(before["vereiste"])
+    new_vereisten = [*old_vereisten[1:], vereisten[0].stem] if vereisten[0].stem not in old_vereisten else old_vereisten[1:]
+    old_phases = list(before["levenscyclus"])
+    new_phases = [*old_phases, "uitfaseren"] if "uitfaseren" not in old_phases else old_phases[:-1]
+
+    def edit_fields(post: frontmatter.Post) -> None:
+        post["title"] = "Een andere titel"
+        post["vereiste"] = new_vereisten
+        post["levenscyclus"] = new_phases
+        post["version"] = "2.6"
+
+    fields = [
+        {"field": "title", "old": before["title"], "new": "Een andere titel"},
+        {"field": "levenscyclus", "old": old_phases, "new": new_phases, "added": [p for p in new_phases if p not in old_phases], "removed": [p for p in old_phases if p not in new_phases]},
+        {"field": "vereiste", "old": old_vereisten, "new": new_vereisten, "added": [v for v in new_vereisten if v not in old_vereisten], "removed": [v for v in old_vereisten if v not in new_vereisten]},
+        {"field": "version", "old": None, "new": "2.6"},
+    ]
+    # In the order of the new front matter: python-frontmatter keeps the keys' order, new keys last.
+    order = [k for k in read_keys_after(target, edit_fields) if k in {"levenscyclus", "vereiste", "version"}]
+    fields = [fields[0], *sorted(fields[1:], key=lambda f: order.index(f["field"]))]
+    edits.change(target, fields, False, edit_fields)
+
+    # Text only, and the same words in another order in a list field: not a change.
+    text_target = vereisten[1]
+    edits.change(text_target, [], True, lambda post: setattr(post, "content", post.content.replace("\n\n", "\n\nEen ingevoegde zin.\n\n", 1)))
+    reorder = maatregelen[3]
+    post = read(reorder)
+    post["rollen"] = list(reversed(post["rollen"]))
+    write(reorder, post)
+    # A label of the AI-verordening, on a vereiste.
+    label_target = next(p for p in vereisten[2:-1] if read(p).get("risicogroep"))
+    labels = list(read(label_target)["risicogroep"])
+    extra = next(v for v in ("verboden-ai", "hoog-risico-ai-systeem", "geen-hoog-risico-ai-systeem") if v not in labels)
+    edits.change(
+        label_target,
+        [{"field": "risicogroep", "old": labels, "new": [*labels, extra], "added": [extra], "removed": []}],
+        False,
+        lambda post: post.__setitem__("risicogroep", [*labels, extra]),
+    )
+    # A taxonomy page and an ordinary page are compared too.
+    edits.change(new / "levenscyclus" / "ontwerp.md", [], True, lambda post: setattr(post, "content", post.content + "\nNog een alinea.\n"))
+    return edits
+
+
+def read_keys_after(path: Path, edit) -> list[str]:
+    post = read(path)
+    edit(post)
+    return list(post.keys())
+
+
+def test_known_edits_give_exactly_this_json(trees: tuple[Path, Path]) -> None:
+    old, new = trees
+    edits = make_edits(new)
+    assert diff_json(old, new) == edits.result()
+
+
+def test_old_version_from_git_without_checking_it_out(tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    tree = repository / "docs"
+    shutil.copytree(CONTENT, tree)
+    git = ["git", "-C", str(repository), "-c", "user.email=test@example.org", "-c", "user.name=test"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "old"], check=True)
+    edits = make_edits(tree)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "new"], check=True)
+    assert diff_json("git:HEAD~1", tree) == edits.result()
+    # An edit not committed yet: git:HEAD is read from git, the folder as it is now.
+    home = tree / "index.md"
+    home.write_text(home.read_text("utf-8") + "\nNog niet vastgelegd.\n", encoding="utf-8")
+    status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True).stdout
+    title = read(home)["title"]
+    assert diff_json("git:HEAD", tree) == {"added": [], "removed": [], "renamed": [], "changed": [{"id": None, "path": "index.md", "title": title, "fields": [], "text": True}]}
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True).stdout == status
+
+
+def test_a_revision_that_does_not_exist_is_one_clear_message(tmp_path: Path) -> None:
+    result = run_kaderpers("diff", "git:no-such-tag", str(CONTENT), check=False)
+    assert result.returncode != 0
+    assert "git:no-such-tag" in result.stderr and "Traceback" not in result.stderr
+    bad = run_kaderpers("diff", "git:--output=/tmp/x", str(CONTENT), check=False)
+    assert bad.returncode != 0 and "names no revision" in bad.stderr
+
+
+def test_text_output_marks_words(trees: tuple[Path, Path]) -> None:
+    old, new = trees
+    target = files(new, MAATREGELEN)[0]
+    post = read(target)
+    words = post.content.split()
+    word = next(w for w in words if w.isalpha() and len(w) > 6)
+    post.content = post.content.replace(word, "VERVANGEN", 1)
+    write(target, post)
+    output = run_kaderpers("diff", str(old), str(new)).stdout
+    assert "0 added, 0 removed, 0 renamed, 1 changed" in output
+    assert f"[-{word}-] {{+VERVANGEN+}}" in output
+
+
+def test_real_tree_against_a_copy_with_known_edits(upstream_tree: Path, tmp_path: Path) -> None:
+    new = tmp_path / "docs"
+    shutil.copytree(upstream_tree, new)
+    edits = Edits(new)
+    maatregelen, hulpmiddelen = files(new, MAATREGELEN), files(new, HULPMIDDELEN)
+    edits.remove(files(new, VEREISTEN)[0])
+    edits.rename(maatregelen[0], "0-org-00-hernoemd")
+    edits.add(HULPMIDDELEN, "nieuw-hulpmiddel", {"title": "Nieuw hulpmiddel", "maatregel": [maatregelen[1].stem]}, "Tekst.\n")
+    # Codes that YAML reads as text (`ARK: 1.10` would be written back as 1.1).
+    target = next(p for p in maatregelen[2:] if isinstance(read(p).get("sources"), dict) and all(isinstance(c, str) for v in read(p)["sources"].values() for c in (v if isinstance(v, list) else [v])))
+    sources = read(target)["sources"]
+    framework = next(iter(sources))
+    codes = sources[framework] if isinstance(sources[framework], list) else [sources[framework]]
+    new_sources = {**sources, framework: [*map(str, codes), "ZZ.99"]}
+    old_plain = {k: [str(c) for c in (v if isinstance(v, list) else [v])] for k, v in sources.items()}
+    new_plain = {k: [str(c) for c in v] if isinstance(v, list) else [str(v)] for k, v in new_sources.items()}
+    edits.change(
+        target,
+        [{"field": "sources", "old": old_plain, "new": new_plain, "added": [f"{framework}: ZZ.99"], "removed": []}],
+        False,
+        lambda post: post.__setitem__("sources", new_sources),
+    )
+    hulpmiddel = hulpmiddelen[2]
+    edits.change(hulpmiddel, [], True, lambda post: setattr(post, "content", post.content + "\nExtra zin.\n"))
+    assert diff_json(upstream_tree, new) == edits.result()
