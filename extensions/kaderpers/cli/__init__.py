@@ -32,7 +32,7 @@ def _content_dir(value: str | None) -> Path:
 def command_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     root = _content_dir(args.content)
-    findings = check_tree(root)
+    findings = check_tree(root, args.beslishulp or "")
     if args.format == "json":
         print(format_json(findings))
     else:
@@ -91,6 +91,7 @@ def command_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         jobs=args.jobs,
         fresh=args.fresh,
+        beslishulp=str(Path(args.beslishulp).resolve()) if args.beslishulp else "",
     )
     return run_build(request)
 
@@ -103,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("content", nargs="?", help="root of the content tree (default: the bundled content/)")
     check.add_argument("--strict", action="store_true", help="also fail (exit 1) on warnings")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
     check.set_defaults(run=command_check)
 
     build = commands.add_parser("build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf).")
@@ -115,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning about the content")
     build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
     build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
+    build.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
     build.set_defaults(run=command_build)
 
     diff = commands.add_parser(

@@ -26,6 +26,8 @@ class BuildRequest:
     strict: bool = False
     jobs: str = "auto"
     fresh: bool = False
+    #: The decision tree of the beslishulp ("" finds beslishulp.yaml beside the tree).
+    beslishulp: str = ""
 
     @property
     def doctrees(self) -> Path:
@@ -46,6 +48,8 @@ def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, *extra: 
         arguments += ["-W", "--keep-going"]
     if request.fresh:
         arguments.append("-E")
+    if request.beslishulp:
+        arguments += ["-D", f"kaderpers_beslishulp_file={request.beslishulp}"]
     return [*arguments, *extra, str(request.content), str(outdir)]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from .beslishulp import check_file, find_decision_tree, shown_as
 from .findings import Finding, suggestion
 from .grammar import ListSpec, Occurrence, expression_labels, parse_label_expression, scan
 from .loader import load_tree
@@ -155,8 +156,11 @@ def _check_uitzondering(kader: Kader, page: Page) -> list[Finding]:
     return findings
 
 
-def check_tree(root: Path) -> list[Finding]:
-    """Load a tree and run every rule; what ``kaderpers check`` prints."""
+def check_tree(root: Path, beslishulp: str = "") -> list[Finding]:
+    """Load a tree and run every rule; what ``kaderpers check`` prints.
+
+    ``beslishulp`` names the decision tree (default: ``beslishulp.yaml`` in the tree or the folder above).
+    """
     tree = load_tree(root)
     findings = list(tree.findings)
     for page in tree.kader.pages.values():
@@ -164,4 +168,7 @@ def check_tree(root: Path) -> list[Finding]:
         occurrences = list(scan(tree.bodies[page.docname], page.body_line))
         findings.extend(check_occurrences(tree.kader, page, occurrences))
     findings.extend(check_kader(tree.kader))
+    decision_tree = find_decision_tree(Path(root), beslishulp, Path.cwd())
+    if decision_tree is not None:
+        findings.extend(check_file(decision_tree, tree.kader.vocabulary, shown_as(decision_tree, Path(root)))[1])
     return findings

@@ -62,6 +62,16 @@ RULES: dict[str, Rule] = _rules(
     Rule("directive.filter", E, "unknown filter key or value in a list directive"),
     Rule("directive.malformed", E, "directive marker that can never expand"),
     Rule("vocabulary.invalid", E, "the vocabulary file is not valid"),
+    Rule("beslishulp.syntax", E, "the decision tree cannot be read"),
+    Rule("beslishulp.schema", E, "the decision tree does not follow the beslishulp format"),
+    Rule("beslishulp.id-duplicate", E, "two questions or two conclusions share an id"),
+    Rule("beslishulp.unknown-id", E, "an answer leads to a question or conclusion that does not exist"),
+    Rule("beslishulp.unreachable", W, "a question or conclusion is on no path from the first question"),
+    Rule("beslishulp.dead-end", E, "an answer whose redirects all fail for some path"),
+    Rule("beslishulp.loop", E, "a path that asks a question twice"),
+    Rule("beslishulp.if", E, "an `if` expression that cannot be read"),
+    Rule("beslishulp.label", W, "a label that maps to no AI-verordening vocabulary value"),
+    Rule("beslishulp.paths", W, "too many paths to check every one"),
 )
 
 

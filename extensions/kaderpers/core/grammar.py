@@ -233,6 +233,11 @@ def parse_label_expression(text: str) -> Expression:
             if not label:
                 raise ValueError("empty label in quotes")
             tokens.append(("label", label))
+    return parse_expression_tokens(tokens)
+
+
+def parse_expression_tokens(tokens: list[_Token]) -> Expression:
+    """An expression from ``("label", text)`` and ``("op", "&&" | "||" | "!" | "(" | ")")`` tokens; raises ValueError."""
     if not tokens:
         raise ValueError("the expression is empty")
     tree, rest = _parse_or(tokens)

@@ -23,6 +23,8 @@ from .model import Glossary, Kader, Page, PageKind, SourceLines, Vocabulary, cla
 
 SOURCE_SUFFIX = ".md"
 VOCABULARY_FILE = "vocabulaire.yml"
+#: The vocabulary section that maps beslishulp label texts onto AI-verordening values.
+BESLISHULP_LABELS = "beslishulp-labels"
 GLOSSARY_FILE = Path("includes") / "begrippenlijst.md"
 #: Folders of a tree that hold no pages of the publication.
 SKIPPED_FOLDERS = frozenset({"includes", "templates", "node_modules", "_build"})
@@ -349,7 +351,25 @@ def vocabulary_from(own: bytes | OSError | None) -> tuple[Vocabulary, list[Findi
     labels = {str(k): {str(v): str(t) for v, t in (values or {}).items()} for k, values in (data.get("labels") or {}).items()}
     categorie = {str(v): str(t) for v, t in (data.get("categorie") or {}).items()}
     keys = {str(k): str(t) for k, t in (data.get("keys") or {}).items()}
-    return Vocabulary(labels, categorie, keys), findings
+    beslishulp, problems = _beslishulp_labels(data.get(BESLISHULP_LABELS), labels)
+    findings.extend(Finding(VOCABULARY_FILE, None, "vocabulary.invalid", problem) for problem in problems)
+    return Vocabulary(labels, categorie, keys, beslishulp), findings
+
+
+def _beslishulp_labels(section: Any, labels: dict[str, dict[str, str]]) -> tuple[dict[str, tuple[tuple[str, str], ...]], list[str]]:
+    """``label text: [field/value, ...]``; entries naming no vocabulary value are reported and left out."""
+    mapping: dict[str, tuple[tuple[str, str], ...]] = {}
+    problems: list[str] = []
+    for label, entries in (section or {}).items() if isinstance(section, dict) else ():
+        pairs = []
+        for entry in entries if isinstance(entries, list) else [entries] if entries else []:
+            key, _, value = str(entry).partition("/")
+            if value in labels.get(key, {}):
+                pairs.append((key, value))
+            else:
+                problems.append(f"`{BESLISHULP_LABELS}`: `{label}` maps to `{entry}`, which is no field/value of the `labels` section; write e.g. `rol-ai-act/aanbieder`")
+        mapping[str(label)] = tuple(pairs)
+    return mapping, problems
 
 
 def find_beside(root: Path, relative: Path) -> Path | None:

@@ -198,6 +198,8 @@ class Vocabulary:
     labels: Mapping[str, Mapping[str, str]]
     categorie: Mapping[str, str]
     keys: Mapping[str, str]
+    #: Label texts of the beslishulp AI-verordening → the (field, value) pairs they stand for.
+    beslishulp: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def values(self, key: str) -> Mapping[str, str] | None:
         if key == "categorie":

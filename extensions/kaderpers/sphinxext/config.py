@@ -20,6 +20,8 @@ class KaderpersConfig:
     nav_file: str = field(default="", metadata={"rebuild": "env", "types": (str,)})
     #: Path of the glossary; "" looks for includes/begrippenlijst.md in the tree and the folder above.
     glossary_file: str = field(default="", metadata={"rebuild": "env", "types": (str,)})
+    #: Path of the beslishulp decision tree; "" looks for beslishulp.yaml in the tree and the folder above.
+    beslishulp_file: str = field(default="", metadata={"rebuild": "env", "types": (str,)})
     #: Title of the publication on the PDF cover and in metadata.
     edition_title: str = field(default="Algoritmekader", metadata={"rebuild": "", "types": (str,)})
     #: Edition version printed on the cover ("" uses the project's release).
