@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..sphinxext.collector import pages
+from ..sphinxext.domain import pages
 from . import admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
 from .inline import translate_inline
 from .translate import translate_blocks

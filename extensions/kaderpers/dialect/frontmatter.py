@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
-from ..sphinxext.collector import pages
+from ..sphinxext.domain import pages
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -20,6 +20,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..sphinxext.domain import kader_domain
 from .links import resolve
 
 if TYPE_CHECKING:
@@ -97,9 +98,10 @@ class MermaidOutput(SphinxPostTransform):
         return f"{match['head']}{uri}{'#' + target.anchor if target.anchor else ''}{match['tail']}"
 
     def warn_missing(self, diagram: nodes.Node) -> None:
-        if getattr(self.app, "_kaderpers_mermaid_warned", False):
+        warned = kader_domain(self.env).warned
+        if "mermaid" in warned:
             return
-        self.app._kaderpers_mermaid_warned = True
+        warned.add("mermaid")
         logger.warning(
             "mermaid.min.js is not installed, so diagrams show their source; run `make npm-deps`",
             type="kaderpers", subtype="mermaid", location=diagram,

@@ -32,7 +32,7 @@ from sphinx.util import logging
 from sphinx.util.i18n import format_date
 
 from .. import __version__
-from ..sphinxext.collector import kader
+from ..sphinxext.domain import kader
 from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype

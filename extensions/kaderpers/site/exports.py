@@ -24,7 +24,7 @@ from sphinx.util.osutil import relative_uri
 from sphinx.util.parallel import ParallelTasks, SerialTasks, parallel_available
 
 from .. import __version__
-from ..sphinxext.collector import kader
+from ..sphinxext.domain import kader, kader_domain
 from ..core.model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
 
 if TYPE_CHECKING:
@@ -94,10 +94,10 @@ def export_tasks(app: Sphinx) -> ParallelTasks | SerialTasks:
     """Where the spreadsheets are written: in a forked process beside the page writing, since
     loading the XLSX and ODS writers alone takes ~0.2 s that a small rebuild would wait for.
     Joined when the build finishes."""
-    tasks = getattr(app, "_kaderpers_export_tasks", None)
-    if tasks is None:
-        tasks = app._kaderpers_export_tasks = ParallelTasks(1) if parallel_available else SerialTasks()
-    return tasks
+    domain = kader_domain(app.env)
+    if domain.export_tasks is None:
+        domain.export_tasks = ParallelTasks(1) if parallel_available else SerialTasks()
+    return domain.export_tasks
 
 
 def download_links(app: Sphinx, fromdoc: str, name: str) -> nodes.paragraph:
@@ -122,9 +122,9 @@ def on_table_rendered(app: Sphinx, page: Page, spec: ListSpec, model: TableModel
 
 
 def finish_exports(app: Sphinx, exception: BaseException | None) -> None:
-    tasks = getattr(app, "_kaderpers_export_tasks", None)
+    domain = kader_domain(app.env)
+    tasks, domain.export_tasks = domain.export_tasks, None
     if tasks is not None:
-        app._kaderpers_export_tasks = None
         tasks.join()
 
 

@@ -35,7 +35,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
 
-from ..sphinxext.collector import pages
+from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
 
 if TYPE_CHECKING:
@@ -195,10 +195,10 @@ def _toctree_order(env: BuildEnvironment, root: str) -> list[str]:
 
 def site_tree(app: Sphinx) -> SiteTree:
     """Made once per write (and once per worker process in a parallel write)."""
-    tree = getattr(app, "_kaderpers_site_tree", None)
-    if tree is None:
-        tree = app._kaderpers_site_tree = SiteTree(app.env, app.config.root_doc)
-    return tree
+    domain = kader_domain(app.env)
+    if domain.site_tree is None:
+        domain.site_tree = SiteTree(app.env, app.config.root_doc)
+    return domain.site_tree
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -210,21 +210,20 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     sections. So a new title or a new page changes other pages too; what the last
     build showed is kept in the environment and compared.
     """
-    app._kaderpers_site_tree = None
+    domain = kader_domain(env)
+    domain.site_tree = None
     tree = site_tree(app)
     relations = {docname: tuple(related[1:]) for docname, related in env.collect_relations().items()}
     new = {"children": tree.digests(), "titles": tree.titles, "relations": relations}
-    old = getattr(env, "kaderpers_nav_state", None)
-    env.kaderpers_nav_state = new
+    old = domain.data["nav_state"]
+    domain.data["nav_state"] = new
     if old is None:
         return []  # a fresh environment: every page is written anyway
-    if not isinstance(old, dict) or old.keys() != new.keys():
-        return sorted(env.found_docs)  # kept by another version of kaderpers: trust nothing
     parents = {d for d in new["children"].keys() | old["children"].keys() if new["children"].get(d) != old["children"].get(d)}
     if tree.root in parents:
         return sorted(env.found_docs)
     retitled = {d for d in tree.titles.keys() | old["titles"].keys() if tree.titles.get(d) != old["titles"].get(d)}
-    kader_pages = pages(env)
+    kader_pages = domain.pages
     # The sidebar of a page lists the children of every page above it; the breadcrumbs name those pages.
     outdated = {page for docname in parents for page in tree.members(docname) if "navigation" not in hidden_parts(kader_pages.get(page))}
     outdated |= {page for docname in retitled for page in tree.members(docname)}
@@ -281,13 +280,13 @@ def cache_compiled_templates(app: Sphinx) -> None:
 
 
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    app._kaderpers_removed = set(removed)
+    kader_domain(env).removed = set(removed)
     return []
 
 
 def remove_pages_of_removed_documents(app: Sphinx, exception: Exception | None) -> None:
     """Sphinx leaves the HTML of a deleted page behind; an incremental site must equal a clean one."""
-    removed = getattr(app, "_kaderpers_removed", set())
+    removed = kader_domain(app.env).removed
     if exception is not None or not removed or app.builder.format != "html":
         return
     outdir = Path(app.outdir).resolve()

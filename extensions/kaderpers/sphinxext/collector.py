@@ -1,9 +1,9 @@
 """Gathering the kader from all documents, the ``sphinx.ext.todo`` way.
 
 * While a document is read (``source-read``), its front matter becomes a
-  :class:`~kaderpers.core.model.Page` stored in the environment.
-* :class:`KaderCollector` purges and merges those pages, so parallel and
-  incremental reads stay correct.
+  :class:`~kaderpers.core.model.Page` stored in the
+  :class:`~kaderpers.sphinxext.domain.KaderDomain`, which purges and merges it, so
+  parallel and incremental reads stay correct.
 * Once everything is read (``env-updated``), the pages are indexed into a
   :class:`~kaderpers.core.model.Kader`, cross-page rules run, and every document whose
   tables would now come out differently is marked for writing again.
@@ -12,11 +12,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
 from ..core.checks import check_filter_values, check_kader, check_page, grammar_findings
@@ -24,7 +22,8 @@ from .config import get_config
 from ..core.findings import Finding
 from ..core.grammar import ListSpec, Spec, TagsSpec, scan
 from ..core.loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
-from ..core.model import AI_ACT_FIELDS, Glossary, Kader, Page, Vocabulary
+from ..core.model import AI_ACT_FIELDS, Glossary, Kader, Page
+from .domain import KaderDomain, kader, kader_domain, specs
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -39,75 +38,6 @@ def report(finding: Finding, docname: str | None = None) -> None:
     logger.warning("%s [%s]", finding.message, finding.rule, type="kaderpers", subtype=finding.rule, location=location)
 
 
-# -- storage in the environment -------------------------------------------------------
-
-
-class PerDocument(dict):
-    """Data per document that a forked reader sends back for its own documents only.
-
-    In a parallel read every reader process is forked from the main process and
-    returns its whole environment, pickled, for the main process to merge the
-    documents it read. Sent whole, the pages read before would travel again with
-    every chunk: a cost that grows with the square of the kader (21 s of a 94 s
-    build at ten times the real kader). Pickled in the process that made it (the
-    saved environment), everything is kept.
-    """
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._process = os.getpid()
-        self._set_here: set[str] = set()
-
-    def __setitem__(self, docname: str, value: Any) -> None:
-        super().__setitem__(docname, value)
-        if os.getpid() != self._process:
-            self._set_here.add(docname)
-
-    def setdefault(self, docname: str, default: Any = None) -> Any:
-        if docname not in self:
-            self[docname] = default
-        return self[docname]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        if os.getpid() == self._process:
-            return (PerDocument, (dict(self),))
-        return (PerDocument, ({docname: self[docname] for docname in self._set_here if docname in self},))
-
-
-def _per_document(env: BuildEnvironment, name: str) -> PerDocument:
-    stored = getattr(env, name, None)
-    if not isinstance(stored, PerDocument):
-        stored = PerDocument(stored or {})
-        setattr(env, name, stored)
-    return stored
-
-
-def pages(env: BuildEnvironment) -> PerDocument:
-    return _per_document(env, "kaderpers_pages")
-
-
-def specs(env: BuildEnvironment) -> PerDocument:
-    """The directives used on each document (``(spec, line)`` pairs)."""
-    return _per_document(env, "kaderpers_specs")
-
-
-def note_spec(env: BuildEnvironment, docname: str, spec: Spec, line: int | None) -> None:
-    specs(env).setdefault(docname, []).append((spec, line))
-
-
-def kader(env: BuildEnvironment) -> Kader:
-    """The indexed kader of this build (made in ``env-updated``)."""
-    existing = getattr(env, "kaderpers_kader", None)
-    if existing is None:
-        vocabulary, _ = load_vocabulary(Path(env.srcdir))
-        existing = env.kaderpers_kader = _index(env, vocabulary)
-    return existing
-
-
-def _index(env: BuildEnvironment, vocabulary: Vocabulary) -> Kader:
-    return Kader(pages(env).values(), vocabulary, glossary(env))
-
-
 def glossary_path(app: Sphinx) -> Path | None:
     configured = get_config(app).glossary_file
     if configured:
@@ -116,66 +46,42 @@ def glossary_path(app: Sphinx) -> Path | None:
     return find_beside(Path(app.srcdir), GLOSSARY_FILE)
 
 
-def glossary(env: BuildEnvironment) -> Glossary:
-    cached = getattr(env, "kaderpers_glossary", None)
-    return cached if isinstance(cached, Glossary) else Glossary()
-
-
-class KaderCollector(EnvironmentCollector):
-    """Purges and merges the kader's pages and directive uses per document."""
-
-    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        pages(env).pop(docname, None)
-        specs(env).pop(docname, None)
-
-    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-        for docname in docnames:
-            if docname in pages(other):
-                pages(env)[docname] = pages(other)[docname]
-            if docname in specs(other):
-                specs(env)[docname] = specs(other)[docname]
-
-    def process_doc(self, app: Sphinx, doctree: Any) -> None:
-        """Pages are read from the source text in ``source-read``; nothing to do here."""
-
-
 # -- event handlers ---------------------------------------------------------------------
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    env = app.env
-    env.kaderpers_kader = None
-    pages(env), specs(env)  # made in the main process, before any reader is forked
+    domain = kader_domain(app.env)
+    domain.start_build()
     # Read once per build; forked parallel readers inherit both.
-    app._kaderpers_vocabulary, findings = load_vocabulary(Path(app.srcdir))
+    domain.vocabulary, findings = load_vocabulary(Path(app.srcdir))
     for finding in findings:
         report(finding)
-    path = app._kaderpers_glossary_path = glossary_path(app)
-    env.kaderpers_glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
+    path = domain.glossary_path = glossary_path(app)
+    domain.glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
-    env = app.env
-    vocabulary: Vocabulary = app._kaderpers_vocabulary
-    path = env.doc2path(docname)
+    domain = kader_domain(app.env)
+    path = app.env.doc2path(docname)
     relative = Path(path).relative_to(app.srcdir).as_posix()
-    page, body, findings = read_page(docname, relative, source[0], vocabulary)
-    pages(env)[docname] = page
+    page, body, findings = read_page(docname, relative, source[0], domain.vocabulary)
+    domain.pages[docname] = page
     findings.extend(check_page(page))
     findings.extend(grammar_findings(page, list(scan(body, page.body_line))))
     for finding in findings:
         report(finding, docname)
-    if app._kaderpers_glossary_path is not None:
-        env.note_dependency(str(app._kaderpers_glossary_path))
+    if domain.glossary_path is not None:
+        app.env.note_dependency(str(domain.glossary_path))
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Index the kader; return the documents whose tables changed since the last build."""
-    env.kaderpers_kader = _index(env, app._kaderpers_vocabulary)
-    index = env.kaderpers_kader
-    old_digests: dict[str, str] = getattr(env, "kaderpers_digests", {})
-    new_digests = {docname: table_digest(index, docname, used) for docname, used in specs(env).items() if docname in index.pages}
-    env.kaderpers_digests = new_digests
+    domain = kader_domain(env)
+    domain.kader = None
+    index = domain.index()
+    old_digests: dict[str, str] = domain.data["digests"]
+    new_digests = {docname: table_digest(index, docname, used) for docname, used in domain.specs.items() if docname in index.pages}
+    domain.data["digests"] = new_digests
     return sorted(docname for docname, digest in new_digests.items() if old_digests.get(docname) != digest)
 
 
@@ -236,7 +142,7 @@ def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]
 
 
 def setup(app: Sphinx) -> None:
-    app.add_env_collector(KaderCollector)
+    app.add_domain(KaderDomain)
     app.connect("builder-inited", on_builder_inited)
     # Before the dialect is translated: the front matter must be read as written.
     app.connect("source-read", on_source_read, priority=300)

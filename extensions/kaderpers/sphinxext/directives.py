@@ -20,7 +20,6 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .collector import note_spec
 from ..core.grammar import ListSpec, Parsed, Spec, match_comment, parse_myst_list, parse_myst_tags
 from .nodes import kader_list, kader_tags
 
@@ -45,7 +44,6 @@ class _KaderDirective(SphinxDirective):
             return []
         node = placeholder(parsed.spec, self.env.docname, self.lineno)
         self.set_source_info(node)
-        note_spec(self.env, self.env.docname, parsed.spec, self.lineno)
         return [node]
 
 
@@ -86,7 +84,6 @@ class CommentDirectives(SphinxTransform):
             line = raw.line or (raw.parent.line if raw.parent is not None else None)
             node = placeholder(parsed.spec, docname, line)
             node.source = raw.source
-            note_spec(self.env, docname, parsed.spec, line)
             if isinstance(raw.parent, nodes.paragraph) and len(raw.parent.children) == 1:
                 raw.parent.replace_self(node)
             else:

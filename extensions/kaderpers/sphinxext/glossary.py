@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
-from .collector import glossary
+from .domain import glossary, kader_domain
 from ..dialect.lines import outside_code
 from ..dialect.slugs import mkdocs_slug
 from ..core.loader import parse_glossary
@@ -145,34 +145,20 @@ class WoordenlijstDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        woordenlijst_pages(self.env).add(self.env.docname)
+        kader_domain(self.env).note_woordenlijst(self.env.docname)
         return woordenlijst_nodes(glossary(self.env))
-
-
-def woordenlijst_pages(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, "kaderpers_woordenlijst_pages"):
-        env.kaderpers_woordenlijst_pages = set()
-    return env.kaderpers_woordenlijst_pages
-
-
-def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    woordenlijst_pages(env).discard(docname)
-
-
-def on_env_merge_info(app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment) -> None:
-    woordenlijst_pages(env).update(woordenlijst_pages(other))
 
 
 def woordenlijst_target(app: Sphinx) -> str | None:
     """The page name of the Woordenlijst in this build, if there is one."""
-    own = sorted(woordenlijst_pages(app.env))
+    own = kader_domain(app.env).woordenlijst_pages
     if own:
         return own[0]
     return WOORDENLIJST_PAGE if glossary(app.env).terms else None
 
 
 def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    if woordenlijst_pages(app.env) or not glossary(app.env).terms:
+    if kader_domain(app.env).woordenlijst_pages or not glossary(app.env).terms:
         return
     section = nodes.section("", nodes.title(WOORDENLIJST_TITLE, WOORDENLIJST_TITLE), ids=["woordenlijst"])
     section += nodes.paragraph("", "Betekenis van de begrippen en afkortingen die in het Algoritmekader worden gebruikt.")
@@ -199,7 +185,5 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 def setup(app: Sphinx) -> None:
     app.add_transform(Abbreviations)
     app.add_directive("kader-woordenlijst", WoordenlijstDirective)
-    app.connect("env-purge-doc", on_env_purge_doc)
-    app.connect("env-merge-info", on_env_merge_info)
     app.connect("html-collect-pages", on_html_collect_pages)
     app.connect("html-page-context", on_html_page_context)

@@ -27,6 +27,7 @@ import yaml
 from sphinx.util import logging
 
 from .config import get_config
+from .domain import kader_domain
 from ..core.model import natural_key
 
 if TYPE_CHECKING:
@@ -341,13 +342,13 @@ def build_navigation(docnames: set[str], titles: dict[str, str], nav_file: Path 
 
 def navigation(app: Sphinx) -> Navigation:
     """The navigation of this build, made once from the documents Sphinx found."""
-    cached = getattr(app, "_kaderpers_navigation", None)
-    if cached is None:
+    domain = kader_domain(app.env)
+    if domain.navigation is None:
         env = app.env
         titles = _titles(app, env.found_docs)
         nav_file = find_nav_file(Path(app.srcdir), get_config(app).nav_file)
-        cached = app._kaderpers_navigation = build_navigation(set(env.found_docs), titles, nav_file)
-    return cached
+        domain.navigation = build_navigation(set(env.found_docs), titles, nav_file)
+    return domain.navigation
 
 
 _TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
@@ -387,20 +388,16 @@ def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], cha
     """
     if not (added or changed or removed):
         return []
-    app._kaderpers_navigation = None
+    domain = kader_domain(env)
+    domain.navigation = None
     new = navigation(app).child_map()
-    old: dict[str, tuple[tuple[str, str | None], ...]] = getattr(env, "kaderpers_nav_children", {})
-    env.kaderpers_nav_children = new
+    old: dict[str, tuple[tuple[str, str | None], ...]] = domain.data["nav_children"]
+    domain.data["nav_children"] = new
     differ = {docname for docname in new.keys() | old.keys() if new.get(docname) != old.get(docname)}
     return sorted(d for d in differ - added if d in env.found_docs)
 
 
-def on_builder_inited(app: Sphinx) -> None:
-    app._kaderpers_navigation = None
-
-
 def setup(app: Sphinx) -> None:
-    app.connect("builder-inited", on_builder_inited)
     # After the dialect translation (priority 500): the toctree is MyST markup.
     app.connect("source-read", on_source_read, priority=700)
     app.connect("env-get-outdated", on_env_get_outdated)

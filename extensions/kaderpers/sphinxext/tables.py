@@ -23,7 +23,8 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_refnode
 
-from .collector import kader, rows_for
+from .collector import rows_for
+from .domain import kader
 from ..core.grammar import Expression, ListSpec, TagsSpec, parse_label_expression
 from ..core.model import AI_ACT_FIELDS, TAXONOMY_FIELDS, Kader, Page, PageKind
 from .nodes import kader_list, kader_tags
