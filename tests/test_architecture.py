@@ -67,3 +67,49 @@ def test_a_parallel_reader_sends_back_only_its_own_documents() -> None:
     child.join()
     assert dict(returned) == {"read-here": "new"}
     assert dict(pickle.loads(pickle.dumps(per_document))) == dict(per_document)  # saved whole by its own process
+
+
+# -- one column registry --------------------------------------------------------------------------
+
+
+def test_a_column_declared_once_reaches_grammar_table_digest_and_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column added to kaderpers.core.columns.COLUMNS, and nowhere else, is a flag of the grammar,
+    a column of the table model with its header and cells, part of the digest behind incremental
+    builds, and (as a chip column) printed as text in the PDF."""
+    from kaderpers.core import columns
+    from kaderpers.core.grammar import parse_legacy
+    from kaderpers.core.loader import load_tree
+    from kaderpers.pdf.printing import chip_cell_classes
+    from kaderpers.sphinxext.collector import table_digest
+    from kaderpers.sphinxext.tables import table_model
+
+    index = load_tree(PACKAGE.parents[1] / "content").kader
+    page = index.pages["voldoen-aan-wetten-en-regels/maatregelen/index"]
+    unknown = parse_legacy("list_maatregelen", "add-bestand")
+    assert [problem.rule for problem in unknown.problems] == ["directive.flag"]
+    before = table_digest(index, page.docname, [(unknown.spec, None)])
+
+    monkeypatch.setitem(columns.COLUMNS, "bestand", columns.Column("bestand", "Bestand", 12, lambda index, page: columns.Cell(page.stem)))
+    monkeypatch.setitem(columns.COLUMNS, "thema", columns.Column("thema", "Thema", 12, chip_field="onderwerp"))
+    parsed = parse_legacy("list_maatregelen", "add-bestand add-thema no-rol")
+    assert not parsed.problems
+    model = table_model(index, page, parsed.spec)
+    assert model.columns == ["id", "title", "levenscyclus", "onderwerp", "bestand", "thema"]
+    assert model.headers[-2:] == ["Bestand", "Thema"]
+    assert model.rows and all(row.cells[-2].text == row.page.stem for row in model.rows)
+    assert table_digest(index, page.docname, [(parsed.spec, None)]) != before
+    assert "kp-col-thema" in chip_cell_classes() and "kp-col-bestand" not in chip_cell_classes()
+
+
+def test_the_registry_keeps_todays_columns() -> None:
+    from kaderpers.core.columns import COLUMNS, columns_for
+    from kaderpers.core.grammar import parse_legacy
+
+    def shown(name: str, words: str = "") -> list[str]:
+        return [column.name for column in columns_for(parse_legacy(name, words).spec)]
+
+    assert list(COLUMNS) == ["id", "title", "wetcode", "categorie", "rol", "levenscyclus", "onderwerp"]
+    assert shown("list_vereisten") == ["id", "title", "wetcode", "rol", "levenscyclus", "onderwerp"]
+    assert shown("list_maatregelen", "add-wetcode add-categorie") == ["id", "title", "categorie", "rol", "levenscyclus", "onderwerp"]
+    assert shown("list_hulpmiddelen", "no-onderwerp") == ["title", "categorie", "rol", "levenscyclus"]
+    assert shown("list_vereisten_on_maatregelen_page", "add-rol") == ["id", "title", "rol"]

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .columns import COLUMNS
 from .model import AI_ACT_FIELDS, REFERENCE_FIELD_OF, TAXONOMY_FIELDS, PageKind
 
 
@@ -49,8 +50,6 @@ LIST_KINDS_BY_MYST = {kind.myst_name: kind for kind in LIST_KINDS.values()}
 TAG_NAMES = {"tags": False, "tags-ai-act": True}
 TAG_VARIANTS_BY_MYST = {"": False, "ai-act": True}
 
-#: Columns a table can show or hide with ``no-<column>`` / ``add-<column>``.
-COLUMNS = ("id", "title", "wetcode", "rol", "levenscyclus", "onderwerp", "categorie")
 FILTER_KEYS = (*TAXONOMY_FIELDS, *REFERENCE_FIELD_OF.values(), "categorie", *AI_ACT_FIELDS)
 SWITCHES = {"search": ("search", True), "no-search": ("search", False), "export": ("export", True), "no-export": ("export", False)}
 

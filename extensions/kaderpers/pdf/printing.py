@@ -21,6 +21,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..core.columns import COLUMNS
 from .images import ImageConversionError, PrintImage, cache_folder, print_copy
 
 if TYPE_CHECKING:
@@ -246,8 +247,9 @@ def _inline_children(node: nodes.Element) -> list[nodes.Node]:
     return result
 
 
-#: Cells of kader tables that hold chips (see kaderpers.sphinxext.tables).
-CHIP_COLUMNS = {"kp-col-rol", "kp-col-levenscyclus", "kp-col-onderwerp", "kp-col-categorie"}
+def chip_cell_classes() -> set[str]:
+    """The classes of kader table cells that hold chips (the chip columns of kaderpers.core.columns)."""
+    return {f"kp-col-{column.name}" for column in COLUMNS.values() if column.chip_field}
 
 
 class TablesForPrint(_PrintTransform):
@@ -261,9 +263,10 @@ class TablesForPrint(_PrintTransform):
     default_priority = 860
 
     def run(self, **kwargs: Any) -> None:
+        chip_cells = chip_cell_classes()
         for entry in self.document.findall(nodes.entry):
             # Chips in a table cell print as plain text: one span instead of a link per chip.
-            if not CHIP_COLUMNS & set(entry["classes"]):
+            if not chip_cells & set(entry["classes"]):
                 continue
             chips = [chip for chip in entry.findall(nodes.inline) if "kp-chip" in chip["classes"]]
             if chips:

@@ -19,6 +19,7 @@ from sphinx.util import logging
 
 from ..core.checks import check_filter_values, check_kader, check_page, grammar_findings
 from .config import get_config
+from ..core.columns import columns_for
 from ..core.findings import Finding
 from ..core.grammar import ListSpec, Spec, TagsSpec, scan
 from ..core.loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
@@ -110,9 +111,12 @@ def rows_for(index: Kader, page: Page, spec: ListSpec) -> list[Page]:
     return index.select(spec.kind.record, spec.filters)
 
 
+#: Front-matter fields that tables show beyond their columns: the AI-verordening profile, and the tags.
+SHOWN_FIELDS = ("title", "id", "levenscyclus", "rollen", "onderwerp", *AI_ACT_FIELDS, "uitzondering")
+
+
 def _record_fingerprint(page: Page) -> tuple[Any, ...]:
-    shown = ("title", "id", "toelichting", "levenscyclus", "rollen", "onderwerp", "categorie", *AI_ACT_FIELDS, "uitzondering")
-    return (page.docname, *(repr(page.meta.get(key)) for key in shown))
+    return (page.docname, page.kind, page.law_code, *(repr(page.meta.get(key)) for key in SHOWN_FIELDS))
 
 
 def _spec_fingerprint(spec: Spec) -> tuple[Any, ...]:
@@ -132,9 +136,10 @@ def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]
     for spec, _ in used:
         digest.update(repr(_spec_fingerprint(spec)).encode())
         if isinstance(spec, ListSpec):
+            columns = columns_for(spec)
             for row in rows_for(index, page, spec):
                 digest.update(repr(_record_fingerprint(row)).encode())
-                digest.update(repr([index.law_name(row)]).encode())
+                digest.update(repr([column.cell(index, row) for column in columns]).encode())
             digest.update(repr(index.dangling(page)).encode())
         elif isinstance(spec, TagsSpec):
             digest.update(repr(_record_fingerprint(page)).encode())

@@ -25,6 +25,7 @@ from sphinx.util.nodes import make_refnode
 
 from .collector import rows_for
 from .domain import kader
+from ..core.columns import COLUMNS, Cell, columns_for, ordered_values, value_label
 from ..core.grammar import Expression, ListSpec, TagsSpec, parse_label_expression
 from ..core.model import AI_ACT_FIELDS, TAXONOMY_FIELDS, Kader, Page, PageKind
 from .nodes import kader_list, kader_tags
@@ -33,28 +34,6 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-#: Column → header text. The title column is named after the kind of record.
-HEADERS = {
-    "id": "ID",
-    "wetcode": "Wetgeving",
-    "rol": "Rollen",
-    "levenscyclus": "Levenscyclus",
-    "onderwerp": "Onderwerpen",
-    "categorie": "Categorie",
-}
-TITLE_HEADERS = {PageKind.VEREISTE: "Vereiste", PageKind.MAATREGEL: "Maatregel", PageKind.HULPMIDDEL: "Hulpmiddel"}
-#: Column → the front-matter field whose values become chips.
-CHIP_FIELDS = {"rol": "rollen", "levenscyclus": "levenscyclus", "onderwerp": "onderwerp", "categorie": "categorie"}
-DEFAULT_COLUMNS = {
-    PageKind.VEREISTE: ("id", "title", "wetcode", "rol", "levenscyclus", "onderwerp"),
-    PageKind.MAATREGEL: ("id", "title", "rol", "levenscyclus", "onderwerp"),
-    PageKind.HULPMIDDEL: ("title", "categorie", "rol", "levenscyclus", "onderwerp"),
-}
-OWN_PAGE_COLUMNS = ("id", "title")
-COLUMN_ORDER = ("id", "title", "wetcode", "categorie", "rol", "levenscyclus", "onderwerp")
-COLUMN_WIDTHS = {"id": 10, "title": 40, "wetcode": 16, "categorie": 14, "rol": 14, "levenscyclus": 18, "onderwerp": 18}
-#: Columns the filter layer offers a multi-select for.
-FILTERABLE = ("wetcode", "categorie", "rol", "levenscyclus", "onderwerp")
 EMPTY_TEXT = "Geen {plural} beschikbaar."
 DANGLING_TEXT = "ontbreekt"
 #: Label values that say nothing about the reader's situation; left out of chips and profile choices.
@@ -77,42 +56,7 @@ PROFILE_NOT_ASKED = {
 }
 
 
-def columns_for(spec: ListSpec) -> list[str]:
-    base = OWN_PAGE_COLUMNS if spec.kind.own_field else DEFAULT_COLUMNS[spec.kind.record]
-    shown = (set(base) | spec.added) - spec.hidden
-    if spec.kind.record is not PageKind.VEREISTE:
-        shown.discard("wetcode")
-    return [column for column in COLUMN_ORDER if column in shown]
-
-
-def value_label(index: Kader, field_name: str, value: str) -> str:
-    """The text of a chip: vocabulary label, or the value made readable."""
-    if field_name not in TAXONOMY_FIELDS:
-        label = index.vocabulary.label(field_name, value)
-        if label != value:
-            return label
-    text = value.replace("-", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def ordered_values(index: Kader, page: Page, field_name: str) -> list[str]:
-    values = list(page.values(field_name))
-    if field_name == "levenscyclus":
-        values.sort(key=index.phase_order)
-    return values
-
-
 # -- the table model: plain text, for rendering and exports --------------------------
-
-
-@dataclass
-class Cell:
-    text: str
-    #: For title cells: the record's docname.
-    target: str | None = None
-    #: For chip cells: (value, label) pairs.
-    chips: tuple[tuple[str, str], ...] = ()
-    dangling: bool = False
 
 
 @dataclass
@@ -132,30 +76,18 @@ class TableModel:
         return [[cell.text for cell in row.cells] for row in self.rows]
 
 
-def _cell(index: Kader, page: Page, column: str) -> Cell:
-    if column == "id":
-        return Cell(page.short_id)
-    if column == "title":
-        return Cell(page.title, target=page.docname)
-    if column == "wetcode":
-        return Cell(index.law_name(page))
-    field_name = CHIP_FIELDS[column]
-    chips = tuple((value, value_label(index, field_name, value)) for value in ordered_values(index, page, field_name))
-    return Cell("; ".join(label for _, label in chips), chips=chips)
-
-
 def table_model(index: Kader, page: Page, spec: ListSpec) -> TableModel:
     """The rows and cells a list directive on ``page`` shows."""
     columns = columns_for(spec)
-    headers = [TITLE_HEADERS[spec.kind.record] if c == "title" else HEADERS[c] for c in columns]
-    model = TableModel(spec.kind.record, columns, headers)
+    headers = [column.header_for(spec.kind.record) for column in columns]
+    model = TableModel(spec.kind.record, [column.name for column in columns], headers)
     for record in rows_for(index, page, spec):
-        model.rows.append(Row(record, [_cell(index, record, column) for column in columns]))
+        model.rows.append(Row(record, [column.cell(index, record) for column in columns]))
     if spec.kind.own_field:
         # Named in the front matter but missing: shown, marked; ref.dangling warns about it.
         missing = dict.fromkeys(stem for field_name, stem in index.dangling(page) if field_name == spec.kind.own_field)
         for stem in missing:
-            cells = [Cell(stem, dangling=True) if c == "title" else Cell("") for c in columns]
+            cells = [Cell(stem, dangling=True) if column.name == "title" else Cell("") for column in columns]
             model.rows.append(Row(None, cells))
     return model
 
@@ -217,7 +149,7 @@ def _entry(index: Kader, cell: Cell, column: str, links: DocLinks) -> nodes.entr
     elif cell.target:
         paragraph += links.to(cell.target, cell.text)
     elif cell.chips:
-        paragraph.extend(chip_nodes(index, CHIP_FIELDS[column], cell.chips, links))
+        paragraph.extend(chip_nodes(index, COLUMNS[column].chip_field, cell.chips, links))
     else:
         paragraph += nodes.Text(cell.text)
     return nodes.entry("", paragraph, classes=[f"kp-col-{column}"])
@@ -228,7 +160,7 @@ def render_table(index: Kader, model: TableModel, links: DocLinks, classes: list
     group = nodes.tgroup(cols=len(model.columns))
     table += group
     for column in model.columns:
-        group += nodes.colspec(colwidth=COLUMN_WIDTHS[column])
+        group += nodes.colspec(colwidth=COLUMNS[column].width)
     head_row = nodes.row()
     for column, header in zip(model.columns, model.headers, strict=True):
         head_row += nodes.entry("", nodes.paragraph(header, header), classes=[f"kp-col-{column}"])
@@ -258,7 +190,7 @@ def table_data(index: Kader, model: TableModel) -> dict[str, Any]:
     phases = [value_label(index, "levenscyclus", phase.stem) for phase in index.phases]
     return {
         "plural": model.kind.plural,
-        "filterable": [column for column in model.columns if column in FILTERABLE],
+        "filterable": [column for column in model.columns if COLUMNS[column].filterable],
         "order": {"levenscyclus": phases} if "levenscyclus" in model.columns else {},
     }
 
