@@ -14,9 +14,9 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .sphinxext import collector, config, directives, glossary, navigation, parallel, tables
+    from .sphinxext import changes, collector, config, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import exports, html, interactive
+    from .site import exports, html, interactive, pages
 
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
@@ -27,9 +27,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     directives.setup(app)
     tables.setup(app)
     glossary.setup(app)
+    changes.setup(app)  # builder-inited after the collector's: compares with --compare-to
+    status.setup(app)
     html.setup(app)
     interactive.setup(app)
     exports.setup(app)
+    pages.setup(app)
     pdf.setup(app)
     parallel.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

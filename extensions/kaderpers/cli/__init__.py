@@ -54,7 +54,7 @@ def load_version(spec: str, current: Path | None = None) -> LoadedTree:
     return load_tree(_content_dir(spec))
 
 
-DIFF_FILES = {"text": "wijzigingen.txt", "json": "wijzigingen.json"}
+DIFF_FILES = {"text": "wijzigingen.txt", "json": "wijzigingen.json", "html": "wijzigingen.html"}
 
 
 def command_diff(args: argparse.Namespace) -> int:
@@ -66,6 +66,10 @@ def command_diff(args: argparse.Namespace) -> int:
     diff = compare(old, new)
     if args.format == "json":
         output = json.dumps(diff.as_json(), ensure_ascii=False, indent=1)
+    elif args.format == "html":
+        from ..sphinxext.changes import standalone_html
+
+        output = standalone_html(diff, args.old, args.new or str(new_root))
     else:
         output = diff_text(diff, args.old, args.new or str(new_root))
     if args.out:
@@ -77,6 +81,15 @@ def command_diff(args: argparse.Namespace) -> int:
         print(output)
     print(f"compared in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return 0
+
+
+def _compare_to(value: str | None) -> str:
+    """``--compare-to`` as the build passes it on: git:REV as given, a folder made absolute."""
+    from ..core.revisions import is_revision
+
+    if not value or is_revision(value):
+        return value or ""
+    return str(_content_dir(value))
 
 
 def command_build(args: argparse.Namespace) -> int:
@@ -92,6 +105,7 @@ def command_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         fresh=args.fresh,
         beslishulp=str(Path(args.beslishulp).resolve()) if args.beslishulp else "",
+        compare_to=_compare_to(args.compare_to),
     )
     return run_build(request)
 
@@ -118,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
     build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
     build.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
+    build.add_argument("--compare-to", metavar="OLD", help="add a Wijzigingen page (and a changes section to the PDF) against OLD: a folder, or git:REV")
     build.set_defaults(run=command_build)
 
     diff = commands.add_parser(

@@ -26,6 +26,8 @@ class BuildRequest:
     strict: bool = False
     jobs: str = "auto"
     fresh: bool = False
+    #: The version to compare with: a folder (absolute) or git:REV; "" for none.
+    compare_to: str = ""
     #: The decision tree of the beslishulp ("" finds beslishulp.yaml beside the tree).
     beslishulp: str = ""
 
@@ -48,6 +50,8 @@ def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, *extra: 
         arguments += ["-W", "--keep-going"]
     if request.fresh:
         arguments.append("-E")
+    if request.compare_to:
+        arguments += ["-D", f"kaderpers_compare_to={request.compare_to}"]
     if request.beslishulp:
         arguments += ["-D", f"kaderpers_beslishulp_file={request.beslishulp}"]
     return [*arguments, *extra, str(request.content), str(outdir)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,9 @@ from sphinx.util import logging
 from sphinx.util.i18n import format_date
 
 from .. import __version__
-from ..sphinxext.domain import kader
+from ..sphinxext.changes import CHANGES_ID, Links, changes_section
+from ..sphinxext.domain import kader, kader_domain
+from ..sphinxext.tables import DocLinks
 from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
@@ -67,7 +70,13 @@ class KaderpersPdfBuilder(RinohBuilder):
     def pdf_documents(self) -> list[PdfDocument]:
         settings = get_config(self._app)
         title = settings.edition_title
-        documents = [edition(navigation(self._app), title, self.subtitle())]
+        full = edition(navigation(self._app), title, self.subtitle())
+        documents = [full]
+        domain = kader_domain(self.env)
+        if domain.changes is not None:
+            # The edition ends with the changes; wijzigingen.pdf holds them on their own.
+            full.parts.append(Part(generated=CHANGES_ID))
+            documents.append(PdfDocument(CHANGES_ID, title, f"Wijzigingen sinds {domain.changes_label}", [Part(generated=CHANGES_ID)], "edition"))
         documents += handouts(kader(self.env), title)
         kinds = {k.strip().replace("handouts", "handout") for k in settings.pdf_documents.split(",") if k.strip()}
         return select(documents, kinds, parse_shard(settings.pdf_shard))
@@ -112,7 +121,7 @@ class KaderpersPdfBuilder(RinohBuilder):
         self._layout = None
         report(f"{document.target}: assembling {len(document.docnames)} pages")
         tree = self.assemble(document)
-        self.env.resolve_references(tree, document.docnames[0], self)
+        self.env.resolve_references(tree, self.first_docname(document), self)
         self.preprocess_tree(tree)
         report(f"{document.target}: laying out")
         rinoh_tree = from_doctree(tree, sphinx_builder=self)
@@ -147,12 +156,19 @@ class KaderpersPdfBuilder(RinohBuilder):
     def assemble(self, document: PdfDocument) -> nodes.document:
         self._docnames = set(document.docnames)
         tree = new_document(str(self.srcdir))
-        tree["docname"] = document.docnames[0]
+        tree["docname"] = self.first_docname(document)
         for part in document.parts:
             tree.extend(self.part_nodes(part))
         return tree
 
+    def first_docname(self, document: PdfDocument) -> str:
+        """The page references are resolved from (a PDF of generated content only: the home page)."""
+        return document.docnames[0] if document.docnames else self.config.root_doc
+
     def part_nodes(self, part: Part) -> list[nodes.Node]:
+        if part.generated is not None:
+            links = DocLinks(self.config.root_doc)
+            return [GENERATED[part.generated](self, links.to)]
         if part.docname is None:
             section = nodes.section(ids=[part.key or ""], names=[])
             section += nodes.title(part.title, part.title)
@@ -202,6 +218,16 @@ class KaderpersPdfBuilder(RinohBuilder):
         for inner in section.findall(nodes.section, include_self=False):
             inner["classes"].append("kp-inner")
         return section
+
+
+def changes_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.section:
+    domain = kader_domain(builder.env)
+    assert domain.changes is not None
+    return changes_section(domain.changes, domain.changes_label, links, print_marks=True)
+
+
+#: Content a PDF can hold that is made from the kader, not read from a page: name → its nodes.
+GENERATED: dict[str, Callable[[KaderpersPdfBuilder, Links], nodes.Node]] = {CHANGES_ID: changes_part}
 
 
 def parse_shard(value: str) -> tuple[int, int]:

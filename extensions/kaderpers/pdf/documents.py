@@ -23,12 +23,14 @@ HANDOUT_SECTIONS = ((PageKind.VEREISTE, "Vereisten in deze fase"), (PageKind.MAA
 
 @dataclass
 class Part:
-    """A page (``docname``) or a heading of the PDF's own (``title``, ``key``), with children."""
+    """A page (``docname``), a heading of the PDF's own (``title``, ``key``), with children,
+    or content made from the kader (``generated``: a name in :data:`kaderpers.pdf.builder.GENERATED`)."""
 
     docname: str | None = None
     title: str | None = None
     key: str | None = None
     children: list[Part] = field(default_factory=list)
+    generated: str | None = None
 
     def walk(self, depth: int = 1) -> Iterator[tuple[int, Part]]:
         yield depth, self

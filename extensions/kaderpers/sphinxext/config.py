@@ -32,6 +32,9 @@ class KaderpersConfig:
     pdf_timeout: int = field(default=900, metadata={"rebuild": "", "types": (int,)})
     #: Which share of the PDF documents this process writes, "k/n" (set by `kaderpers build`); "" writes all.
     pdf_shard: str = field(default="", metadata={"rebuild": "", "types": (str,)})
+    #: The version to compare with (a folder, or git:REV of the tree's repository): adds the
+    #: Wijzigingen page and marks changed records. "" compares with nothing.
+    compare_to: str = field(default="", metadata={"rebuild": "html", "types": (str,)})
 
 
 def setup(app: Sphinx) -> None:

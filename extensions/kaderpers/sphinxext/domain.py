@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
     from sphinx.util.parallel import ParallelTasks, SerialTasks
 
+    from ..core.diff import KaderDiff
     from ..site.html import SiteTree
     from .navigation import Navigation
 
@@ -79,7 +80,7 @@ class KaderDomain(Domain):
     name = "kader"
     label = "Algoritmekader"
     #: Raise when the shape of ``data`` changes: Sphinx then starts from a fresh environment.
-    data_version = 1
+    data_version = 2
     #: The entries of ``data`` kept per document.
     PER_DOCUMENT = ("pages", "specs", "woordenlijst")
     initial_data = {
@@ -89,6 +90,7 @@ class KaderDomain(Domain):
         "digests": {},  # docname → digest of its tables, as last written
         "nav_children": {},  # docname → its children in the navigation, as last read
         "nav_state": None,  # the navigation every page showed, as last written
+        "change_markers": {},  # docname → its "Gewijzigd"/"Nieuw" marker, as last written (--compare-to)
     }
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -112,6 +114,9 @@ class KaderDomain(Domain):
         self.export_tasks: ParallelTasks | SerialTasks | None = None
         #: Warnings given once per build, by subtype.
         self.warned: set[str] = set()
+        #: With ``--compare-to``: what changed since that version, and how to name it.
+        self.changes: KaderDiff | None = None
+        self.changes_label: str = ""
 
     # -- per document ------------------------------------------------------------------
 

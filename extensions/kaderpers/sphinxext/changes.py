@@ -1,0 +1,279 @@
+"""The *Wijzigingen* between two versions of a kader, as docutils nodes.
+
+One rendering serves three outputs: the site's ``wijzigingen/`` page, the changes
+section of the PDF edition (and ``wijzigingen.pdf`` on its own), and the
+standalone page of ``kaderpers diff --format html``. It shows the counts first,
+then each page added, removed, renamed or changed: the fields that changed (old
+and new value, list items that went struck through, new ones marked) and the
+text, paragraph by paragraph, word by word.
+
+How a record is linked is up to the caller (``links``): on the site a link to its
+page, in print an internal reference, in the standalone page none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.util import logging
+
+from ..core.diff import Change, FieldChange, KaderDiff, PageDiff, Piece, compare, items_of, plain
+from ..core.loader import load_tree
+from ..core.model import PageKind
+from ..core.revisions import RevisionError, is_revision, load_revision
+from .config import get_config
+from .domain import kader_domain
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+#: The page of the site (``wijzigingen/``) and the id of the section in print.
+CHANGES_PAGE = "wijzigingen/index"
+CHANGES_ID = "wijzigingen"
+CHANGES_TITLE = "Wijzigingen"
+STYLESHEET = Path(__file__).resolve().parents[3] / "source" / "static" / "kader-changes.css"
+
+HEADINGS = {Change.ADDED: "Toegevoegd", Change.REMOVED: "Verwijderd", Change.RENAMED: "Hernoemd", Change.CHANGED: "Gewijzigd"}
+KIND_LABELS = {
+    PageKind.VEREISTE: "Vereiste",
+    PageKind.MAATREGEL: "Maatregel",
+    PageKind.HULPMIDDEL: "Hulpmiddel",
+    PageKind.LEVENSCYCLUS: "Levenscyclus",
+    PageKind.ROL: "Rol",
+    PageKind.ONDERWERP: "Onderwerp",
+    PageKind.PAGE: "Pagina",
+}
+#: Kinds in the order a reader looks for them.
+KIND_ORDER = {kind: position for position, kind in enumerate(KIND_LABELS)}
+FIELD_LABELS = {"title": "Titel", "vereiste": "Vereisten", "maatregel": "Maatregelen", "rollen": "Rollen", "onderwerp": "Onderwerpen"}
+LEGEND = ("Doorgehaald", " is weggehaald, ", "onderstreept", " is nieuw.")
+#: Print has no strike-through: there the marks are written out, as `kaderpers diff` does.
+PRINT_MARKS = {Piece.DELETED: "[-{}-]", Piece.INSERTED: "{{+{}+}}"}
+PRINT_LEGEND = ("[-Tekst tussen deze tekens-]", " is weggehaald, ", "{+tekst tussen deze+}", " is nieuw.")
+MARKER_TEXT = "Gewijzigd"
+NEW_MARKER_TEXT = "Nieuw"
+
+#: (docname, text) → a node linking to that page of the new version.
+Links = Callable[[str, str], nodes.Node]
+
+
+def anchor(item: PageDiff, change: Change) -> str:
+    """The id of a page's entry in the changes, per kind of change."""
+    return f"{change.value}-" + item.page.docname.replace("/", "-").lower()
+
+
+def _ordered(items: Iterable[PageDiff]) -> list[PageDiff]:
+    return sorted(items, key=lambda item: (KIND_ORDER[item.page.kind], item.page.sort_key, item.page.path))
+
+
+def _words(pieces: Iterable[tuple[Piece, str]], print_marks: bool) -> list[nodes.Node]:
+    result: list[nodes.Node] = []
+    for position, (kind, text) in enumerate(pieces):
+        if position:
+            result.append(nodes.Text(" "))
+        if kind is Piece.SAME:
+            result.append(nodes.Text(text))
+        else:
+            shown = PRINT_MARKS[kind].format(text) if print_marks else text
+            result.append(nodes.inline(shown, shown, classes=["kp-del" if kind is Piece.DELETED else "kp-ins"]))
+    return result
+
+
+def legend(print_marks: bool) -> nodes.paragraph:
+    gone, middle, new, end = PRINT_LEGEND if print_marks else LEGEND
+    return nodes.paragraph("", "", nodes.inline(gone, gone, classes=["kp-del"]), nodes.Text(middle), nodes.inline(new, new, classes=["kp-ins"]), nodes.Text(end), classes=["kp-changes-legend"])
+
+
+def _value_nodes(value: Any, highlight: tuple[str, ...] | None, css: str) -> list[nodes.Node]:
+    """A field value; for lists, the items in ``highlight`` marked with ``css``."""
+    items = items_of(value)
+    if items is None:
+        if value is None:
+            return [nodes.emphasis("geen", "geen")]
+        text = plain(value) if isinstance(plain(value), str) else str(plain(value))
+        return [nodes.Text(text)]
+    if not items:
+        return [nodes.emphasis("leeg", "leeg")]
+    marked = set(highlight or ())
+    result: list[nodes.Node] = []
+    for position, item in enumerate(items):
+        if position:
+            result.append(nodes.Text(", "))
+        result.append(nodes.inline(item, item, classes=[css]) if item in marked else nodes.Text(item))
+    return result
+
+
+def field_table(changes: list[FieldChange]) -> nodes.table:
+    table = nodes.table(classes=["kp-changes-fields", "colwidths-given"])
+    group = nodes.tgroup(cols=3)
+    table += group
+    for width in (16, 42, 42):
+        group += nodes.colspec(colwidth=width)
+    group += nodes.thead("", nodes.row("", *(nodes.entry("", nodes.paragraph(text, text)) for text in ("Veld", "Was", "Wordt"))))
+    body = nodes.tbody()
+    for change in changes:
+        label = FIELD_LABELS.get(change.name, change.name)
+        body += nodes.row(
+            "",
+            nodes.entry("", nodes.paragraph(label, label)),
+            nodes.entry("", nodes.paragraph("", "", *_value_nodes(change.old, change.removed, "kp-del"))),
+            nodes.entry("", nodes.paragraph("", "", *_value_nodes(change.new, change.added, "kp-ins"))),
+        )
+    group += body
+    return table
+
+
+def text_nodes(item: PageDiff, print_marks: bool) -> list[nodes.Node]:
+    result: list[nodes.Node] = []
+    for hunk in item.text_diff():
+        block = nodes.container(classes=["kp-changes-text"])
+        where = f"Tekst vanaf regel {hunk.line}"
+        block += nodes.paragraph(where, where, classes=["kp-changes-where"])
+        for paragraph in hunk.paragraphs:
+            block += nodes.paragraph("", "", *_words(paragraph, print_marks))
+        result.append(block)
+    return result
+
+
+def entry_nodes(item: PageDiff, change: Change, links: Links | None, print_marks: bool = False) -> nodes.container:
+    """One page in the changes: title (linked where it exists), kind and path, and what changed."""
+    page = item.page
+    box = nodes.container(classes=["kp-change", f"kp-change-{change.value}"], ids=[anchor(item, change)])
+    heading = nodes.paragraph(classes=["kp-change-title"])
+    kind = KIND_LABELS[page.kind]
+    heading += nodes.inline(kind, kind, classes=["kp-chip", "kp-change-kind"])
+    heading += nodes.Text(" ")
+    title = nodes.strong()
+    if links is not None and change is not Change.REMOVED and item.new is not None:
+        title += links(item.new.docname, page.title)
+    else:
+        title += nodes.Text(page.title)
+    heading += title
+    box += heading
+    where = f"{item.old.path} → {page.path}" if change is Change.RENAMED and item.old else page.path
+    box += nodes.paragraph(where, where, classes=["kp-change-path"])
+    if change is Change.CHANGED:
+        if item.fields:
+            box += field_table(item.fields)
+        box.extend(text_nodes(item, print_marks))
+    return box
+
+
+def counts_list(diff: KaderDiff, linked: bool) -> nodes.bullet_list:
+    """How many pages each kind of change has; on screen each links to its part."""
+    counts = diff.counts()
+    listing = nodes.bullet_list(classes=["kp-changes-counts"])
+    for change in Change:
+        text = f"{HEADINGS[change]}: {counts[change]}"
+        paragraph = nodes.paragraph()
+        if counts[change] and linked:
+            paragraph += nodes.reference(text, text, refid=f"{CHANGES_ID}-{change.value}", internal=True)
+        else:
+            paragraph += nodes.Text(text)
+        listing += nodes.list_item("", paragraph)
+    return listing
+
+
+def changes_section(diff: KaderDiff, old_label: str, links: Links | None, title: str = CHANGES_TITLE, print_marks: bool = False) -> nodes.section:
+    """The whole changes page as one section: counts, then each kind of change with its pages."""
+    section = nodes.section(ids=[CHANGES_ID], names=[CHANGES_ID], classes=["kp-changes"])
+    section += nodes.title(title, title)
+    intro = f"Wat er is veranderd sinds {old_label}."
+    section += nodes.paragraph(intro, intro)
+    section += counts_list(diff, linked=not print_marks)
+    if diff.empty:
+        text = "Er is niets veranderd."
+        section += nodes.paragraph(text, text)
+        return section
+    section += legend(print_marks)
+    for change in Change:
+        items = _ordered(getattr(diff, change.value))
+        if not items:
+            continue
+        heading = f"{HEADINGS[change]} ({len(items)})"
+        part = nodes.section(ids=[f"{CHANGES_ID}-{change.value}"], names=[f"{CHANGES_ID}-{change.value}"])
+        part += nodes.title(heading, heading)
+        for item in items:
+            part += entry_nodes(item, change, links, print_marks)
+        section += part
+    return section
+
+
+def marker(changes: list[Change], href_of: Callable[[Change], nodes.Node] | None = None) -> nodes.paragraph | None:
+    """The "Gewijzigd" (or "Nieuw") marker of a page of the new version; None when it did not change."""
+    shown = [change for change in changes if change is not Change.RENAMED]  # a new address alone is no news
+    if not shown:
+        return None
+    change = shown[0]
+    text = NEW_MARKER_TEXT if change is Change.ADDED else MARKER_TEXT
+    paragraph = nodes.paragraph(classes=["kp-changed-marker"])
+    paragraph += href_of(change) if href_of is not None else nodes.inline(text, text, classes=["kp-chip", "kp-changed"])
+    return paragraph
+
+
+# -- kaderpers diff --format html -----------------------------------------------------------
+
+
+def standalone_html(diff: KaderDiff, old_label: str, new_label: str) -> str:
+    """A page of its own (no site around it): the changes with the stylesheet embedded."""
+    from docutils.core import publish_from_doctree
+    from docutils.utils import new_document
+
+    document = new_document(f"{old_label} → {new_label}")
+    document.settings.language_code = "nl"
+    document += changes_section(diff, old_label, None, f"{CHANGES_TITLE}: {old_label} → {new_label}")
+    output = publish_from_doctree(
+        document,
+        writer_name="html5",
+        settings_overrides={"stylesheet_path": str(STYLESHEET), "embed_stylesheet": True, "language_code": "nl", "output_encoding": "unicode", "doctitle_xform": False},
+    )
+    return output if isinstance(output, str) else output.decode("utf-8")
+
+
+# -- in a build: ``kaderpers build --compare-to OLD`` ------------------------------------------
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Compare the tree with the configured version once per build (after the domain is reset)."""
+    spec = get_config(app).compare_to.strip()
+    if not spec:
+        return
+    domain = kader_domain(app.env)
+    srcdir = Path(app.srcdir)
+    try:
+        if is_revision(spec):
+            old = load_revision(spec, srcdir)
+        elif Path(spec).is_dir():
+            old = load_tree(Path(spec))
+        else:
+            raise RevisionError(f"{spec} is not a folder; give the old version as a folder or as git:REV")
+    except RevisionError as error:
+        logger.warning("cannot compare with %s: %s; the site is built without the Wijzigingen page", spec, error, type="kaderpers", subtype="compare")
+        return
+    domain.changes = compare(old, load_tree(srcdir))
+    domain.changes_label = spec.removeprefix("git:") if is_revision(spec) else Path(spec).name or spec
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages whose marker differs from the one last written (the old version itself may have moved)."""
+    domain = kader_domain(env)
+    diff = domain.changes
+    markers = {}
+    if diff is not None:
+        for docname in env.found_docs:
+            if marker(diff.of(docname)) is not None:
+                markers[docname] = tuple(change.value for change in diff.of(docname))
+    previous = domain.data.get("change_markers", {})
+    domain.data["change_markers"] = markers
+    return sorted(docname for docname in markers.keys() | previous.keys() if markers.get(docname) != previous.get(docname) and docname in env.found_docs)
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", on_builder_inited, priority=600)
+    app.connect("env-updated", on_env_updated)

@@ -1,0 +1,195 @@
+"""`kaderpers build NEW --compare-to OLD`: the Wijzigingen page, the markers on changed
+records, and the changes in the PDF edition and in wijzigingen.pdf.
+
+NEW is a copy of content/ with the known edits of test_diff.py; what the page must
+show is what `kaderpers diff --format json` reports for the same pair (whose
+exactness test_diff.py checks against the edits).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pypdf
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import CONTENT, comparable, make_tree, run_kaderpers, serve
+from kader_fixture_tree import FILES, HOSTILE_TITLE, V
+from test_diff import make_edits
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """content/ built against itself with edits; returns (OUT, the diff as JSON)."""
+    root = tmp_path_factory.mktemp("compare")
+    old, new = root / "old" / "docs", root / "new" / "docs"
+    shutil.copytree(CONTENT, old)
+    shutil.copytree(CONTENT, new)
+    make_edits(new)
+    out = root / "out"
+    run_kaderpers("build", str(new), "--out", str(out), "--compare-to", str(old))
+    diff = json.loads(run_kaderpers("diff", str(old), str(new), "--format", "json").stdout)
+    return out, diff
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+def html_of(site: Path, source_path: str) -> Path:
+    return site / Path(source_path).with_suffix(".html")
+
+
+def entry_id(change: str, source_path: str) -> str:
+    return f"{change}-" + source_path.removesuffix(".md").replace("/", "-").lower()
+
+
+def test_changes_page_counts_first_then_names_and_links_every_record(compared: tuple[Path, dict]) -> None:
+    out, diff = compared
+    site = out / "html"
+    page_path = site / "wijzigingen" / "index.html"
+    page = soup(page_path)
+    main = page.select_one("article") or page
+    section = main.select_one("section#wijzigingen")
+    assert section.h1.get_text(strip=True).startswith("Wijzigingen")
+    counts = section.select_one("ul.kp-changes-counts")
+    # Counts come before any entry.
+    assert section.find("div", class_="kp-change").find_previous("ul", class_="kp-changes-counts") is counts
+    expected = {"Toegevoegd": len(diff["added"]), "Verwijderd": len(diff["removed"]), "Hernoemd": len(diff["renamed"]), "Gewijzigd": len(diff["changed"])}
+    assert {li.get_text(strip=True).split(":")[0]: int(li.get_text(strip=True).split(":")[1]) for li in counts.find_all("li")} == expected
+    assert all(expected.values())
+    for change in ("added", "removed", "renamed", "changed"):
+        for item in diff[change]:
+            box = section.find(id=entry_id(change, item["path"]))
+            assert box is not None, f"no entry for {change} {item['path']}"
+            assert item["title"] in box.get_text(" ")
+            link = box.select_one(".kp-change-title a[href]")
+            if change == "removed":
+                assert link is None  # it exists no more
+                continue
+            target, _ = urldefrag(link["href"])
+            assert (page_path.parent / target).resolve() == html_of(site, item["path"]).resolve()
+            if item["path"].startswith("voldoen-aan-wetten-en-regels/"):  # records show their front-matter title
+                assert soup(html_of(site, item["path"])).h1.get_text(strip=True).rstrip("#") == item["title"]
+
+
+def test_field_changes_and_text_are_shown(compared: tuple[Path, dict]) -> None:
+    out, diff = compared
+    section = soup(out / "html" / "wijzigingen" / "index.html").select_one("section#wijzigingen")
+    for item in diff["changed"]:
+        box = section.find(id=entry_id("changed", item["path"]))
+        rows = box.select("table.kp-changes-fields tbody tr")
+        assert len(rows) == len(item["fields"])
+        for row, field in zip(rows, item["fields"], strict=True):
+            old_cell, new_cell = row.find_all("td")[1:]
+            assert [s.get_text() for s in new_cell.select(".kp-ins")] == field.get("added", [])
+            assert [s.get_text() for s in old_cell.select(".kp-del")] == field.get("removed", [])
+            if field["field"] == "title":
+                assert old_cell.get_text(strip=True) == field["old"] and new_cell.get_text(strip=True) == field["new"]
+        assert bool(box.select(".kp-changes-text")) == item["text"]
+    inserted = " ".join(s.get_text() for s in section.select(".kp-changes-text .kp-ins"))
+    assert "Een ingevoegde zin." in inserted and "Nog een alinea." in inserted
+
+
+def test_added_and_changed_records_carry_a_marker_linking_to_their_entry(compared: tuple[Path, dict]) -> None:
+    out, diff = compared
+    site = out / "html"
+    marked = {}
+    for path in site.rglob("*.html"):
+        link = soup(path).select_one("p.kp-changed-marker a[href]")
+        if link is not None:
+            marked[path.resolve()] = link
+    records = [(c, i) for c in ("added", "changed") for i in diff[c] if i["path"].startswith("voldoen-aan-wetten-en-regels/")]
+    assert {html_of(site, item["path"]).resolve() for _, item in records} == set(marked)
+    for change, item in records:
+        link = marked[html_of(site, item["path"]).resolve()]
+        target, fragment = urldefrag(link["href"])
+        assert (html_of(site, item["path"]).parent / target).resolve() == (site / "wijzigingen" / "index.html").resolve()
+        assert fragment == entry_id(change, item["path"])
+        assert link.get_text(strip=True).startswith("Nieuw" if change == "added" else "Gewijzigd")
+
+
+def test_diff_view_in_a_browser(compared: tuple[Path, dict], page) -> None:
+    out, diff = compared
+    base = serve(out / "html")
+    item = next(i for i in diff["changed"] if any(f["field"] == "title" for f in i["fields"]))
+    page.goto(f"{base}/{Path(item['path']).with_suffix('.html').as_posix()}")
+    marker = page.locator("p.kp-changed-marker a")
+    assert marker.is_visible()
+    marker.click()
+    page.wait_for_url(f"**/wijzigingen/index.html#{entry_id('changed', item['path'])}")
+    entry = page.locator(f"#{entry_id('changed', item['path'])}")
+    assert entry.is_visible()
+    assert entry.evaluate("e => e.matches(':target')")
+    deleted = entry.locator("table.kp-changes-fields .kp-del").first
+    inserted = page.locator(".kp-changes-text .kp-ins").first
+    style = lambda locator: locator.evaluate("e => getComputedStyle(e).textDecorationLine")  # noqa: E731
+    assert "line-through" in style(deleted) and "underline" in style(inserted)
+    # The counts link to their part of the page.
+    page.locator("ul.kp-changes-counts a", has_text="Verwijderd").click()
+    assert page.locator("#wijzigingen-removed").evaluate("e => e.matches(':target')")
+
+
+# -- print --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The small fixture tree (a PDF of content/ takes a minute) with one maatregel removed and a text
+    changed under a hostile title, built with --compare-to and --pdf; returns (NEW, OUT)."""
+    root = tmp_path_factory.mktemp("small-compare")
+    old = make_tree(root / "old", FILES)
+    files = dict(FILES)
+    files.pop(f"{V}/maatregelen/6-imp-01-monitoren.md")
+    files[f"{V}/vereisten/avg-01-rechtmatig.md"] = files[f"{V}/vereisten/avg-01-rechtmatig.md"].replace("Tekst.", "Andere tekst.")
+    # Version and date on one record (D: record pages show them); a date that is not ISO shows as written.
+    files[f"{V}/maatregelen/1-pba-01-doel.md"] = files[f"{V}/maatregelen/1-pba-01-doel.md"].replace("---\n\n", "version: '2.6'\nversion_date: '2026-03-12'\n---\n\n", 1)
+    files[f"{V}/hulpmiddelen/DPIA.md"] = files[f"{V}/hulpmiddelen/DPIA.md"].replace("---\n\n", "version_date: voorjaar 2026\n---\n\n", 1)
+    new = make_tree(root / "new", files)
+    out = root / "out"
+    run_kaderpers("build", str(new), "--out", str(out), "--pdf", "--compare-to", str(old), "-j", "1")
+    return new, out
+
+
+def test_changes_in_the_pdf_edition_and_on_their_own(small_compared: tuple[Path, Path]) -> None:
+    _, out = small_compared
+    alone = pypdf.PdfReader(out / "pdf" / "wijzigingen.pdf")
+    text = comparable(" ".join(p.extract_text() for p in alone.pages))
+    assert comparable("Monitor de werking") in text and comparable(HOSTILE_TITLE) in text
+    assert comparable("[-Tekst.-] {+Andere tekst.+}") in text
+    edition = pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf")
+    outline = [item.title for item in edition.outline if not isinstance(item, list)]
+    assert outline[-1].endswith("Wijzigingen") or "Wijzigingen" in " ".join(outline)
+    edition_text = comparable(" ".join(p.extract_text() for p in edition.pages))
+    assert comparable("Gewijzigd") in edition_text and comparable("Monitor de werking") in edition_text
+    # The changed hostile record's own page in the edition carries the marker as text.
+    page = next(p.extract_text() for p in edition.pages if "Andere tekst" in p.extract_text() and "[-" not in p.extract_text())
+    assert "Gewijzigd" in page
+
+
+def test_a_build_without_compare_to_drops_the_page_and_the_markers(small_compared: tuple[Path, Path]) -> None:
+    new, out = small_compared
+    site = out / "html"
+    assert (site / "wijzigingen" / "index.html").is_file()
+    assert [p for p in site.rglob("*.html") if soup(p).select_one(".kp-changed-marker")]
+    run_kaderpers("build", str(new), "--out", str(out), "-j", "1")
+    assert not (site / "wijzigingen" / "index.html").exists()
+    assert not [p for p in site.rglob("*.html") if soup(p).select_one(".kp-changed-marker")]
+
+
+def test_record_pages_show_their_version_and_date(small_compared: tuple[Path, Path]) -> None:
+    _, out = small_compared
+    site = out / "html"
+    versioned = soup(site / V / "maatregelen" / "1-pba-01-doel.html")
+    line = versioned.select_one("p.kp-record-version")
+    assert line is not None and line.get_text(strip=True) == "Versie 2.6 · 12 maart 2026"
+    assert line.find_previous("h1") is versioned.h1  # under the title
+    assert soup(site / V / "hulpmiddelen" / "DPIA.html").select_one("p.kp-record-version").get_text(strip=True) == "voorjaar 2026"
+    assert soup(site / V / "vereisten" / "aia-03-risicobeheer.html").select_one("p.kp-record-version") is None
+    edition = comparable(" ".join(p.extract_text() for p in pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf").pages))
+    assert comparable("Versie 2.6 · 12 maart 2026") in edition
