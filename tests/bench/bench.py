@@ -57,7 +57,7 @@ PROJECT_FILES = ("mkdocs.yml", "includes")
 OFFICE_METADATA = frozenset({"docProps/core.xml", "meta.xml"})
 
 ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b.*:")
-SECTIONS = ("check", "diff", "clean", "incremental", "pdf", "scale")
+SECTIONS = ("check", "diff", "clean", "compare", "incremental", "pdf", "scale")
 
 STARTED = time.perf_counter()
 
@@ -556,6 +556,25 @@ class Bench:
         self.row("kaderpers diff, upstream vs edited copy", f"{seconds(wall)} wall", "≤ 1 s", wall <= 1.0, runs, len(runs))
         shutil.rmtree(tree.parent, ignore_errors=True)
 
+    def compare(self) -> None:
+        """Clean HTML builds of upstream with and without ``--compare-to`` an edited copy, interleaved."""
+        old = self.edited_copy("compare-old")
+        plain_runs: list[Run] = []
+        compared_runs: list[Run] = []
+        out = self.work / "compare-out"
+        for i in range(self.args.repeat):
+            plain_runs.append(self.build(f"compare-plain-{i}", self.upstream, self.fresh(out)))
+            compared_runs.append(self.build(f"compare-with-{i}", self.upstream, self.fresh(out), "--compare-to", old))
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(old.parent, ignore_errors=True)
+        if not self.require([*plain_runs, *compared_runs], "clean build with or without --compare-to"):
+            self.row("clean HTML with --compare-to", "FAILED (see notes)", "", False, [*plain_runs, *compared_runs])
+            return
+        plain, compared = median([r.seconds for r in plain_runs]), median([r.seconds for r in compared_runs])
+        self.results["compare"] = {"plain": [r.seconds for r in plain_runs], "compare_to": [r.seconds for r in compared_runs]}
+        self.row("clean HTML with --compare-to an edited copy", seconds(compared), runs=compared_runs, median_of=len(compared_runs))
+        self.row("  ratio with / without --compare-to", f"{compared / plain:.2f}× (without: {seconds(plain)})", "≤ 1.10×", compared / plain <= 1.10, plain_runs, len(plain_runs))
+
     def pdf(self) -> None:
         if self.clean_out is None:
             self.row("PDF edition + handouts", "not run: no clean HTML build to start from", "", False)
@@ -673,6 +692,7 @@ class Bench:
             "check": ("kaderpers check", self.check),
             "diff": ("kaderpers diff", self.diff),
             "clean": ("clean HTML build vs baseline", self.clean_and_baseline),
+            "compare": ("clean HTML build with --compare-to", self.compare),
             "incremental": ("incremental rebuild", self.incremental),
             "pdf": ("PDF edition and handouts", self.pdf),
             "scale": (f"scale 1× vs {self.args.scale:g}×", self.scale),
