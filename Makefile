@@ -8,14 +8,16 @@ CONTENT ?= content
 OUT     ?= build
 UPSTREAM ?= ../shared/upstream-kader/docs
 NPM_DIR := .cache/npm
+# Mermaid's script ships inside the package, copied from npm at set-up and wheel time (git ignores it).
+MERMAID := extensions/kaderpers/data/mermaid/mermaid.min.js
 # Run apt-get through sudo unless we are root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps npm-deps build html pdf handouts check test bench clean
+.PHONY: all setup system-deps npm-deps wheel build html pdf handouts check test bench clean
 
 all: build
 
-setup: $(VENV)/.installed npm-deps system-deps
+setup: $(VENV)/.installed npm-deps $(MERMAID) system-deps
 	@# The package is installed editable, so pip compiled none of it; where PYTHONDONTWRITEBYTECODE
 	@# is set, every build would compile it again (0.1 s of a 2 s rebuild).
 	@$(BIN)/python -m compileall -q extensions
@@ -26,10 +28,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Headless Chromium (browser tests) and poppler (PDF checks) from Debian.
+# Headless Chromium (browser tests), poppler (PDF checks) and nginx (the deploy/ configuration's test) from Debian.
 system-deps:
-	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
-	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null )
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && test -x /usr/sbin/nginx || \
+	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils nginx >/dev/null )
 
 # Mermaid (served by the site itself, no CDN) and axe-core (accessibility tests) from npm.
 npm-deps: $(NPM_DIR)/node_modules/mermaid/package.json $(NPM_DIR)/node_modules/axe-core/package.json
@@ -37,6 +39,15 @@ npm-deps: $(NPM_DIR)/node_modules/mermaid/package.json $(NPM_DIR)/node_modules/a
 $(NPM_DIR)/node_modules/%/package.json:
 	@command -v npm >/dev/null || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null )
 	npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) mermaid@11 axe-core@4
+
+$(MERMAID): $(NPM_DIR)/node_modules/mermaid/package.json
+	mkdir -p $(dir $@)
+	cp $(NPM_DIR)/node_modules/mermaid/dist/mermaid.min.js $@
+	cp $(NPM_DIR)/node_modules/mermaid/LICENSE $(dir $@)LICENSE
+
+# A wheel with everything a build needs (dist/kaderpers-*.whl): `pip install` it anywhere.
+wheel: $(VENV)/.installed $(MERMAID)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
 
 build: setup
 	$(BIN)/kaderpers build $(CONTENT) --out $(OUT) --all
@@ -60,4 +71,4 @@ bench: setup
 	$(BIN)/python tests/bench/bench.py --upstream $(UPSTREAM)
 
 clean:
-	rm -rf $(OUT) .pytest_cache
+	rm -rf $(OUT) dist .pytest_cache

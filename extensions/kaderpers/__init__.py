@@ -14,10 +14,11 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .sphinxext import changes, collector, config, directives, glossary, navigation, parallel, status, tables
+    from .sphinxext import changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
     from .site import exports, html, interactive, pages
 
+    defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
     config.setup(app)
@@ -35,4 +36,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pages.setup(app)
     pdf.setup(app)
     parallel.setup(app)
+    defaults.setup(app)  # after every config value is declared
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -11,19 +11,24 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from .. import bundled
 from ..core.checks import check_tree
 from ..core.findings import format_json, format_text, has_failures
 
 if TYPE_CHECKING:
     from ..core.loader import LoadedTree
 
-#: The repository: ``conf.py`` and the bundled ``content/`` live here.
-REPO = Path(__file__).resolve().parents[3]
-DEFAULT_CONTENT = REPO / "content"
+CONTENT_HELP = "root of the content tree (default: ./docs when there is one, else the bundled example kader)"
+
+
+def default_content() -> Path:
+    """``./docs`` when the current folder has one (the MkDocs convention), else the bundled example kader."""
+    docs = Path("docs")
+    return docs if docs.is_dir() else bundled.example_kader()
 
 
 def _content_dir(value: str | None) -> Path:
-    path = Path(value) if value else DEFAULT_CONTENT
+    path = Path(value) if value else default_content()
     if not path.is_dir():
         raise SystemExit(f"kaderpers: {path} is not a folder; give the root of a content tree (the folder with index.md)")
     return path.resolve()
@@ -115,14 +120,14 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="report problems in a content tree", description="Check a content tree and print one line per finding.")
-    check.add_argument("content", nargs="?", help="root of the content tree (default: the bundled content/)")
+    check.add_argument("content", nargs="?", help=CONTENT_HELP)
     check.add_argument("--strict", action="store_true", help="also fail (exit 1) on warnings")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
     check.set_defaults(run=command_check)
 
     build = commands.add_parser("build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf).")
-    build.add_argument("content", nargs="?", help="root of the content tree (default: the bundled content/)")
+    build.add_argument("content", nargs="?", help=CONTENT_HELP)
     build.add_argument("--out", default="build", help="output folder (default: build)")
     build.add_argument("--pdf", action="store_true", help="also build the full PDF edition")
     build.add_argument("--handouts", action="store_true", help="also build a PDF handout per lifecycle phase")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from sphinx.cmd.build import build_main
 
-REPO = Path(__file__).resolve().parents[3]
+from ..core.loader import find_beside
+
+CONF_FILE = Path("conf.py")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,12 @@ class BuildRequest:
     beslishulp: str = ""
 
     @property
+    def conf_file(self) -> Path | None:
+        """The tree's own conf.py, in the tree or in the folder above it (a repository with
+        ``docs/`` and ``conf.py`` at its root); without one, kaderpers' defaults build the tree."""
+        return find_beside(self.content, CONF_FILE)
+
+    @property
     def doctrees(self) -> Path:
         return self.out / "doctrees"
 
@@ -45,7 +53,10 @@ class BuildRequest:
 
 
 def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, *extra: str) -> list[str]:
-    arguments = ["-b", builder, "-c", str(REPO), "-d", str(request.doctrees), "-j", str(request.jobs)]
+    conf = request.conf_file
+    # -C: no conf.py, the configuration is the extension's defaults alone.
+    configuration = ["-c", str(conf.parent)] if conf else ["-C", "-D", "extensions=kaderpers"]
+    arguments = ["-b", builder, *configuration, "-d", str(request.doctrees), "-j", str(request.jobs)]
     if request.strict:
         arguments += ["-W", "--keep-going"]
     if request.fresh:
@@ -64,6 +75,8 @@ def step(title: str) -> None:
 def run_build(request: BuildRequest) -> int:
     started = time.perf_counter()
     status = 0
+    conf = request.conf_file
+    print(f"kaderpers: configuration {conf or 'of kaderpers (the tree has no conf.py)'}", file=sys.stderr)
     if request.html:
         step(f"HTML site → {request.html_dir}")
         status |= build_main(sphinx_arguments(request, "html", request.html_dir))

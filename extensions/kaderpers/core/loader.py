@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import frontmatter
 import yaml
 
+from ..bundled import data as bundled_data
 from .findings import Finding, suggestion
 from .model import Glossary, Kader, Page, PageKind, SourceLines, Vocabulary, classify
 
@@ -338,7 +338,7 @@ def load_vocabulary(root: Path | None) -> tuple[Vocabulary, list[Finding]]:
 
 def vocabulary_from(own: bytes | OSError | None) -> tuple[Vocabulary, list[Finding]]:
     """The bundled vocabulary with the sections of a tree's own file (its bytes, or why it could not be read) over it."""
-    bundled = resources.files("kaderpers").joinpath("data", VOCABULARY_FILE).read_text("utf-8")
+    bundled = bundled_data(VOCABULARY_FILE).read_text("utf-8")
     data = _read_yaml_mapping(bundled)
     findings: list[Finding] = []
     if own is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -20,13 +19,15 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from .. import bundled
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.writers.html5 import HTML5Translator
 
 logger = logging.getLogger(__name__)
 
-ICON_MAP = Path(__file__).resolve().parents[1] / "data" / "icons.yml"
+ICON_MAP = bundled.data("icons.yml")
 #: An icon shortcode, with the attribute list Material allows after it (``{ .lg .middle }``).
 ICON = re.compile(r":(?P<name>(?:material|fontawesome|octicons|simple)-[\w-]+):(?:\{[^{}\n]*\})?")
 EMOJI = re.compile(r"(?<![\w:]):(?P<name>[a-z0-9_+-]+):(?![\w:])")

@@ -1,8 +1,8 @@
 """Mermaid diagrams: ```` ```mermaid ```` fences become a node of our own.
 
 * HTML: ``<pre class="mermaid">`` with the diagram source, drawn in the browser
-  by the site's own copy of mermaid (``mermaid.min.js`` from the npm cache that
-  ``make npm-deps`` fills; never a CDN). ``click … href`` lines written for the
+  by the site's own copy of mermaid (``mermaid.min.js``, copied into the package
+  from npm when kaderpers is set up or its wheel built; never a CDN). ``click … href`` lines written for the
   MkDocs site are pointed at this site's pages. Without mermaid the source is
   shown as code with a note.
 * Other builders: the source in a literal block with a caption.
@@ -20,6 +20,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from .. import bundled
 from ..sphinxext.domain import kader_domain
 from .links import resolve
 
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MERMAID_DIST = Path(".cache") / "npm" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-INIT_SCRIPT = Path(__file__).resolve().parents[1] / "data" / "mermaid-init.js"
+INIT_SCRIPT = bundled.data("mermaid-init.js")
 STATIC_FOLDER = "kaderpers"
 FALLBACK_CAPTION = "Diagram (broncode in Mermaid)"
 MISSING_NOTE = "Dit diagram kan hier niet getekend worden; dit is de broncode ervan."
@@ -39,15 +39,6 @@ _CLICK_HREF = re.compile(r'^(?P<head>\s*click\s+\S+\s+href\s+")(?P<url>[^"]+)(?P
 
 class mermaid_diagram(nodes.General, nodes.Element):  # noqa: N801 - docutils naming
     """A diagram; ``code`` holds its mermaid source."""
-
-
-def mermaid_script(app: Sphinx) -> Path | None:
-    """The site's copy of mermaid, looked up beside the configuration and the project."""
-    project = Path(__file__).resolve().parents[3]
-    for base in (Path(app.confdir), project):
-        if (base / MERMAID_DIST).is_file():
-            return base / MERMAID_DIST
-    return None
 
 
 class MermaidFences(SphinxTransform):
@@ -75,7 +66,7 @@ class MermaidOutput(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         html = self.app.builder.format == "html"
-        drawable = html and mermaid_script(self.app) is not None
+        drawable = html and bundled.mermaid_script() is not None
         for diagram in list(self.document.findall(mermaid_diagram)):
             if drawable:
                 diagram["code"] = "\n".join(self.site_link(line) for line in diagram["code"].split("\n"))
@@ -103,7 +94,7 @@ class MermaidOutput(SphinxPostTransform):
             return
         warned.add("mermaid")
         logger.warning(
-            "mermaid.min.js is not installed, so diagrams show their source; run `make npm-deps`",
+            "mermaid.min.js is not installed with kaderpers, so diagrams show their source; set kaderpers up with `make setup` or install a wheel built with `make wheel`",
             type="kaderpers", subtype="mermaid", location=diagram,
         )
 
@@ -124,7 +115,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 def copy_assets(app: Sphinx) -> None:
     """Copy before any page is written: the pages' `?v=` checksums need the files in place,
     or a clean build and an incremental one would differ."""
-    script = mermaid_script(app)
+    script = bundled.mermaid_script()
     if app.builder.format != "html" or script is None:
         return
     static = Path(app.outdir) / "_static" / STATIC_FOLDER

@@ -70,13 +70,12 @@ def process_count(request: BuildRequest) -> int:
 
 
 def pdf_timeout(request: BuildRequest) -> int:
-    """``kaderpers_pdf_timeout`` from conf.py, or the default."""
+    """``kaderpers_pdf_timeout`` from the tree's conf.py, or the default."""
     from sphinx.config import eval_config_file
     from sphinx.util.tags import Tags
 
-    from ..cli.build import REPO
-
-    namespace = eval_config_file(REPO / "conf.py", Tags())
+    conf = request.conf_file
+    namespace = eval_config_file(conf, Tags()) if conf else {}
     return int(namespace.get("kaderpers_pdf_timeout", KaderpersConfig.pdf_timeout))
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from pathlib import Path
 
 from rinoh.attribute import OverrideDefault
 from rinoh.backend.pdf import cos
@@ -32,8 +31,10 @@ from rinoh.template import (
 )
 from rinoh.text import Tab
 
-STYLESHEET = Path(__file__).resolve().parents[3] / "source" / "pdf" / "kaderpers.rts"
-LOGO = STYLESHEET.with_name("logo.png")
+from .. import bundled
+
+STYLESHEET = bundled.pdf_stylesheet()
+LOGO = bundled.pdf_logo()
 
 #: The text of a progress line: ``<target>: page <n> <docname>``; the orchestrator parses it.
 PROGRESS = "kaderpers-pdf: {target}: pass {rendering}, page {page}, {seconds:.0f} s ({docname})"

@@ -35,6 +35,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
 
+from .. import bundled
 from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
-SOURCE = Path(__file__).resolve().parents[3] / "source"
 STYLESHEET = "kaderpers.css"
 #: A CSP-safe Documentation.addTranslations (Sphinx's uses eval), loaded between doctools.js and translations.js.
 TRANSLATIONS_SCRIPT = "kaderpers-translations.js"
@@ -372,7 +372,7 @@ class DutchSearch(SearchDutch):
 
 def setup(app: Sphinx) -> None:
     app.add_search_language(DutchSearch)
-    app.add_message_catalog("sphinx", str(SOURCE / "locale"))
+    app.add_message_catalog("sphinx", str(bundled.locale()))
     # After the other kaderpers stylesheets (priority 500): the site look has the last word.
     app.add_css_file(STYLESHEET, priority=600)
     app.add_js_file(TRANSLATIONS_SCRIPT)

@@ -1,6 +1,7 @@
 """The HTML filter layer of the kader tables: search, multi-selects, count, sorting, AI-verordening profile.
 
-Plain JavaScript and CSS served by the site itself (``source/static``), loaded
+Plain JavaScript and CSS served by the site itself (``source/static``, shipped
+as the package's static files by kaderpers.sphinxext.defaults), loaded
 from files only (no inline scripts or event handlers), so the site runs under a
 strict Content-Security-Policy. The script is added only to pages that have an
 interactive table; without it every table is still complete and readable.
@@ -8,27 +9,17 @@ interactive table; without it every table is still complete and readable.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.config import Config
 
-STATIC = Path(__file__).resolve().parents[3] / "source" / "static"
 SCRIPT = "kader-tables.js"
 STYLESHEET = "kader-tables.css"
 #: Container classes (set by kaderpers.sphinxext.tables) that the script acts on.
 INTERACTIVE_CLASSES = frozenset({"kp-search", "kp-export"})
-
-
-def on_config_inited(app: Sphinx, config: Config) -> None:
-    """Serve the layer's files even when a project's conf.py names other static folders."""
-    present = {Path(app.confdir, entry).resolve() for entry in config.html_static_path}
-    if STATIC not in present:
-        config.html_static_path.append(str(STATIC))
 
 
 def has_interactive_table(doctree: nodes.document | None) -> bool:
@@ -43,6 +34,5 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("config-inited", on_config_inited)
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", on_html_page_context)
