@@ -461,10 +461,11 @@ class Bench:
         self.row("  ratio kaderpers / baseline", f"{ours / base:.2f}×", "≤ 1.2×", ours / base <= 1.2)
 
     def exclude_patterns(self) -> list[str]:
-        """The exclude_patterns of kaderpers' conf.py, so both builds read the same files."""
-        from sphinx.config import eval_config_file
+        """The exclude_patterns kaderpers builds with, so both builds read the same files."""
+        sys.path.insert(0, str(REPO / "extensions"))
+        from kaderpers.sphinxext.defaults import defaults
 
-        return list(eval_config_file(REPO / "conf.py", None).get("exclude_patterns", []))
+        return list(defaults()["exclude_patterns"])
 
     def copy_project(self, destination: Path) -> Path:
         """A copy of the upstream tree with the project files beside it (mkdocs.yml, includes/)."""

@@ -146,7 +146,7 @@ def parser() -> argparse.ArgumentParser:
         description="List the pages added, removed, renamed and changed between OLD and NEW, field by field and word by word.",
     )
     diff.add_argument("old", help="the old version: a folder, or git:REV (the tree at NEW's place in its repository, at revision REV)")
-    diff.add_argument("new", nargs="?", help="the new version: a folder (default: the bundled content/)")
+    diff.add_argument("new", nargs="?", help="the new version: a folder (default: ./docs when there is one, else the bundled example kader)")
     diff.add_argument("--format", choices=tuple(DIFF_FILES), default="text", help="output format (default: text)")
     diff.add_argument("--out", help=f"write the result to this folder ({', '.join(DIFF_FILES.values())}) instead of printing it")
     diff.set_defaults(run=command_diff)

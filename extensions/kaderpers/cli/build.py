@@ -16,6 +16,16 @@ from sphinx.cmd.build import build_main
 from ..core.loader import find_beside
 
 CONF_FILE = Path("conf.py")
+#: The configuration of a tree without a conf.py: the extension's defaults alone.
+NO_CONF_OVERRIDES = {"extensions": "kaderpers"}
+
+
+def sphinx_configuration(content: Path) -> tuple[Path | None, dict[str, str]]:
+    """``confdir`` and overrides for Sphinx: the folder of the tree's own conf.py (in the tree or in
+    the folder above it, a repository with ``docs/`` and ``conf.py`` at its root), or None (Sphinx's
+    ``-C``) and the extension alone."""
+    conf = find_beside(content, CONF_FILE)
+    return (conf.parent, {}) if conf else (None, dict(NO_CONF_OVERRIDES))
 
 
 @dataclass(frozen=True)
@@ -35,9 +45,9 @@ class BuildRequest:
 
     @property
     def conf_file(self) -> Path | None:
-        """The tree's own conf.py, in the tree or in the folder above it (a repository with
-        ``docs/`` and ``conf.py`` at its root); without one, kaderpers' defaults build the tree."""
-        return find_beside(self.content, CONF_FILE)
+        """The tree's own conf.py (see :func:`sphinx_configuration`)."""
+        confdir, _ = sphinx_configuration(self.content)
+        return confdir / CONF_FILE if confdir else None
 
     @property
     def doctrees(self) -> Path:
@@ -53,9 +63,9 @@ class BuildRequest:
 
 
 def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, *extra: str) -> list[str]:
-    conf = request.conf_file
-    # -C: no conf.py, the configuration is the extension's defaults alone.
-    configuration = ["-c", str(conf.parent)] if conf else ["-C", "-D", "extensions=kaderpers"]
+    confdir, overrides = sphinx_configuration(request.content)
+    configuration = ["-c", str(confdir)] if confdir else ["-C"]
+    configuration += [option for name, value in overrides.items() for option in ("-D", f"{name}={value}")]
     arguments = ["-b", builder, *configuration, "-d", str(request.doctrees), "-j", str(request.jobs)]
     if request.strict:
         arguments += ["-W", "--keep-going"]
@@ -76,7 +86,7 @@ def run_build(request: BuildRequest) -> int:
     started = time.perf_counter()
     status = 0
     conf = request.conf_file
-    print(f"kaderpers: configuration {conf or 'of kaderpers (the tree has no conf.py)'}", file=sys.stderr)
+    print(f"kaderpers: {request.content}, configuration: {conf or 'kaderpers defaults (no conf.py beside the tree)'}", file=sys.stderr)
     if request.html:
         step(f"HTML site → {request.html_dir}")
         status |= build_main(sphinx_arguments(request, "html", request.html_dir))

@@ -47,12 +47,19 @@ if TYPE_CHECKING:
 STYLESHEET = "kaderpers.css"
 #: A CSP-safe Documentation.addTranslations (Sphinx's uses eval), loaded between doctools.js and translations.js.
 TRANSLATIONS_SCRIPT = "kaderpers-translations.js"
-#: The policy every page declares: scripts, styles, fonts and images come from the site itself.
-#: Inline styles stay allowed: Font Awesome and mermaid set them from their (own, local) scripts.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
-)
+
+
+def content_security_policy(base_uri: str = "'none'") -> str:
+    """The policy every page declares: scripts, styles, fonts and images come from the site itself.
+    Inline styles stay allowed: Font Awesome and mermaid set them from their (own, local) scripts.
+    Only the 404 page, served at any address, needs a ``<base>`` (of the site itself)."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri {base_uri}; form-action 'self'"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 #: Inline scripts pydata adds for its version switcher, which this site does not use.
 THEME_INLINE_SCRIPT = "DOCUMENTATION_OPTIONS."
 
