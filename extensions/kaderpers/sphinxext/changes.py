@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.util import logging
 
+from .. import bundled
 from ..core.diff import Change, FieldChange, KaderDiff, PageDiff, Piece, compare, items_of, plain
 from ..core.loader import load_tree
 from ..core.model import PageKind
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 CHANGES_PAGE = "wijzigingen/index"
 CHANGES_ID = "wijzigingen"
 CHANGES_TITLE = "Wijzigingen"
-STYLESHEET = Path(__file__).resolve().parents[3] / "source" / "static" / "kader-changes.css"
+STYLESHEET = bundled.static() / "kader-changes.css"
 
 HEADINGS = {Change.ADDED: "Toegevoegd", Change.REMOVED: "Verwijderd", Change.RENAMED: "Hernoemd", Change.CHANGED: "Gewijzigd"}
 KIND_LABELS = {
