@@ -61,8 +61,24 @@ def content_site(content_build: subprocess.CompletedProcess[str]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def upstream_build(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    return build_site(upstream_tree, tmp_path_factory, "upstream-build")
+def upstream_copy(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the real tree as its repository has it: docs/over-het-algoritmekader/CONTRIBUTING.md
+    is a symlink to the repository's own CONTRIBUTING.md (inside the project, beside mkdocs.yml)."""
+    project = tmp_path_factory.mktemp("upstream-copy") / "kader"
+    shutil.copytree(upstream_tree.parent, project)
+    for path in [project, *project.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)  # the shared copy is read-only
+    page = project / "docs" / "over-het-algoritmekader" / "CONTRIBUTING.md"
+    if page.is_file() and not page.is_symlink():
+        page.rename(project / "CONTRIBUTING.md")
+        page.symlink_to(Path("..", "..", "CONTRIBUTING.md"))
+    return project / "docs"
+
+
+@pytest.fixture(scope="session")
+def upstream_build(upstream_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The real tree built, from the copy with its symlink recreated."""
+    return build_site(upstream_copy, tmp_path_factory, "upstream-build")
 
 
 @pytest.fixture(scope="session")

@@ -412,10 +412,10 @@ def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subpr
 
 
 @pytest.fixture(scope="session")
-def upstream_edition(upstream_build: subprocess.CompletedProcess[str], upstream_tree: Path) -> Path:
-    """The full edition of the upstream tree, on the environment the HTML build saved."""
+def upstream_edition(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
+    """The full edition of the upstream tree, on the environment the HTML build saved (from the same copy)."""
     out = upstream_build.out  # type: ignore[attr-defined]
-    run_kaderpers("build", str(upstream_tree), "--out", str(out), "--no-html", "--pdf")
+    run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf")
     return out / "pdf" / "algoritmekader.pdf"
 
 

@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .sphinxext import changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
+    from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
     from .site import exports, html, interactive, notfound, pages
 
@@ -22,6 +22,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
     config.setup(app)
+    boundary.setup(app)  # what may be read: walk, include-like directives, images
     collector.setup(app)  # source-read priority 300: front matter as written
     dialect.setup(app)  # source-read priority 500: MkDocs-Material → MyST
     navigation.setup(app)  # source-read priority 700: toctrees from the navigation

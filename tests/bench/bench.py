@@ -57,7 +57,7 @@ PROJECT_FILES = ("mkdocs.yml", "includes")
 OFFICE_METADATA = frozenset({"docProps/core.xml", "meta.xml"})
 
 ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b.*:")
-SECTIONS = ("check", "diff", "clean", "compare", "incremental", "pdf", "scale")
+SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "pdf", "scale")
 
 STARTED = time.perf_counter()
 
@@ -460,6 +460,28 @@ class Bench:
         self.row("kaderpers clean HTML, upstream", f"{seconds(ours)}, peak {megabytes(max(r.peak_mb for r in kaderpers_runs))}", "< 10 s", ours < 10, kaderpers_runs, n)
         self.row("  ratio kaderpers / baseline", f"{ours / base:.2f}×", "≤ 1.2×", ours / base <= 1.2)
 
+    def guards(self) -> None:
+        """What the boundary checks, the limits and the raw HTML sanitiser cost in a clean HTML build.
+
+        Their work over the real tree (the walk, the second read of every page with its
+        nesting limit, the sanitiser over every raw HTML node, the path and size checks
+        of every image and download) is done again here, in one process and timed, and
+        set against the wall time of a clean build that includes it.
+        """
+        out = self.clean_out
+        clean = (self.results.get("clean") or {}).get("kaderpers")  # type: ignore[union-attr]
+        if out is None or not clean:
+            out = self.fresh(self.work / "guards-clean")
+            run = self.build("guards-clean", self.upstream, out)
+            if not self.require([run], "kaderpers build"):
+                return
+            clean = [run.seconds]
+        build = median(clean)
+        costs = [guard_work(self.upstream, out / "doctrees") for _ in range(max(self.args.repeat, 3))]
+        cost = median(costs)
+        self.results["guards"] = {"seconds": costs, "clean_build": build}
+        self.row("  boundary + limits + sanitiser, upstream", f"{cost * 1000:.0f} ms = {cost / build:.1%} of the clean build", "≤ 3%", cost / build <= 0.03, median_of=len(costs))
+
     def exclude_patterns(self) -> list[str]:
         """The exclude_patterns kaderpers builds with, so both builds read the same files."""
         sys.path.insert(0, str(REPO / "extensions"))
@@ -693,6 +715,7 @@ class Bench:
             "check": ("kaderpers check", self.check),
             "diff": ("kaderpers diff", self.diff),
             "clean": ("clean HTML build vs baseline", self.clean_and_baseline),
+            "guards": ("what the guards cost", self.guards),
             "compare": ("clean HTML build with --compare-to", self.compare),
             "incremental": ("incremental rebuild", self.incremental),
             "pdf": ("PDF edition and handouts", self.pdf),
@@ -724,6 +747,40 @@ class Bench:
         else:
             shutil.rmtree(self.work, ignore_errors=True)
         return 0
+
+
+def guard_work(tree: Path, doctrees: Path) -> float:
+    """Seconds the build's guards take over ``tree``, its doctrees (from a build) read beforehand."""
+    import pickle
+
+    from docutils import nodes
+    from sphinx import addnodes
+
+    from kaderpers.core import boundary, limits
+    from kaderpers.core.loader import decode, is_page_file
+    from kaderpers.core.sanitiser import sanitise, sanitise_start_tag
+
+    tree = tree.resolve()
+    doctrees_read = {path.relative_to(doctrees).with_suffix("").as_posix(): pickle.loads(path.read_bytes()) for path in doctrees.rglob("*.doctree")}
+    sanitise_start_tag.cache_clear()
+    started = time.perf_counter()
+    project = boundary.project_root(tree)
+    walked = boundary.walk(tree, project)
+    for relative in walked.files:
+        if is_page_file(relative):
+            text, _ = decode((tree / relative).read_bytes(), relative.as_posix())
+            limits.limit_nesting(text, 1, relative.as_posix())
+    for docname, doctree in doctrees_read.items():
+        for raw in doctree.findall(nodes.raw):
+            if "html" in raw.get("format", ""):
+                sanitise(raw.astext())
+        for image in doctree.findall(nodes.image):
+            path = tree / image.get("uri", "")
+            if boundary.is_local(image.get("uri", "")):
+                boundary.inside(path, project) and limits.image_problem(path)
+        for download in doctree.findall(addnodes.download_reference):
+            boundary.inside(tree / Path(docname).parent / download.get("reftarget", ""), project)
+    return time.perf_counter() - started
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from . import boundary, limits
 from .beslishulp import check_file, find_decision_tree, shown_as
 from .findings import Finding, suggestion
 from .grammar import ListSpec, Occurrence, expression_labels, parse_label_expression, scan
@@ -156,6 +157,19 @@ def _check_uitzondering(kader: Kader, page: Page) -> list[Finding]:
     return findings
 
 
+def check_references(root: Path, project: Path, page: Page, body: str) -> list[Finding]:
+    """Files a page refers to that lie outside the project, or that are too large to publish."""
+    found = boundary.references(body, page.body_line)
+    findings = boundary.outside_references(found, root / page.path, root, project, page.path)
+    flagged = {finding.line for finding in findings}
+    for reference in found:
+        if reference.what in ("image", "figure") and reference.line not in flagged and boundary.is_local(reference.target):
+            for path in boundary.candidate_paths(reference.target, (root / page.path).parent, root, srcdir_relative=True):
+                if problem := limits.image_problem(path):
+                    findings.append(Finding(page.path, reference.line, "image.too-large", f"image `{reference.target}` {problem}; it is not published"))
+    return findings
+
+
 def check_tree(root: Path, beslishulp: str = "") -> list[Finding]:
     """Load a tree and run every rule; what ``kaderpers check`` prints.
 
@@ -163,8 +177,10 @@ def check_tree(root: Path, beslishulp: str = "") -> list[Finding]:
     """
     tree = load_tree(root)
     findings = list(tree.findings)
+    project = boundary.project_root(tree.root)
     for page in tree.kader.pages.values():
         findings.extend(check_page(page))
+        findings.extend(check_references(tree.root, project, page, tree.bodies[page.docname]))
         occurrences = list(scan(tree.bodies[page.docname], page.body_line))
         findings.extend(check_occurrences(tree.kader, page, occurrences))
     findings.extend(check_kader(tree.kader))

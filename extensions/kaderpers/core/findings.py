@@ -72,6 +72,12 @@ RULES: dict[str, Rule] = _rules(
     Rule("beslishulp.if", E, "an `if` expression that cannot be read"),
     Rule("beslishulp.label", W, "a label that maps to no AI-verordening vocabulary value"),
     Rule("beslishulp.paths", W, "too many paths to check every one"),
+    Rule("boundary.outside", E, "a reference or symlink leads outside the project"),
+    Rule("boundary.symlink", E, "a symlink loops or leads nowhere"),
+    Rule("yaml.too-large", E, "front matter expands to too many values"),
+    Rule("page.too-deep", E, "blocks are nested too deep"),
+    Rule("image.too-large", E, "image has too many pixels"),
+    Rule("html.removed", W, "raw HTML that the sanitiser removed"),
 )
 
 

@@ -18,6 +18,7 @@ import frontmatter
 import yaml
 
 from ..bundled import data as bundled_data
+from . import boundary, limits
 from .findings import Finding, suggestion
 from .model import Glossary, Kader, Page, PageKind, SourceLines, Vocabulary, classify
 
@@ -49,7 +50,7 @@ _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_wri
 
 class _FrontMatterHandler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+        return limits.load_bounded(fm, _FrontMatterLoader)
 
 
 _HANDLER = _FrontMatterHandler()
@@ -65,8 +66,19 @@ _LEADING_TABS = re.compile(r"^(\t+)", re.MULTILINE)
 # -- decoding ------------------------------------------------------------------
 
 
+_UTF16_32_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode(raw: bytes, path: str) -> tuple[str, list[Finding]]:
-    """Bytes → text; bytes that are not UTF-8 are replaced and reported."""
+    """Bytes → text; bytes that are not UTF-8 are replaced and reported.
+
+    A file saved as UTF-16 or UTF-32 (with its byte-order mark) is read as such,
+    and reported: everything else in the kader is UTF-8.
+    """
+    for bom, encoding in _UTF16_32_BOMS:
+        if raw.startswith(bom):
+            finding = Finding(path, 1, "encoding.invalid", f"file is saved as {encoding.upper()[:6]}, not UTF-8; save it as UTF-8")
+            return raw[len(bom) :].decode(encoding, errors="replace"), [finding]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as error:
@@ -148,6 +160,9 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
             line = 2 + fm_text[: fm_text.index("\t")].count("\n")
             raw.findings.append(Finding(path, line, "yaml.tab-indent", "front matter is indented with tabs; YAML needs spaces"))
             error = None
+    if isinstance(error, limits.TooManyValues):
+        raw.findings.append(Finding(path, 2, "yaml.too-large", f"front matter is too large: {error}; write the values out instead of repeating aliases (the page is published without its metadata)"))
+        return raw
     if error is not None:
         # The context mark is where the broken construct starts (an unclosed `[` say).
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
@@ -166,7 +181,7 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
 
 def _load_yaml(fm_text: str) -> tuple[Any, Exception | None]:
     try:
-        return _HANDLER.load(fm_text), None
+        return limits.load_bounded(fm_text, _FrontMatterLoader), None
     except yaml.YAMLError as error:
         return None, error
     except (ValueError, TypeError, RecursionError) as error:  # constructor errors on odd tags
@@ -296,6 +311,27 @@ def read_page(docname: str, path: str, text: str, vocabulary: Vocabulary) -> tup
     return page, raw.body, findings
 
 
+@dataclass
+class LoadedPage:
+    page: Page
+    body: str  # after the front matter, nesting limited
+    text: str  # the whole page as the parser should read it: decoded, normalised, nesting limited
+    findings: list[Finding]
+
+
+def load_page(docname: str, path: str, raw: bytes, vocabulary: Vocabulary) -> LoadedPage:
+    """One page from its bytes, the way both ``check`` and the build read it."""
+    text, findings = decode(raw, path)
+    page, body, page_findings = read_page(docname, path, text, vocabulary)
+    findings.extend(page_findings)
+    limited, nesting_findings = limits.limit_nesting(body, page.body_line, path)
+    findings.extend(nesting_findings)
+    lines = normalise_text(text, path)[0].split("\n")
+    head = "\n".join(lines[: page.body_line - 1])
+    text = f"{head}\n{limited}" if page.body_line > 1 else limited
+    return LoadedPage(page, limited, text, findings)
+
+
 def docname_of(relative: PurePath) -> str:
     return relative.with_suffix("").as_posix()
 
@@ -307,12 +343,9 @@ def is_page_file(relative: PurePath) -> bool:
     return not any(part.startswith((".", "_")) or part in SKIPPED_FOLDERS for part in relative.parts[:-1])
 
 
-def iter_markdown(root: Path) -> Iterator[Path]:
-    """The Markdown pages of a tree, relative to it, in a stable order."""
-    for path in sorted(root.rglob(f"*{SOURCE_SUFFIX}")):
-        relative = path.relative_to(root)
-        if is_page_file(relative) and path.is_file():
-            yield relative
+def iter_markdown(root: Path, walked: boundary.Walk | None = None) -> Iterator[Path]:
+    """The Markdown pages of a tree, relative to it, in a stable order (symlinks within the project followed)."""
+    yield from (relative for relative in (walked or boundary.walk(root)).files if is_page_file(relative))
 
 
 # -- vocabulary and glossary ------------------------------------------------------------
@@ -330,6 +363,10 @@ def load_vocabulary(root: Path | None) -> tuple[Vocabulary, list[Finding]]:
     own = root / VOCABULARY_FILE if root else None
     if own is None or not own.is_file():
         return vocabulary_from(None)
+    if not boundary.inside(own, boundary.project_root(root)):
+        vocabulary, findings = vocabulary_from(None)
+        findings.append(Finding(VOCABULARY_FILE, None, "boundary.outside", f"{VOCABULARY_FILE} is a symlink that leads outside the project; the bundled vocabulary is used instead"))
+        return vocabulary, findings
     try:
         return vocabulary_from(own.read_bytes())
     except OSError as error:
@@ -373,9 +410,10 @@ def _beslishulp_labels(section: Any, labels: dict[str, dict[str, str]]) -> tuple
 
 
 def find_beside(root: Path, relative: Path) -> Path | None:
-    """A file of the tree's project, in the tree itself or in the folder above it."""
+    """A file of the tree's project, in the tree itself or in the folder above it (when that is the project)."""
+    project = boundary.project_root(root)
     for base in (root, root.parent):
-        if (base / relative).is_file():
+        if (base / relative).is_file() and boundary.inside(base / relative, project):
             return base / relative
     return None
 
@@ -412,8 +450,11 @@ def load_tree(root: Path) -> LoadedTree:
     vocabulary, findings = load_vocabulary(root)
     glossary, _ = load_glossary(root)
 
+    walked = boundary.walk(root)
+    findings.extend(walked.findings)
+
     def files() -> Iterator[tuple[PurePosixPath, bytes | OSError]]:
-        for relative in iter_markdown(root):
+        for relative in iter_markdown(root, walked):
             try:
                 yield PurePosixPath(relative.as_posix()), (root / relative).read_bytes()
             except OSError as error:
@@ -438,10 +479,8 @@ def load_files(
         if isinstance(raw, OSError):
             findings.append(Finding(path, None, "encoding.invalid", f"cannot read the file: {raw.strerror or raw}"))
             continue
-        text, decode_findings = decode(raw, path)
-        findings.extend(decode_findings)
-        page, body, page_findings = read_page(docname_of(relative), path, text, vocabulary)
-        findings.extend(page_findings)
-        pages.append(page)
-        bodies[page.docname] = body
+        loaded = load_page(docname_of(relative), path, raw, vocabulary)
+        findings.extend(loaded.findings)
+        pages.append(loaded.page)
+        bodies[loaded.page.docname] = loaded.body
     return LoadedTree(root, Kader(pages, vocabulary, glossary), bodies, findings)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..core.findings import Finding
+from ..core.sanitiser import sanitise
 from .links import is_relative, resolve
 
 if TYPE_CHECKING:
@@ -100,8 +103,22 @@ class _TagRewriter(HTMLParser):
         return text
 
 
+def sanitised(env: BuildEnvironment, raw: nodes.raw) -> str:
+    """The raw HTML of ``raw`` through the sanitiser; what it removed is a warning with the page and line."""
+    from ..sphinxext.collector import report  # the collector imports the dialect's helpers
+
+    result = sanitise(raw.astext())
+    if result.removed:
+        docname = env.docname
+        path = Path(env.doc2path(docname)).relative_to(env.srcdir).as_posix()
+        removed = ", ".join(dict.fromkeys(result.removed))
+        message = f"raw HTML removed: {removed} (scripts, frames, forms, event handlers and javascript: URLs are not published); remove it from the page"
+        report(Finding(path, _line(raw), "html.removed", message), docname)
+    return result.html
+
+
 class RawHtmlLinks(SphinxPostTransform):
-    """HTML builders: MkDocs links in raw HTML → this site's URLs; no inline handlers."""
+    """HTML builders: raw HTML sanitised, and MkDocs links in it → this site's URLs."""
 
     default_priority = 20
     formats = ("html",)
@@ -112,13 +129,17 @@ class RawHtmlLinks(SphinxPostTransform):
             text = raw.astext()
             if _COMMENTS_ONLY.match(text):
                 continue
+            clean = sanitised(self.env, raw)
+            if clean != text:
+                raw = _replace_raw(raw, clean)
+                text = clean
 
             def rewrite(url: str, raw: nodes.raw = raw) -> str:
                 return self.site_url(docname, url, raw)
 
             new_text = _TagRewriter(text, rewrite).rewritten()
             if new_text != text:
-                raw.replace_self(nodes.raw(new_text, new_text, format=raw["format"], classes=raw.get("classes", [])))
+                _replace_raw(raw, new_text)
 
     def site_url(self, docname: str, url: str, node: nodes.Node) -> str:
         url = url.strip()
@@ -241,6 +262,13 @@ def _strip_edges(node: nodes.Node) -> None:
             texts[0].parent.replace(texts[0], nodes.Text(texts[0].astext().lstrip()))
 
 
+def _replace_raw(raw: nodes.raw, text: str) -> nodes.raw:
+    new = nodes.raw(text, text, format=raw["format"], classes=raw.get("classes", []))
+    new.source, new.line = raw.source, raw.line or _line(raw)
+    raw.replace_self(new)
+    return new
+
+
 class RawHtmlToNodes(SphinxPostTransform):
     """Non-HTML builders: raw HTML becomes text, lists and links instead of vanishing."""
 
@@ -250,6 +278,12 @@ class RawHtmlToNodes(SphinxPostTransform):
         return self.app.builder.format != "html"
 
     def run(self, **kwargs: Any) -> None:
+        for raw in list(self.document.findall(is_html)):
+            if raw.parent is None or _COMMENTS_ONLY.match(raw.astext()):
+                continue
+            clean = sanitised(self.env, raw)
+            if clean != raw.astext():
+                _replace_raw(raw, clean)
         for raw in list(self.document.findall(is_html)):
             if raw.parent is None:
                 continue

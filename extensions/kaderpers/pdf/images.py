@@ -15,10 +15,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
+
+from ..core.limits import MAX_IMAGE_PIXELS
 
 #: Bump when the conversion changes, so old cache entries are not reused.
 CONVERSION_VERSION = "1"
@@ -76,8 +79,12 @@ def _convert(data: bytes, cache: Path, key: str, source: Path) -> PrintImage:
     import io
 
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        with warnings.catch_warnings():
+            # Pillow's own decompression-bomb guard, at kaderpers' limit (pages' images are checked before)
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+            image = Image.open(io.BytesIO(data))
+            image.load()
     except Exception as error:  # Pillow raises many types for broken files
         raise ImageConversionError(f"{source.name} is not an image Pillow can read ({error})") from error
     photo = image.format == "JPEG"

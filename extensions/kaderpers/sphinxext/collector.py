@@ -12,9 +12,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docutils import nodes
 from sphinx.util import logging
 
 from ..core.checks import check_filter_values, check_kader, check_page, grammar_findings
@@ -22,7 +24,7 @@ from .config import get_config
 from ..core.columns import columns_for
 from ..core.findings import Finding
 from ..core.grammar import ListSpec, Spec, TagsSpec, scan
-from ..core.loader import GLOSSARY_FILE, find_beside, load_vocabulary, parse_glossary, read_page
+from ..core.loader import GLOSSARY_FILE, find_beside, load_page, load_vocabulary, parse_glossary
 from ..core.model import AI_ACT_FIELDS, Glossary, Kader, Page
 from .domain import KaderDomain, kader, kader_domain, specs
 
@@ -33,9 +35,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def report(finding: Finding, docname: str | None = None) -> None:
-    """A finding as a Sphinx warning, typed ``kaderpers.<rule>``."""
-    location = (docname, finding.line) if docname else finding.path
+def report(finding: Finding, docname: str | None = None, srcdir: str | os.PathLike[str] | None = None) -> None:
+    """A finding as a Sphinx warning, typed ``kaderpers.<rule>``.
+
+    Without a document (a symlink, a vocabulary file), the location is the file
+    itself: a node carrying its path, since Sphinx reads a bare string as a docname.
+    """
+    location: Any = (docname, finding.line)
+    if not docname:
+        location = nodes.Element()
+        location.source = str(Path(srcdir, finding.path)) if srcdir else finding.path
+        location.line = finding.line
     logger.warning("%s [%s]", finding.message, finding.rule, type="kaderpers", subtype=finding.rule, location=location)
 
 
@@ -56,16 +66,27 @@ def on_builder_inited(app: Sphinx) -> None:
     # Read once per build; forked parallel readers inherit both.
     domain.vocabulary, findings = load_vocabulary(Path(app.srcdir))
     for finding in findings:
-        report(finding)
+        report(finding, srcdir=app.srcdir)
     path = domain.glossary_path = glossary_path(app)
     domain.glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    """The page as ``check`` reads it: its bytes through kaderpers' decoder, nesting limited.
+
+    Sphinx has decoded the file already (tolerantly, stripping a BOM and CRLF);
+    reading the bytes again reports what it repaired, as ``check`` does.
+    """
     domain = kader_domain(app.env)
-    path = app.env.doc2path(docname)
-    relative = Path(path).relative_to(app.srcdir).as_posix()
-    page, body, findings = read_page(docname, relative, source[0], domain.vocabulary)
+    path = Path(app.env.doc2path(docname))
+    relative = path.relative_to(app.srcdir).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = source[0].encode("utf-8")
+    loaded = load_page(docname, relative, raw, domain.vocabulary)
+    page, body, findings = loaded.page, loaded.body, loaded.findings
+    source[0] = loaded.text
     domain.pages[docname] = page
     findings.extend(check_page(page))
     findings.extend(grammar_findings(page, list(scan(body, page.body_line))))

@@ -1,0 +1,241 @@
+"""The tree is a boundary: nothing outside a kader's project is read into its publication.
+
+The *project root* is the folder that holds the tree's ``mkdocs.yml`` (the tree
+itself or the folder above it, as in the kader's repository), else the content
+tree. Pages, images, downloads and included files must lie inside it once every
+symlink is followed: the real kader links ``docs/.../CONTRIBUTING.md`` to the
+repository's own ``CONTRIBUTING.md``, and that stays allowed. Symlinked folders
+that lead back into themselves are never followed.
+
+Used by ``kaderpers check`` (a walk of the tree and a scan of each page's
+references) and by the build (the same walk decides what Sphinx may find; the
+Sphinx side checks the paths its directives and nodes actually use).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .findings import Finding
+
+PROJECT_FILE = "mkdocs.yml"
+#: Directives of MyST, docutils and Sphinx that read a file named by their argument.
+READING_DIRECTIVES = frozenset({"include", "literalinclude", "image", "figure"})
+#: Directives that read a file named by a ``:file:`` option (or fetch a ``:url:``).
+FILE_OPTION_DIRECTIVES = frozenset({"csv-table", "raw"})
+
+_MYST_DIRECTIVE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*?)\s*$")
+_RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:\|[^|]+\|\s+)?(?P<name>[\w:-]+)::[ \t]*(?P<argument>.*?)\s*$")
+_OPTION = re.compile(r"^\s*:(?P<name>file|url):[ \t]*(?P<value>.*?)\s*$")
+_INLINE_LINK = re.compile(r"(?P<image>!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angled>[^>]*)>|(?P<plain>[^)\s]+))")
+_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(?P<target>[^>\s]+)>?")
+_DOWNLOAD_ROLE = re.compile(r"\{download\}`(?:[^`<]*<(?P<angled>[^>`]+)>|(?P<plain>[^`]+))`")
+_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+
+
+def project_root(content: Path) -> Path:
+    """The folder that holds the tree's ``mkdocs.yml``, else the tree; resolved."""
+    content = Path(os.path.realpath(content))
+    for folder in (content, content.parent):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return content
+
+
+def inside(path: str | os.PathLike[str], root: Path) -> bool:
+    """Whether ``path``, every symlink followed, lies in ``root`` (a resolved folder)."""
+    real = os.path.realpath(path)
+    return real == str(root) or real.startswith(str(root).rstrip(os.sep) + os.sep)
+
+
+def is_local(target: str) -> bool:
+    """A reference to a file (no URL scheme, host, anchor or query only)."""
+    target = target.strip()
+    if not target or target.startswith(("#", "?")):
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme and len(parts.scheme) > 1) and not parts.netloc  # `C:` is a drive, not a scheme
+
+
+def local_path(target: str) -> str:
+    """The file part of a local reference: no anchor or query, percent-escapes decoded."""
+    return unquote(urlsplit(target.strip()).path)
+
+
+# -- walking a tree ---------------------------------------------------------------------
+
+
+@dataclass
+class Walk:
+    """What a walk of a content tree found: its files, and what it would not follow."""
+
+    files: list[Path] = field(default_factory=list)  # relative to the tree, in a stable order
+    refused: list[str] = field(default_factory=list)  # relative paths of symlinks not followed
+    findings: list[Finding] = field(default_factory=list)
+
+
+def walk(content: Path, project: Path | None = None) -> Walk:
+    """Every file of ``content``, following symlinks that stay inside the project root.
+
+    A symlink that leads outside it, back into a folder being walked (a loop) or
+    to nothing is not followed: it is a finding and listed in ``refused``. Hidden
+    folders (``.git``) are not walked.
+    """
+    content = Path(os.path.realpath(content))
+    project = project or project_root(content)
+    result = Walk()
+    # (relative folder, real folders on the way down) : a loop leads back to one of them
+    pending: list[tuple[Path, tuple[str, ...]]] = [(Path(), (str(content),))]
+    while pending:
+        relative, ancestors = pending.pop()
+        try:
+            entries = sorted(os.scandir(content / relative), key=lambda entry: entry.name)
+        except OSError as error:
+            result.findings.append(Finding(relative.as_posix() or ".", None, "boundary.symlink", f"cannot read the folder: {error.strerror}; fix its permissions or remove it"))
+            continue
+        folders = []
+        for entry in entries:
+            path = relative / entry.name
+            shown = path.as_posix()
+            if entry.is_symlink():
+                real = os.path.realpath(entry.path)
+                if not os.path.exists(real):
+                    result.refused.append(shown)
+                    result.findings.append(Finding(shown, None, "boundary.symlink", f"symlink {shown} leads nowhere (or loops); remove it or point it at a file of the project"))
+                    continue
+                if not inside(real, project):
+                    result.refused.append(shown)
+                    result.findings.append(Finding(shown, None, "boundary.outside", f"symlink {shown} leads outside the project ({project}); copy the file into the tree instead of linking to it"))
+                    continue
+                if os.path.isdir(real) and any(inside(ancestor, Path(real)) for ancestor in ancestors):
+                    result.refused.append(shown)
+                    result.findings.append(Finding(shown, None, "boundary.symlink", f"symlinked folder {shown} leads back into itself (a loop) and is not followed; remove the symlink"))
+                    continue
+            if entry.is_dir():
+                if not entry.name.startswith("."):
+                    folders.append((path, (*ancestors, os.path.realpath(entry.path))))
+            elif entry.is_file():
+                result.files.append(path)
+        pending.extend(reversed(folders))
+    result.files.sort()
+    return result
+
+
+# -- references in a page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    line: int
+    target: str
+    what: str  # "link", "image", "download", or the directive's name
+    srcdir_relative: bool = False  # `/x` is relative to the tree for Sphinx, not to the disk
+
+
+def references(body: str, first_line: int = 1) -> list[Reference]:
+    """Files a page's text asks to be read: links, images, downloads, include-like directives.
+
+    Plain code blocks are skipped; directive fences (``{include}``) are not.
+    """
+    found: list[Reference] = []
+    code_fence: str | None = None
+    directive_fences: list[str] = []  # open MyST directives: their content is read as Markdown (or rST)
+    directive: tuple[str, int] | None = None  # the file-reading directive whose options follow, and its line
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        if code_fence is not None:
+            if _closes(line, code_fence):
+                code_fence = None
+            continue
+        if "{" in line and (match := _MYST_DIRECTIVE.match(line)):
+            directive_fences.append(match["fence"])
+            directive = _directive_reference(found, match["name"], match["argument"], number)
+            continue
+        if ".." in line and (match := _RST_DIRECTIVE.match(line)):
+            directive = _directive_reference(found, match["name"], match["argument"], number)
+            continue
+        if ("`" in line or "~" in line or ":" in line) and (match := _FENCE.match(line)) and not match["info"].strip():
+            if directive_fences and _closes(line, directive_fences[-1]):
+                directive_fences.pop()
+                directive = None
+                continue
+        if ("`" in line or "~" in line) and (match := _FENCE.match(line)) and match["fence"][0] != ":":
+            code_fence = match["fence"]
+            directive = None
+            continue
+        if directive is not None and (match := _OPTION.match(line)):
+            name, directive_line = directive
+            found.append(Reference(directive_line, match["value"], f"{name} :{match['name']}:", srcdir_relative=name == "csv-table"))
+            continue
+        if not line.strip().startswith(":"):
+            directive = None
+        if "](" in line:
+            for match in _INLINE_LINK.finditer(line):
+                target = match["angled"] if match["angled"] is not None else match["plain"]
+                found.append(Reference(number, target, "image" if match["image"] else "link", srcdir_relative=True))
+        if "]:" in line and (match := _DEFINITION.match(line)):
+            found.append(Reference(number, match["target"], "link", srcdir_relative=True))
+        if "{download}" not in line:
+            continue
+        for match in _DOWNLOAD_ROLE.finditer(line):
+            found.append(Reference(number, (match["angled"] or match["plain"]).strip(), "download", srcdir_relative=True))
+    return found
+
+
+def _closes(line: str, fence: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith(fence) and not stripped.strip(fence[0])
+
+
+def _directive_reference(found: list[Reference], name: str, argument: str, line: int) -> tuple[str, int] | None:
+    name = name.rsplit(":", 1)[-1]
+    if name in READING_DIRECTIVES and argument:
+        found.append(Reference(line, argument, name, srcdir_relative=True))
+    return (name, line) if name in FILE_OPTION_DIRECTIVES or name in READING_DIRECTIVES else None
+
+
+def candidate_paths(target: str, page_folder: Path, srcdir: Path, *, srcdir_relative: bool) -> list[Path]:
+    """Where a reader may look for ``target``: beside the page, or from the tree for ``/x``.
+
+    Sphinx reads ``/x`` from the tree; docutils' own ``raw`` and ``include`` read
+    it from the disk, so both are candidates unless the reader is known.
+    """
+    path = local_path(target)
+    if target.strip().startswith("<") and target.strip().endswith(">"):
+        return [Path("/") / path.strip("<>")]  # docutils' standard includes: files outside any tree
+    if path.startswith("/"):
+        candidates = [srcdir / path.lstrip("/")]
+        if not srcdir_relative:
+            candidates.append(Path(path))
+        return candidates
+    return [page_folder / path]
+
+
+def outside_references(found: list[Reference], page: Path, srcdir: Path, project: Path, shown: str) -> list[Finding]:
+    """Findings for the references of a page (at ``page``, shown as ``shown``) that leave the project."""
+    findings = []
+    for reference in found:
+        if reference.what.endswith(":url:"):
+            findings.append(Finding(shown, reference.line, "boundary.outside", f"{reference.what} fetches {reference.target} from the web while building; put the file in the tree and use :file:"))
+            continue
+        if not is_local(reference.target):
+            continue
+        candidates = candidate_paths(reference.target, page.parent, srcdir, srcdir_relative=reference.srcdir_relative)
+        if reference.what == "link":
+            # A link is only read into the site (as a download) when it names an existing file.
+            candidates = [path for path in candidates if path.is_file()]
+        if any(not inside(path, project) for path in candidates):
+            findings.append(outside_finding(shown, reference.line, reference.what, reference.target, project))
+    return findings
+
+
+def outside_finding(shown: str, line: int | None, what: str, target: str, project: Path) -> Finding:
+    return Finding(
+        shown, line, "boundary.outside",
+        f"{what} `{target}` leads outside the project ({project}) and is not published; "
+        "copy the file into the tree and refer to it there",
+    )  # fmt: skip

@@ -1,0 +1,241 @@
+"""The build side of :mod:`kaderpers.core.boundary` and :mod:`kaderpers.core.limits`.
+
+Every way Sphinx, docutils and MyST read a file is checked where it happens:
+
+* which pages exist: the core walk of the tree decides, and every symlink it
+  refuses (a loop, outside the project, broken) joins ``exclude_patterns``, so
+  Sphinx's own walk (``os.walk(followlinks=True)``) never enters it;
+* include-like directives (``include``, ``literalinclude``, ``csv-table`` and
+  ``raw`` with ``:file:``) check their path before they read; MyST's own include
+  (which bypasses the directive's ``run``) is caught in ``include-read``;
+* images and downloads, however written (Markdown, ``{image}``, ``{figure}``,
+  cards, ``{download}``), are image and download nodes: checked in
+  ``doctree-read`` before Sphinx's collectors note them for copying. Images over
+  the pixel limit are taken out there too.
+
+Each refusal is a finding with the page and line; the rest of the page is published.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from docutils.parsers.rst.directives.misc import Raw
+from sphinx import addnodes
+from sphinx.directives.code import LiteralInclude
+from sphinx.directives.other import Include
+from sphinx.directives.patches import CSVTable
+from sphinx.util import logging
+
+from ..core import boundary, limits
+from ..core.findings import Finding
+from .collector import report
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+#: The encoding Sphinx reads pages with: UTF-8 that never raises. The collector
+#: reads every page again through :func:`kaderpers.core.loader.decode`, which
+#: reports what was not UTF-8, and hands that text to the parser.
+TOLERANT_UTF8 = "kaderpers_tolerant_utf8"
+
+
+class _TolerantDecoder(codecs.BufferedIncrementalDecoder):
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__("replace")
+
+    _buffer_decode = staticmethod(codecs.utf_8_decode)
+
+
+def _find_codec(name: str) -> codecs.CodecInfo | None:
+    if name != TOLERANT_UTF8:
+        return None
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(
+        name=TOLERANT_UTF8,
+        encode=utf8.encode,
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, "replace", True),
+        incrementalencoder=utf8.incrementalencoder,
+        incrementaldecoder=_TolerantDecoder,
+        streamreader=utf8.streamreader,
+        streamwriter=utf8.streamwriter,
+    )
+
+
+codecs.register(_find_codec)
+
+
+def project(app: Sphinx) -> Path:
+    found = getattr(app, "_kaderpers_project", None)
+    if found is None:
+        found = app._kaderpers_project = boundary.project_root(Path(app.srcdir))
+    return found
+
+
+def _glob_escape(path: str) -> str:
+    return re.sub(r"([*?\[\]])", r"[\1]", path)
+
+
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    """Symlinks the walk refuses are excluded, so Sphinx's own walk never follows them."""
+    walked = boundary.walk(Path(app.srcdir), project(app))
+    app._kaderpers_walk_findings = walked.findings
+    config.exclude_patterns = [*config.exclude_patterns, *(_glob_escape(path) for path in walked.refused)]
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    for finding in getattr(app, "_kaderpers_walk_findings", []):
+        report(finding, srcdir=app.srcdir)
+    # docutils' include and Sphinx's reader use this; a page that is not UTF-8 is reported, not fatal
+    app.env.settings["input_encoding"] = TOLERANT_UTF8
+
+
+# -- where a file is read -------------------------------------------------------------------
+
+
+def _shown(env: BuildEnvironment, docname: str) -> str:
+    return Path(env.doc2path(docname)).relative_to(env.srcdir).as_posix()
+
+
+def refuse(env: BuildEnvironment, line: int | None, what: str, target: str) -> None:
+    docname = env.docname
+    report(boundary.outside_finding(_shown(env, docname), line, what, target, project(env.app)), docname)
+
+
+def outside(env: BuildEnvironment, target: str, *, disk_absolute: bool) -> bool:
+    """Whether a directive on the current page reading ``target`` would leave the project.
+
+    ``disk_absolute``: the reader takes ``/x`` from the disk (docutils), not from the tree (Sphinx).
+    """
+    page_folder = Path(env.doc2path(env.docname)).parent
+    candidates = boundary.candidate_paths(target, page_folder, Path(env.srcdir), srcdir_relative=not disk_absolute)
+    return any(not boundary.inside(path, project(env.app)) for path in candidates)
+
+
+class GuardedInclude(Include):
+    def run(self) -> list[nodes.Node]:
+        if outside(self.env, self.arguments[0], disk_absolute=False):
+            refuse(self.env, self.lineno, self.name, self.arguments[0])
+            return []
+        return super().run()
+
+
+class GuardedLiteralInclude(LiteralInclude):
+    def run(self) -> list[nodes.Node]:
+        if outside(self.env, self.arguments[0], disk_absolute=False):
+            refuse(self.env, self.lineno, self.name, self.arguments[0])
+            return []
+        return super().run()
+
+
+class _FileOption:
+    """``:file:`` must stay in the project; ``:url:`` would fetch from the web while building."""
+
+    disk_absolute = True
+
+    def refused(self) -> bool:
+        env = self.state.document.settings.env  # type: ignore[attr-defined]
+        if "url" in self.options:  # type: ignore[attr-defined]
+            refuse(env, self.lineno, f"{self.name} :url:", self.options["url"])  # type: ignore[attr-defined]
+            return True
+        target = self.options.get("file")  # type: ignore[attr-defined]
+        if target and outside(env, target, disk_absolute=self.disk_absolute):
+            refuse(env, self.lineno, f"{self.name} :file:", target)  # type: ignore[attr-defined]
+            return True
+        return False
+
+
+class GuardedCSVTable(_FileOption, CSVTable):
+    disk_absolute = False  # Sphinx reads `/x` from the tree
+
+    def run(self) -> list[nodes.Node]:
+        return [] if self.refused() else super().run()
+
+
+class GuardedRaw(_FileOption, Raw):
+    def run(self) -> list[nodes.Node]:
+        return [] if self.refused() else super().run()
+
+
+def on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, content: list[str]) -> None:
+    """MyST's ``{include}`` reads the file itself; what it read from outside is dropped here."""
+    env = app.env
+    path = Path(env.srcdir, relative_path)
+    if not boundary.inside(path, project(app)):
+        content[0] = ""
+        refuse(env, _include_line(env, path), "include", str(relative_path))
+
+
+def _include_line(env: BuildEnvironment, path: Path) -> int | None:
+    """The line of the include that asked for ``path`` (the event does not say)."""
+    page = Path(env.doc2path(env.docname))
+    text = page.read_text("utf-8", errors="replace")
+    for reference in boundary.references(text):
+        if reference.what == "include":
+            candidates = boundary.candidate_paths(reference.target, page.parent, Path(env.srcdir), srcdir_relative=True)
+            if any(os.path.realpath(candidate) == os.path.realpath(path) for candidate in candidates):
+                return reference.line
+    return None
+
+
+# -- images and downloads ----------------------------------------------------------------------
+
+
+def _line(node: nodes.Node) -> int | None:
+    while node is not None:
+        if node.line:
+            return node.line
+        node = node.parent
+    return None
+
+
+def _full_path(env: BuildEnvironment, target: str, docname: str) -> Path | None:
+    if not boundary.is_local(target) or target.startswith("data:"):
+        return None
+    return Path(env.relfn2path(boundary.local_path(target), docname)[1])
+
+
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Images and downloads from outside the project, or too large, are taken out before they are copied."""
+    env = app.env
+    docname = env.docname
+    for image in list(doctree.findall(nodes.image)):
+        uri = image.get("uri", "")
+        path = _full_path(env, uri, docname)
+        if path is None:
+            continue
+        if not boundary.inside(path, project(app)):
+            refuse(env, _line(image), "image", uri)
+        elif problem := limits.image_problem(path):
+            report(Finding(_shown(env, docname), _line(image), "image.too-large", f"image `{uri}` {problem}; it is not published"), docname)
+        else:
+            continue
+        alt = image.get("alt", "")
+        image.replace_self(nodes.inline(alt, alt) if alt else nodes.inline())
+    for download in list(doctree.findall(addnodes.download_reference)):
+        target = download.get("reftarget", "")
+        path = _full_path(env, target, docname)
+        if path is not None and not boundary.inside(path, project(app)):
+            refuse(env, _line(download), "download", target)
+            download.replace_self(nodes.inline("", "", *download.children))
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("config-inited", on_config_inited)
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("include-read", on_include_read)
+    # Before Sphinx's image and download collectors (priority 500) note files for copying.
+    app.connect("doctree-read", on_doctree_read, priority=400)
+    app.add_directive("include", GuardedInclude, override=True)
+    app.add_directive("literalinclude", GuardedLiteralInclude, override=True)
+    app.add_directive("csv-table", GuardedCSVTable, override=True)
+    app.add_directive("raw", GuardedRaw, override=True)
