@@ -56,7 +56,7 @@ def test_woordenlijst_nodes_sorted_with_anchors() -> None:
 
 @pytest.fixture(scope="module")
 def own_woordenlijst_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tree with its own Woordenlijst page, and the glossary in the folder above it."""
+    """A tree with its own Woordenlijst page, and the glossary in the folder above it (the project, with mkdocs.yml)."""
     project = tmp_path_factory.mktemp("glossary-project")
     tree = make_tree(
         project / "docs",
@@ -65,7 +65,7 @@ def own_woordenlijst_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "begrippen.md": "---\ntitle: Woordenlijst\n---\n\nAlle begrippen:\n\n```{kader-woordenlijst}\n```\n",
         },
     )
-    make_tree(project, {"includes/begrippenlijst.md": "*[AVG]: Algemene verordening gegevensbescherming.\n*[WOO]: Wet open overheid.\n"})
+    make_tree(project, {"mkdocs.yml": "site_name: Woordenlijst\n", "includes/begrippenlijst.md": "*[AVG]: Algemene verordening gegevensbescherming.\n*[WOO]: Wet open overheid.\n"})
     out = tmp_path_factory.mktemp("glossary-build")
     run_kaderpers("build", str(tree), "--out", str(out), "--jobs", "1")
     return out / "html"
