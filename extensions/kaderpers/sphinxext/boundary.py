@@ -35,6 +35,7 @@ from sphinx.util import logging
 from ..core import boundary, limits
 from ..core.findings import Finding
 from .collector import report
+from .domain import kader_domain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -75,10 +76,10 @@ codecs.register(_find_codec)
 
 
 def project(app: Sphinx) -> Path:
-    found = getattr(app, "_kaderpers_project", None)
-    if found is None:
-        found = app._kaderpers_project = boundary.project_root(Path(app.srcdir))
-    return found
+    domain = kader_domain(app.env)
+    if domain.project is None:
+        domain.project = boundary.project_root(Path(app.srcdir))
+    return domain.project
 
 
 def _glob_escape(path: str) -> str:
@@ -86,14 +87,17 @@ def _glob_escape(path: str) -> str:
 
 
 def on_config_inited(app: Sphinx, config: Config) -> None:
-    """Symlinks the walk refuses are excluded, so Sphinx's own walk never follows them."""
-    walked = boundary.walk(Path(app.srcdir), project(app))
-    app._kaderpers_walk_findings = walked.findings
+    """Symlinks the walk refuses are excluded, so Sphinx's own walk never follows them.
+
+    Here, before the environment exists, so the saved configuration compares equal next time.
+    """
+    walked = boundary.walk(Path(app.srcdir))
     config.exclude_patterns = [*config.exclude_patterns, *(_glob_escape(path) for path in walked.refused)]
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    for finding in getattr(app, "_kaderpers_walk_findings", []):
+    # The walk again (milliseconds), for its findings: the environment did not exist at config-inited.
+    for finding in boundary.walk(Path(app.srcdir), project(app)).findings:
         report(finding, srcdir=app.srcdir)
     # docutils' include and Sphinx's reader use this; a page that is not UTF-8 is reported, not fatal
     app.env.settings["input_encoding"] = TOLERANT_UTF8

@@ -105,6 +105,8 @@ class KaderDomain(Domain):
         self.vocabulary: Vocabulary | None = None
         self.glossary: Glossary = Glossary()
         self.glossary_path: Path | None = None
+        #: The project root: nothing outside it is read into the publication (:mod:`kaderpers.core.boundary`).
+        self.project: Path | None = None
         self.kader: Kader | None = None
         self.navigation: Navigation | None = None
         self.site_tree: SiteTree | None = None
