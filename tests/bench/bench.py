@@ -57,7 +57,7 @@ PROJECT_FILES = ("mkdocs.yml", "includes")
 OFFICE_METADATA = frozenset({"docProps/core.xml", "meta.xml"})
 
 ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b.*:")
-SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "pdf", "scale")
+SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "serve", "pdf", "scale")
 
 STARTED = time.perf_counter()
 
@@ -598,6 +598,62 @@ class Bench:
         self.row("clean HTML with --compare-to an edited copy", seconds(compared), runs=compared_runs, median_of=len(compared_runs))
         self.row("  ratio with / without --compare-to", f"{compared / plain:.2f}× (without: {seconds(plain)})", "≤ 1.10×", compared / plain <= 1.10, plain_runs, len(plain_runs))
 
+    def serve(self) -> None:
+        """Seconds from saving a maatregel's new title to headless Chromium showing it, on a
+        page that ``kaderpers serve`` reloads by itself (the median of ``max(repeat, 5)`` saves)."""
+        from playwright.sync_api import sync_playwright
+
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+        project = self.work / "serve-tree"
+        tree = self.copy_project(project)
+        path, title, related = self.typical_maatregel(tree)
+        log = self.work / "logs" / "serve.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command = [*KADERPERS, "serve", tree, "--port", "0", "--out", self.work / "serve", "-j", self.args.jobs]
+        self.command([str(c) for c in command])
+        progress(f"serve: {shlex.join(str(c).replace(str(self.work), '$WORK') for c in command)}")
+        with log.open("wb") as errors:
+            server = subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE, stderr=errors, text=True, cwd=REPO, start_new_session=True)
+        try:
+            line = server.stdout.readline() if server.stdout else ""
+            match = re.search(r"(http://\S+)", line)
+            if not match:
+                self.failures += 1
+                self.notes.append(f"kaderpers serve did not start; log {log}:\n{indent(log.read_text('utf-8', 'replace')[-2000:])}")
+                self.row("serve: save → browser shows the new title", "FAILED (see notes)", "≤ 1.0 s", False)
+                return
+            url = match[1] + path.relative_to(tree).with_suffix(".html").as_posix()
+            original = path.read_text("utf-8")
+            title_line = re.compile(r"^title:.*$", re.MULTILINE)
+            times: list[float] = []
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page()
+                page.goto(url)
+                page.wait_for_function("() => document.body.dataset.kpServe === 'listening'", timeout=30_000)
+                for i in range(max(self.args.repeat, 5)):
+                    new_title = f"{title} (serve {i + 1})"
+                    time.sleep(0.5)  # the page has settled after the last reload
+                    started = time.perf_counter()
+                    path.write_text(title_line.sub(f"title: {new_title}", original, count=1), encoding="utf-8")
+                    page.wait_for_function("(title) => document.querySelector('h1')?.textContent.includes(title)", arg=new_title, timeout=60_000, polling=10)
+                    times.append(time.perf_counter() - started)
+                    progress(f"   save {i + 1}: {seconds(times[-1])}")
+                browser.close()
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        value = median(times)
+        where = path.relative_to(tree).as_posix()
+        self.results["serve"] = {"file": where, "related": related, "runs": times}
+        self.row("serve: save → browser shows the new title", seconds(value), "≤ 1.0 s", value <= 1.0, median_of=len(times))
+        self.notes.append(f"serve edits the title of {where} (the median maatregel) and waits for Chromium's page to show it; kaderpers serve log: {log}")
+        shutil.rmtree(project, ignore_errors=True)
+
     def pdf(self) -> None:
         if self.clean_out is None:
             self.row("PDF edition + handouts", "not run: no clean HTML build to start from", "", False)
@@ -718,6 +774,7 @@ class Bench:
             "guards": ("what the guards cost", self.guards),
             "compare": ("clean HTML build with --compare-to", self.compare),
             "incremental": ("incremental rebuild", self.incremental),
+            "serve": ("kaderpers serve: save to browser", self.serve),
             "pdf": ("PDF edition and handouts", self.pdf),
             "scale": (f"scale 1× vs {self.args.scale:g}×", self.scale),
         }

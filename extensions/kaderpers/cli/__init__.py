@@ -150,6 +150,10 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=tuple(DIFF_FILES), default="text", help="output format (default: text)")
     diff.add_argument("--out", help=f"write the result to this folder ({', '.join(DIFF_FILES.values())}) instead of printing it")
     diff.set_defaults(run=command_diff)
+
+    from . import serve  # imports no Sphinx and no web server until it runs
+
+    serve.add_parser(commands, _content_dir)
     return main
 
 

@@ -108,8 +108,9 @@ def visit_mermaid_html(self: HTML5Translator, node: mermaid_diagram) -> None:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
     if doctree is not None and any(doctree.findall(mermaid_diagram)):
-        app.add_js_file(f"{STATIC_FOLDER}/mermaid.min.js", priority=800)
-        app.add_js_file(f"{STATIC_FOLDER}/mermaid-init.js", priority=801)
+        # This page only (see kaderpers.site.interactive.on_html_page_context).
+        app.builder.add_js_file(f"{STATIC_FOLDER}/mermaid.min.js", priority=800)
+        app.builder.add_js_file(f"{STATIC_FOLDER}/mermaid-init.js", priority=801)
 
 
 def copy_assets(app: Sphinx) -> None:

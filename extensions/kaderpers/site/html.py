@@ -249,9 +249,21 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
     """
     if builder.format != "html":
         return
+    skipped = app._kaderpers_skipped_parents = []
     for parent, children in site_tree(app).listed_hidden_only.items():
         for child in children:
-            builder.env.files_to_rebuild.get(child, set()).discard(parent)
+            parents = builder.env.files_to_rebuild.get(child)
+            if parents is not None and parent in parents:
+                parents.discard(parent)
+                skipped.append((child, parent))
+
+
+def restore_parents_of_hidden_toctrees(app: Sphinx, exception: Exception | None) -> None:
+    """Only this build's list of pages to write leaves those parents out: a next build of the
+    same application (``kaderpers serve``) checks the toctrees with the environment as saved."""
+    for child, parent in getattr(app, "_kaderpers_skipped_parents", ()):
+        app.env.files_to_rebuild.setdefault(child, set()).add(parent)
+    app._kaderpers_skipped_parents = []
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):
@@ -389,5 +401,6 @@ def setup(app: Sphinx) -> None:
     app.connect("env-updated", on_env_updated)
     app.connect("write-started", skip_parents_of_hidden_toctrees)
     app.connect("build-finished", remove_pages_of_removed_documents)
+    app.connect("build-finished", restore_parents_of_hidden_toctrees)
     app.connect("html-page-context", on_html_page_context, priority=400)
     app.connect("html-page-context", drop_theme_inline_scripts, priority=900)

@@ -30,7 +30,9 @@ def has_interactive_table(doctree: nodes.document | None) -> bool:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
     if has_interactive_table(doctree):
-        app.add_js_file(SCRIPT, loading_method="defer")
+        # The builder's list is this page's (reset for every page). Sphinx's own add_js_file
+        # also keeps the file for every page of the next build of the same application.
+        app.builder.add_js_file(SCRIPT, priority=500, defer="defer")
 
 
 def setup(app: Sphinx) -> None:

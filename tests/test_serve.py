@@ -1,0 +1,198 @@
+"""``kaderpers serve``: the site follows the files on disk, in a real browser.
+
+One server runs for the module, on a copy of content/ (the bundled tree); the
+tests edit the copy as an editor would and watch headless Chromium. The warm
+rebuilds themselves are compared with a clean build in-process, on another copy.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, REPO
+from test_incremental import differences
+
+RECORD = "voldoen-aan-wetten-en-regels/maatregelen/1-pba-01-probleem-en-doel-formuleren"
+#: Seconds a change may take to show; generous, for a loaded CI machine.
+SHOWS_WITHIN_MS = 60_000
+
+
+@dataclass
+class Server:
+    url: str
+    tree: Path
+    out: Path
+    process: subprocess.Popen[str]
+    log: Path
+
+    def record(self, docname: str = RECORD) -> Path:
+        return self.tree / f"{docname}.md"
+
+
+def set_title(path: Path, title: str) -> None:
+    text = path.read_text("utf-8")
+    path.write_text(re.sub(r"^title:.*$", f"title: {title}", text, count=1, flags=re.MULTILINE), "utf-8")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("serve")
+    tree = root / "content"
+    shutil.copytree(CONTENT, tree)
+    log = root / "serve.log"
+    command = [sys.executable, "-m", "kaderpers.cli", "serve", str(tree), "--port", "0", "--out", str(root / "out")]
+    with log.open("w") as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=REPO, start_new_session=True)
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        match = re.search(r"Serving (http://\S+)", line)
+        assert match, f"kaderpers serve did not start: {line!r}\n{log.read_text('utf-8')[-3000:]}"
+        yield Server(match[1], tree, root / "out", process, log)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, log.read_text("utf-8")[-3000:]
+
+
+def open_listening(page: object, url: str) -> list[str]:
+    """Open ``url``; returns the browser's console errors (a CSP violation is one) as they come."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)  # type: ignore[attr-defined]
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_function("() => document.body.dataset.kpServe === 'listening'", timeout=SHOWS_WITHIN_MS)  # type: ignore[attr-defined]
+    return errors
+
+
+def test_binds_to_this_computer_only_by_default(server: Server) -> None:
+    assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_an_edited_title_appears_in_the_open_page_by_itself(server: Server, page: object) -> None:
+    errors = open_listening(page, f"{server.url}{RECORD}.html")
+    old = page.locator("h1").first.inner_text()  # type: ignore[attr-defined]
+    new = "Formuleer het probleem en het doel, opnieuw bekeken"
+    assert new not in old
+    page.evaluate("window.kpNotReloaded = true")  # type: ignore[attr-defined]  # gone once the page has reloaded
+    set_title(server.record(), new)
+    page.locator("h1").filter(has_text=new).wait_for(timeout=SHOWS_WITHIN_MS)  # type: ignore[attr-defined]
+    assert page.evaluate("window.kpNotReloaded === undefined")  # type: ignore[attr-defined]  # the page reloaded itself
+    assert page.url == f"{server.url}{RECORD}.html"  # type: ignore[attr-defined]
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    # The page was built with the site's policy, which allows the connection to the server.
+    policy = page.locator("meta[http-equiv='Content-Security-Policy']").get_attribute("content")  # type: ignore[attr-defined]
+    assert "connect-src 'self'" in policy and "script-src 'self'" in policy
+
+
+def test_a_problem_shows_as_a_banner_until_it_is_fixed(server: Server, page: object) -> None:
+    open_listening(page, f"{server.url}{RECORD}.html")
+    path = server.record()
+    original = path.read_text("utf-8")
+    broken = original.replace("\n---\n", "\nlevenscyclus: [ontwerp\n---\n", 1)  # an unclosed YAML list
+    assert broken != original
+    path.write_text(broken, "utf-8")
+    banner = page.locator("#kaderpers-serve-banner")  # type: ignore[attr-defined]
+    banner.filter(has_text="problem").wait_for(timeout=SHOWS_WITHIN_MS)
+    banner.locator("summary").click()
+    assert re.search(r"1-pba-01-probleem-en-doel-formuleren\.md:\d+: WARNING: front matter is not valid YAML", banner.inner_text())
+    assert "[yaml.syntax]" in banner.inner_text()
+    path.write_text(original, "utf-8")
+    banner.wait_for(state="detached", timeout=SHOWS_WITHIN_MS)
+
+
+def test_a_page_that_was_not_rewritten_stays_as_it_is(server: Server, page: object) -> None:
+    """An edit reloads the pages that show it, not every open page."""
+    other = "voldoen-aan-wetten-en-regels/vereisten/awb-02-deugdelijke-motivering"
+    open_listening(page, f"{server.url}{other}.html")
+    page.evaluate("window.kpNotReloaded = true")  # type: ignore[attr-defined]
+    before = builds_finished(server)
+    path = server.record()
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\nEen zin die er bij het bewerken bij kwam.\n")
+    wait_for_builds(server, before + 1)
+    assert page.evaluate("window.kpNotReloaded === true")  # type: ignore[attr-defined]
+
+
+def builds_finished(server: Server) -> int:
+    return len(re.findall(r"^kaderpers: built in", server.log.read_text("utf-8"), re.MULTILINE))
+
+
+def wait_for_builds(server: Server, count: int) -> None:
+    deadline = time.monotonic() + SHOWS_WITHIN_MS / 1000
+    while builds_finished(server) < count:
+        assert time.monotonic() < deadline, server.log.read_text("utf-8")[-2000:]
+        time.sleep(0.1)
+
+
+# -- the warm application against a clean build ------------------------------------------
+
+
+def test_warm_rebuilds_leave_the_site_a_clean_build_makes(tmp_path: Path) -> None:
+    """Edits, a new page, a deleted page and a new glossary term, each built by the same
+    application; then the site equals a clean build of the tree."""
+    from kaderpers.cli.livebuild import LiveBuild
+
+    tree = tmp_path / "tree"
+    shutil.copytree(CONTENT, tree)
+    live = LiveBuild(tree, tmp_path / "out", jobs=1)
+    first = live.build()
+    assert first.ok, first.error
+    maatregelen = sorted((tree / "voldoen-aan-wetten-en-regels/maatregelen").glob("[0-9]*.md"))
+
+    set_title(maatregelen[0], "Een nieuwe titel voor deze maatregel")
+    retitled = live.build([maatregelen[0]])
+    assert retitled.ok and not [p for p in retitled.problems if "toctree" in p], retitled.problems
+    assert f"voldoen-aan-wetten-en-regels/maatregelen/{maatregelen[0].stem}.html" in (retitled.written or [])
+    assert "voldoen-aan-wetten-en-regels/maatregelen/index.html" in (retitled.written or [])  # its overview table
+
+    added = maatregelen[1].with_name("9-uit-99-een-nieuwe-maatregel.md")
+    added.write_text(maatregelen[1].read_text("utf-8").replace(maatregelen[1].stem[2:8], "uit-99"), "utf-8")
+    maatregelen[2].unlink()
+    glossary = tree / "includes" / "begrippenlijst.md"
+    glossary.write_text(glossary.read_text("utf-8") + "\n*[KPT]: Kaderpers-testterm\n", "utf-8")
+    for changed in ([added, maatregelen[2]], [glossary]):
+        result = live.build(changed)
+        assert result.ok, result.error
+    assert not (tmp_path / "out" / "html" / f"voldoen-aan-wetten-en-regels/maatregelen/{maatregelen[2].stem}.html").exists()
+
+    clean = tmp_path / "clean"  # a first build, by a new application with the same serve-mode pages
+    assert LiveBuild(tree, clean, jobs=1).build().ok
+    different = differences(tmp_path / "out" / "html", clean / "html")
+    assert not different, f"the warm rebuilds differ from a clean build in: {different[:20]}"
+
+
+def test_a_build_that_raises_keeps_the_last_good_site(tmp_path: Path) -> None:
+    from kaderpers.cli.livebuild import LiveBuild
+
+    tree = tmp_path / "tree"
+    shutil.copytree(CONTENT, tree)
+    live = LiveBuild(tree, tmp_path / "out", jobs=1)
+    assert live.build().ok
+    page = tmp_path / "out" / "html" / f"{RECORD}.html"
+    before = page.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("an extension failed")
+
+    live.app.connect("env-updated", crash)  # type: ignore[union-attr]  # as a broken extension would
+    set_title(tree / f"{RECORD}.md", "Een titel die niet gepubliceerd raakt")
+    failed = live.build([tree / f"{RECORD}.md"])
+    assert not failed.ok and "an extension failed" in failed.error
+    assert page.read_bytes() == before  # the last good page is still there to serve
+    recovered = live.build([tree / f"{RECORD}.md"])  # a new application, as after a restart
+    assert recovered.ok, recovered.error
+    assert "Een titel die niet gepubliceerd raakt" in page.read_text("utf-8")
