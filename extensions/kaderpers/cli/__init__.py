@@ -151,9 +151,10 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--out", help=f"write the result to this folder ({', '.join(DIFF_FILES.values())}) instead of printing it")
     diff.set_defaults(run=command_diff)
 
-    from . import serve  # imports no Sphinx and no web server until it runs
+    from . import scaffold, serve  # import no Sphinx and no web server until they run
 
     serve.add_parser(commands, _content_dir)
+    scaffold.add_parsers(commands, _content_dir)
     return main
 
 

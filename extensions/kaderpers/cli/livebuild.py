@@ -8,10 +8,12 @@ finds the files again (``env.find_files`` resets ``found_docs``), compares their
 modification times with the environment in memory, reads what changed and writes
 what that changed, as an incremental ``kaderpers build`` does (0.7 s).
 
-What a warm application does not notice is read once per application, in
-``builder-inited``: the vocabulary file and the glossary (kaderpers'
-collector). A change to one of those, or a build that raised, starts a new
-application, which loads the environment saved by the last good build.
+kaderpers keeps per-build state on its domain and starts it in ``builder-inited``,
+which Sphinx emits once per application; a warm build starts it again itself.
+A change to the vocabulary or the glossary changes how every page reads, so it
+starts a new application with a fresh environment (a full build). A build that
+raised starts a new application too, which loads the environment saved by the
+last good build (or, when Sphinx dropped it, reads everything).
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class LiveBuild:
         self._process = os.getpid()
         #: Told about each page as soon as it is written, while the build goes on.
         self.on_written: Callable[[str], None] = lambda path: None
-        #: Changes to these files need a new application (see the module's docstring).
+        #: Changes to these files need a new application and environment (see the module's docstring).
         files = project_files(content)
         self.restart_files = {files["vocabulary"].resolve(), files["glossary"].resolve()}
 
@@ -111,7 +113,7 @@ class LiveBuild:
     def html_dir(self) -> Path:
         return self.out / "html"
 
-    def _new_app(self) -> Sphinx:
+    def _new_app(self, *, fresh: bool = False) -> Sphinx:
         from sphinx.application import Sphinx
         from sphinx.util.console import nocolor
 
@@ -121,7 +123,7 @@ class LiveBuild:
         confdir, overrides = sphinx_configuration(self.content)  # the tree's conf.py, as `kaderpers build` finds it
         app = Sphinx(
             str(self.content), str(confdir) if confdir else None, str(self.html_dir), str(self.out / "doctrees"), "html",
-            status=None, warning=self._warnings, parallel=self.jobs, confoverrides=overrides,
+            status=None, warning=self._warnings, parallel=self.jobs, confoverrides=overrides, freshenv=fresh,
         )
         # Served from the server itself (they are not part of the site), loaded by every page.
         app.add_js_file(LIVE_SCRIPT, loading_method="defer", priority=900)
@@ -150,9 +152,14 @@ class LiveBuild:
         self._written, self._writing = [], None
         self._warnings.take()
         try:
-            if self.app is None or any(Path(path).resolve() in self.restart_files for path in changed):
+            fresh = any(Path(path).resolve() in self.restart_files for path in changed)
+            if self.app is None or fresh:
                 self.app = None
-                self.app = self._new_app()
+                self.app = self._new_app(fresh=fresh)
+            else:
+                from ..sphinxext.collector import on_builder_inited as start_build  # imports Sphinx
+
+                start_build(self.app)  # what builder-inited does for a new application
             self.app.build()
         except Exception as error:  # noqa: BLE001 - any failure keeps the last good site served
             self.app = None  # Sphinx dropped its saved environment; the next build starts afresh

@@ -249,7 +249,7 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
     """
     if builder.format != "html":
         return
-    skipped = app._kaderpers_skipped_parents = []
+    skipped = kader_domain(app.env).skipped_parents
     for parent, children in site_tree(app).listed_hidden_only.items():
         for child in children:
             parents = builder.env.files_to_rebuild.get(child)
@@ -261,9 +261,10 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
 def restore_parents_of_hidden_toctrees(app: Sphinx, exception: Exception | None) -> None:
     """Only this build's list of pages to write leaves those parents out: a next build of the
     same application (``kaderpers serve``) checks the toctrees with the environment as saved."""
-    for child, parent in getattr(app, "_kaderpers_skipped_parents", ()):
+    skipped = kader_domain(app.env).skipped_parents
+    for child, parent in skipped:
         app.env.files_to_rebuild.setdefault(child, set()).add(parent)
-    app._kaderpers_skipped_parents = []
+    skipped.clear()
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):

@@ -119,6 +119,8 @@ class KaderDomain(Domain):
         #: With ``--compare-to``: what changed since that version, and how to name it.
         self.changes: KaderDiff | None = None
         self.changes_label: str = ""
+        #: (child, parent) pairs this build's HTML writer left out of ``env.files_to_rebuild``.
+        self.skipped_parents: list[tuple[str, str]] = []
 
     # -- per document ------------------------------------------------------------------
 
