@@ -29,7 +29,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     directives.setup(app)
     tables.setup(app)
     glossary.setup(app)
-    changes.setup(app)  # builder-inited after the collector's: compares with --compare-to
+    changes.setup(app)  # at the start of each build (kaderpers-build-started): compares with --compare-to
     status.setup(app)
     html.setup(app)
     interactive.setup(app)

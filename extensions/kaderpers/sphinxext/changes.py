@@ -276,5 +276,5 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("builder-inited", on_builder_inited, priority=600)
+    app.connect("kaderpers-build-started", on_builder_inited)  # once per build, after the domain is reset
     app.connect("env-updated", on_env_updated)

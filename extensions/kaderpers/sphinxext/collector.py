@@ -61,6 +61,11 @@ def glossary_path(app: Sphinx) -> Path | None:
 
 
 def on_builder_inited(app: Sphinx) -> None:
+    """The start of a build: kaderpers' per-build state, then ``kaderpers-build-started``.
+
+    Sphinx emits ``builder-inited`` once per application; ``kaderpers serve``, which
+    builds with one application again and again, calls this before each later build.
+    """
     domain = kader_domain(app.env)
     domain.start_build()
     # Read once per build; forked parallel readers inherit both.
@@ -69,6 +74,7 @@ def on_builder_inited(app: Sphinx) -> None:
         report(finding, srcdir=app.srcdir)
     path = domain.glossary_path = glossary_path(app)
     domain.glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
+    app.emit("kaderpers-build-started")
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -169,6 +175,8 @@ def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]
 
 def setup(app: Sphinx) -> None:
     app.add_domain(KaderDomain)
+    #: Per-build state of other modules is made in this event, after the domain is reset.
+    app.add_event("kaderpers-build-started")
     app.connect("builder-inited", on_builder_inited)
     # Before the dialect is translated: the front matter must be read as written.
     app.connect("source-read", on_source_read, priority=300)
