@@ -1,9 +1,9 @@
 """``kaderpers serve``: build the site, serve it, and rebuild and reload on every save.
 
 * Building: :class:`~kaderpers.cli.livebuild.LiveBuild`, one warm Sphinx application
-  (a rebuild in the same process; a new process per save is what made a one-page
-  edit cost 1.6 to 2.7 s). Builds run one at a time in their own thread; saves that
-  come in meanwhile are gathered into the next build.
+  (a new process per save is what made a one-page edit cost 1.6 to 2.7 s), in a build
+  process of its own so that serving never waits for the interpreter lock. Builds run
+  one at a time; saves that come in meanwhile are gathered into the next build.
 * Watching: watchfiles (Rust's ``notify``) over the tree, and over the folder above it
   for the ``mkdocs.yml`` and glossary the MkDocs layout keeps there.
 * Serving: Starlette's static files under uvicorn, bound to 127.0.0.1 unless told
