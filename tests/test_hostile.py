@@ -30,6 +30,8 @@ MARKER = f"BUITEN-{uuid.uuid4().hex}"
 MB = 1024  # ru_maxrss is in kB
 WARNING = re.compile(r"^(?P<path>\S+?):(?P<line>\d+)?:? WARNING: .*\[kaderpers\.(?P<rule>[\w.-]+)\]$", re.MULTILINE)
 
+#: a record, so that its front matter would reach kader.json and the tables if it were expanded
+ALIAS_BOMB = "voldoen-aan-wetten-en-regels/maatregelen/0-org-99-aliasbom.md"
 #: page → rules the build and the check must both report for it
 EXPECTED = {
     "lek-markdown.md": {"boundary.outside"},
@@ -43,7 +45,7 @@ EXPECTED = {
     "latijn.md": {"encoding.invalid"},
     "zestien.md": {"encoding.invalid"},
     "bom-crlf.md": {"encoding.bom", "encoding.crlf"},
-    "aliasbom.md": {"yaml.too-large"},
+    ALIAS_BOMB: {"yaml.too-large"},
     "diep.md": {"page.too-deep"},
     "groot.md": {"image.too-large"},
 }
@@ -56,7 +58,7 @@ def hostile_pages(outside: Path) -> dict[str, bytes]:
         return (front.format(title, title) + body).encode("utf-8")
 
     fence = "```"
-    bomb = "---\ntitle: Aliasbom\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
+    bomb = "---\ntitle: Aliasbom\nid: urn:nl:ak:mtr:org-99\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
         f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi")
     ) + "---\n# Aliasbom\n\nTekst.\n"
     assert len(bomb.encode()) < 600
@@ -71,7 +73,7 @@ def hostile_pages(outside: Path) -> dict[str, bytes]:
         "latijn.md": page("Latijn", "Café crème.\n").replace("é".encode(), b"\xe9").replace("è".encode(), b"\xe8"),
         "zestien.md": (front.format("Zestien", "Zestien") + "Zestien bits.\n").encode("utf-16"),
         "bom-crlf.md": b"\xef\xbb\xbf" + page("Bom", "Regels.\n").replace(b"\n", b"\r\n"),
-        "aliasbom.md": bomb.encode(),
+        ALIAS_BOMB: bomb.encode(),
         "diep.md": page("Diep", deep),
         "groot.md": page("Groot", "![Een groot plaatje](afbeeldingen/groot.png)\n"),
         "html-vijandig.md": page(
@@ -204,7 +206,7 @@ def test_symlink_loop_and_alias_bomb_finish_in_seconds_and_small(hostile: dict[s
 
 def test_every_other_page_is_still_published(hostile: dict[str, object]) -> None:
     html = hostile["out"] / "html"  # type: ignore[operator]
-    for page in ["latijn", "zestien", "bom-crlf", "aliasbom", "diep", "groot", "html-vijandig", "lek-markdown", "lek-include"]:
+    for page in ["latijn", "zestien", "bom-crlf", ALIAS_BOMB.removesuffix(".md"), "diep", "groot", "html-vijandig", "lek-markdown", "lek-include"]:
         assert (html / f"{page}.html").is_file(), page
     text = {page: BeautifulSoup((html / f"{page}.html").read_text("utf-8"), "html.parser").find("main").get_text(" ") for page in ("latijn", "zestien", "diep")}
     assert "Caf\ufffd cr\ufffdme" in text["latijn"]

@@ -25,12 +25,12 @@ from .findings import Finding
 PROJECT_FILE = "mkdocs.yml"
 #: Directives of MyST, docutils and Sphinx that read a file named by their argument.
 READING_DIRECTIVES = frozenset({"include", "literalinclude", "image", "figure"})
-#: Directives that read a file named by a ``:file:`` option (or fetch a ``:url:``).
-FILE_OPTION_DIRECTIVES = frozenset({"csv-table", "raw"})
+#: Directives that read a file named by an option: ``:file:`` (or fetch a ``:url:``), sphinx-design's card images.
+FILE_OPTION_DIRECTIVES = frozenset({"csv-table", "raw", "card", "grid-item-card"})
 
 _MYST_DIRECTIVE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*?)\s*$")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:\|[^|]+\|\s+)?(?P<name>[\w:-]+)::[ \t]*(?P<argument>.*?)\s*$")
-_OPTION = re.compile(r"^\s*:(?P<name>file|url):[ \t]*(?P<value>.*?)\s*$")
+_OPTION = re.compile(r"^\s*:(?P<name>file|url|img-top|img-bottom|img-background):[ \t]*(?P<value>.*?)\s*$")
 _INLINE_LINK = re.compile(r"(?P<image>!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angled>[^>]*)>|(?P<plain>[^)\s]+))")
 _DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(?P<target>[^>\s]+)>?")
 _DOWNLOAD_ROLE = re.compile(r"\{download\}`(?:[^`<]*<(?P<angled>[^>`]+)>|(?P<plain>[^`]+))`")
@@ -169,7 +169,10 @@ def references(body: str, first_line: int = 1) -> list[Reference]:
             continue
         if directive is not None and (match := _OPTION.match(line)):
             name, directive_line = directive
-            found.append(Reference(directive_line, match["value"], f"{name} :{match['name']}:", srcdir_relative=name == "csv-table"))
+            if match["name"].startswith("img-"):
+                found.append(Reference(number, match["value"], "image", srcdir_relative=True))  # an image node, with its own line
+            else:
+                found.append(Reference(directive_line, match["value"], f"{name} :{match['name']}:", srcdir_relative=name == "csv-table"))
             continue
         if not line.strip().startswith(":"):
             directive = None

@@ -52,7 +52,8 @@ def is_html(node: nodes.Node) -> bool:
     return isinstance(node, nodes.raw) and "html" in node.get("format", "").split()
 
 
-def _line(node: nodes.Node) -> int | None:
+def node_line(node: nodes.Node) -> int | None:
+    """The line of a node, or of its nearest ancestor that knows one."""
     while node is not None:
         if node.line:
             return node.line
@@ -113,7 +114,7 @@ def sanitised(env: BuildEnvironment, raw: nodes.raw) -> str:
         path = Path(env.doc2path(docname)).relative_to(env.srcdir).as_posix()
         removed = ", ".join(dict.fromkeys(result.removed))
         message = f"raw HTML removed: {removed} (scripts, frames, forms, event handlers and javascript: URLs are not published); remove it from the page"
-        report(Finding(path, _line(raw), "html.removed", message), docname)
+        report(Finding(path, node_line(raw), "html.removed", message), docname)
     return result.html
 
 
@@ -149,7 +150,7 @@ class RawHtmlLinks(SphinxPostTransform):
         if target is None:
             logger.warning(
                 "link %r in HTML does not lead to a page of the kader; link to an existing .md file", url,
-                type="kaderpers", subtype="html-link", location=(docname, _line(node)),
+                type="kaderpers", subtype="html-link", location=(docname, node_line(node)),
             )
             return url
         uri = self.app.builder.get_relative_uri(docname, target.docname)
@@ -264,7 +265,7 @@ def _strip_edges(node: nodes.Node) -> None:
 
 def _replace_raw(raw: nodes.raw, text: str) -> nodes.raw:
     new = nodes.raw(text, text, format=raw["format"], classes=raw.get("classes", []))
-    new.source, new.line = raw.source, raw.line or _line(raw)
+    new.source, new.line = raw.source, raw.line or node_line(raw)
     raw.replace_self(new)
     return new
 

@@ -34,6 +34,7 @@ from sphinx.util import logging
 
 from ..core import boundary, limits
 from ..core.findings import Finding
+from ..dialect.rawhtml import node_line
 from .collector import report
 from .domain import kader_domain
 
@@ -125,20 +126,23 @@ def outside(env: BuildEnvironment, target: str, *, disk_absolute: bool) -> bool:
     return any(not boundary.inside(path, project(env.app)) for path in candidates)
 
 
-class GuardedInclude(Include):
+class _ArgumentPath:
+    """The file named by the argument must stay in the project (Sphinx reads `/x` from the tree)."""
+
     def run(self) -> list[nodes.Node]:
-        if outside(self.env, self.arguments[0], disk_absolute=False):
-            refuse(self.env, self.lineno, self.name, self.arguments[0])
+        env, target = self.env, self.arguments[0]  # type: ignore[attr-defined]
+        if outside(env, target, disk_absolute=False):
+            refuse(env, self.lineno, self.name, target)  # type: ignore[attr-defined]
             return []
-        return super().run()
+        return super().run()  # type: ignore[misc]
 
 
-class GuardedLiteralInclude(LiteralInclude):
-    def run(self) -> list[nodes.Node]:
-        if outside(self.env, self.arguments[0], disk_absolute=False):
-            refuse(self.env, self.lineno, self.name, self.arguments[0])
-            return []
-        return super().run()
+class GuardedInclude(_ArgumentPath, Include):
+    pass
+
+
+class GuardedLiteralInclude(_ArgumentPath, LiteralInclude):
+    pass
 
 
 class _FileOption:
@@ -194,14 +198,6 @@ def _include_line(env: BuildEnvironment, path: Path) -> int | None:
 # -- images and downloads ----------------------------------------------------------------------
 
 
-def _line(node: nodes.Node) -> int | None:
-    while node is not None:
-        if node.line:
-            return node.line
-        node = node.parent
-    return None
-
-
 def _full_path(env: BuildEnvironment, target: str, docname: str) -> Path | None:
     if not boundary.is_local(target) or target.startswith("data:"):
         return None
@@ -218,9 +214,9 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         if path is None:
             continue
         if not boundary.inside(path, project(app)):
-            refuse(env, _line(image), "image", uri)
+            refuse(env, node_line(image), "image", uri)
         elif problem := limits.image_problem(path):
-            report(Finding(_shown(env, docname), _line(image), "image.too-large", f"image `{uri}` {problem}; it is not published"), docname)
+            report(Finding(_shown(env, docname), node_line(image), "image.too-large", f"image `{uri}` {problem}; it is not published"), docname)
         else:
             continue
         alt = image.get("alt", "")
@@ -229,7 +225,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         target = download.get("reftarget", "")
         path = _full_path(env, target, docname)
         if path is not None and not boundary.inside(path, project(app)):
-            refuse(env, _line(download), "download", target)
+            refuse(env, node_line(download), "download", target)
             download.replace_self(nodes.inline("", "", *download.children))
 
 
