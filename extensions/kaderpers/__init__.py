@@ -22,8 +22,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
     config.setup(app)
-    boundary.setup(app)  # what may be read: walk, include-like directives, images
     collector.setup(app)  # source-read priority 300: front matter as written
+    boundary.setup(app)  # what may be read: walk, include-like directives, images (kaderpers-build-started)
     dialect.setup(app)  # source-read priority 500: MkDocs-Material → MyST
     navigation.setup(app)  # source-read priority 700: toctrees from the navigation
     directives.setup(app)

@@ -96,10 +96,15 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     config.exclude_patterns = [*config.exclude_patterns, *(_glob_escape(path) for path in walked.refused)]
 
 
-def on_builder_inited(app: Sphinx) -> None:
-    # The walk again (milliseconds), for its findings: the environment did not exist at config-inited.
-    for finding in boundary.walk(Path(app.srcdir), project(app)).findings:
+def on_build_started(app: Sphinx) -> None:
+    """Every build (``kaderpers serve`` builds again and again with one application): the walk's findings,
+    and symlinks made since the last build excluded too. The walk takes milliseconds."""
+    walked = boundary.walk(Path(app.srcdir), project(app))
+    for finding in walked.findings:
         report(finding, srcdir=app.srcdir)
+    new = [pattern for pattern in map(_glob_escape, walked.refused) if pattern not in app.config.exclude_patterns]
+    if new:
+        app.config.exclude_patterns = [*app.config.exclude_patterns, *new]
     # docutils' include and Sphinx's reader use this; a page that is not UTF-8 is reported, not fatal
     app.env.settings["input_encoding"] = TOLERANT_UTF8
 
@@ -231,7 +236,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 def setup(app: Sphinx) -> None:
     app.connect("config-inited", on_config_inited)
-    app.connect("builder-inited", on_builder_inited)
+    app.connect("kaderpers-build-started", on_build_started)
     app.connect("include-read", on_include_read)
     # Before Sphinx's image and download collectors (priority 500) note files for copying.
     app.connect("doctree-read", on_doctree_read, priority=400)
