@@ -331,3 +331,55 @@ def test_real_tree_check_is_unchanged_by_its_symlink(upstream_tree: Path, upstre
     copy = run_kaderpers("check", str(upstream_copy), "--format", "json", check=False)
     assert original.stdout == copy.stdout
     assert "boundary." not in original.stdout
+
+
+# -- the core pieces, on their own -------------------------------------------------------------
+
+
+def test_walk_follows_links_inside_the_project_and_refuses_the_rest(tmp_path: Path) -> None:
+    from kaderpers.core.boundary import project_root, walk
+
+    project = tmp_path / "repo"
+    tree = project / "docs"
+    (tree / "deel" / "sub").mkdir(parents=True)
+    (project / "mkdocs.yml").write_text("site_name: x\n")
+    (project / "CONTRIBUTING.md").write_text("# Meedoen\n")
+    (tmp_path / "buiten.md").write_text("# Buiten\n")
+    (tree / "index.md").write_text("# Start\n")
+    (tree / "deel" / "sub" / "pagina.md").write_text("# Pagina\n")
+    (tree / "meedoen.md").symlink_to(project / "CONTRIBUTING.md")  # inside the project: followed
+    (tree / "buiten.md").symlink_to(tmp_path / "buiten.md")  # outside: refused
+    (tree / "deel" / "sub" / "terug").symlink_to(tree / "deel")  # an ancestor: a loop
+    (tree / "nergens.md").symlink_to(tree / "bestaat-niet.md")  # broken
+    assert project_root(tree) == project.resolve()
+    walked = walk(tree)
+    assert [path.as_posix() for path in walked.files] == ["deel/sub/pagina.md", "index.md", "meedoen.md"]
+    assert sorted(walked.refused) == ["buiten.md", "deel/sub/terug", "nergens.md"]
+    assert {(f.path, f.rule) for f in walked.findings} == {("buiten.md", "boundary.outside"), ("deel/sub/terug", "boundary.symlink"), ("nergens.md", "boundary.symlink")}
+
+
+def test_nesting_is_limited_for_fenced_directives_too() -> None:
+    from kaderpers.core.limits import MAX_NESTING, limit_nesting
+
+    depth = MAX_NESTING + 10
+    opening = [":" * (3 + depth - level) + "{note}" for level in range(depth)]
+    closing = [":" * (3 + level) for level in range(depth)]
+    body = "\n".join([*opening, "Bodem", *closing, "", "```", "!!! note", "```"])
+    limited, findings = limit_nesting(body, 5, "p.md")
+    assert [f.rule for f in findings] == ["page.too-deep"] and findings[0].line == 5 + MAX_NESTING
+    assert sum(line.endswith("{note}") for line in limited.split("\n")) == MAX_NESTING
+    assert "Bodem" in limited and "!!! note" in limited  # text is kept; code blocks are not openers
+    assert limit_nesting("\n".join(opening[:MAX_NESTING] + closing[-MAX_NESTING:]), 1, "p.md") == ("\n".join(opening[:MAX_NESTING] + closing[-MAX_NESTING:]), [])
+
+
+def test_front_matter_aliases_are_bounded_before_they_are_expanded() -> None:
+    import yaml
+
+    from kaderpers.core.limits import TooManyValues, load_bounded
+
+    levels = "".join(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefghijk", "bcdefghijkl"))
+    started = time.perf_counter()
+    with pytest.raises(TooManyValues):
+        load_bounded("a: &a [x,x,x,x,x,x,x,x,x]\n" + levels, yaml.SafeLoader)
+    assert time.perf_counter() - started < 2
+    assert load_bounded("a: &a [1, 2]\nb: *a\nc: [*a, *a]\n", yaml.SafeLoader) == {"a": [1, 2], "b": [1, 2], "c": [[1, 2], [1, 2]]}

@@ -229,8 +229,9 @@ def outside_references(found: list[Reference], page: Path, srcdir: Path, project
             continue
         candidates = candidate_paths(reference.target, page.parent, srcdir, srcdir_relative=reference.srcdir_relative)
         if reference.what == "link":
-            # A link is only read into the site (as a download) when it names an existing file.
-            candidates = [path for path in candidates if path.is_file()]
+            # A link is only read into the site (as a download) when it names an existing file that is
+            # not a page: a link to a page is a cross-reference, which MyST reports when it leads nowhere.
+            candidates = [path for path in candidates if path.is_file() and path.suffix != ".md"]
         if any(not inside(path, project) for path in candidates):
             findings.append(outside_finding(shown, reference.line, reference.what, reference.target, project))
     return findings
