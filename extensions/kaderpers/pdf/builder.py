@@ -88,7 +88,9 @@ class KaderpersPdfBuilder(RinohBuilder):
         return "Volledige editie"
 
     def version(self) -> str:
-        return get_config(self._app).edition_version or self.config.release or self.config.version or __version__
+        """The kader's version; "" when neither kaderpers_edition_version nor release names one
+        (kaderpers' own version is not the kader's)."""
+        return get_config(self._app).edition_version or self.config.release or self.config.version
 
     # rinohtype's own selection (rinoh_documents) is not used.
     def document_data(self, logger):  # noqa: ARG002 - signature of RinohBuilder
@@ -147,7 +149,8 @@ class KaderpersPdfBuilder(RinohBuilder):
         metadata["subtitle"] = document.subtitle
         metadata["author"] = self.config.author
         # The cover's last line; rinohtype prints a text date as it is.
-        metadata["date"] = f"Versie {self.version()} · {self.today()}"
+        version = self.version()
+        metadata["date"] = f"Versie {version} · {self.today()}" if version else self.today()
         if LOGO.exists():
             metadata["logo"] = LOGO
 
