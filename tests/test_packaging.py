@@ -171,12 +171,15 @@ def test_pre_commit_hook_checks_the_docs_tree(tmp_path: Path) -> None:
 def test_the_configuration_is_the_tree_s_conf_py_or_the_extension_alone(tmp_path: Path) -> None:
     from kaderpers.cli.build import sphinx_configuration
 
-    beside = make_tree(tmp_path / "repo", {"conf.py": "", "docs/index.md": "# Kader\n"})
-    inside = make_tree(tmp_path / "own", {"docs/conf.py": "", "conf.py": "", "docs/index.md": "# Kader\n"})
+    beside = make_tree(tmp_path / "repo", {"mkdocs.yml": "site_name: Kader\n", "conf.py": "", "docs/index.md": "# Kader\n"})
+    inside = make_tree(tmp_path / "own", {"mkdocs.yml": "", "docs/conf.py": "", "conf.py": "", "docs/index.md": "# Kader\n"})
     alone = make_tree(tmp_path / "alone", {"docs/index.md": "# Kader\n"})
+    # A conf.py above the tree that is not its project's (no mkdocs.yml there) is someone else's code.
+    stranger = make_tree(tmp_path / "stranger", {"conf.py": "", "docs/index.md": "# Kader\n"})
     assert sphinx_configuration(beside / "docs") == (beside, {})
     assert sphinx_configuration(inside / "docs") == (inside / "docs", {})
     assert sphinx_configuration(alone / "docs") == (None, {"extensions": "kaderpers"})
+    assert sphinx_configuration(stranger / "docs") == (None, {"extensions": "kaderpers"})
 
 
 def test_every_option_stays_overridable(tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ NO_CONF_OVERRIDES = {"extensions": "kaderpers"}
 
 
 def sphinx_configuration(content: Path) -> tuple[Path | None, dict[str, str]]:
-    """``confdir`` and overrides for Sphinx: the folder of the tree's own conf.py (in the tree or in
-    the folder above it, a repository with ``docs/`` and ``conf.py`` at its root), or None (Sphinx's
-    ``-C``) and the extension alone."""
+    """``confdir`` and overrides for Sphinx: the folder of the tree's own conf.py (in the tree, or in
+    the folder above when that is the tree's project, with its ``mkdocs.yml``: a repository with
+    ``docs/`` and ``conf.py`` at its root), or None (Sphinx's ``-C``) and the extension alone."""
     conf = find_beside(content, CONF_FILE)
     return (conf.parent, {}) if conf else (None, dict(NO_CONF_OVERRIDES))
 
