@@ -2,16 +2,23 @@
 
 The HTML build reads every page once and saves the environment in
 ``OUT/doctrees``; the PDF builds load that environment instead of reading again.
+The site and its saved state are built aside and published whole
+(:mod:`.output`), so an interrupted build leaves the last complete site, and
+the next build continues from a state that matches it.
 """
 
 from __future__ import annotations
 
+import builtins
+import logging
+import shutil
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sphinx.cmd.build import build_main
+from . import output
+from .output import OutputError, describe
 
 from ..core.loader import find_beside
 
@@ -61,12 +68,20 @@ class BuildRequest:
     def pdf_dir(self) -> Path:
         return self.out / "pdf"
 
+    @property
+    def staged_html(self) -> Path:
+        return self.out / output.STAGING / "html"
 
-def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, *extra: str) -> list[str]:
+    @property
+    def staged_doctrees(self) -> Path:
+        return self.out / output.STAGING / "doctrees"
+
+
+def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, doctrees: Path, *extra: str) -> list[str]:
     confdir, overrides = sphinx_configuration(request.content)
     configuration = ["-c", str(confdir)] if confdir else ["-C"]
     configuration += [option for name, value in overrides.items() for option in ("-D", f"{name}={value}")]
-    arguments = ["-b", builder, *configuration, "-d", str(request.doctrees), "-j", str(request.jobs)]
+    arguments = ["-b", builder, *configuration, "-d", str(doctrees), "-j", str(request.jobs)]
     if request.strict:
         arguments += ["-W", "--keep-going"]
     if request.fresh:
@@ -82,18 +97,168 @@ def step(title: str) -> None:
     print(f"\n== kaderpers: {title}", file=sys.stderr, flush=True)
 
 
-def run_build(request: BuildRequest) -> int:
-    started = time.perf_counter()
+def fail(message: str) -> None:
+    print(f"kaderpers: {message}", file=sys.stderr, flush=True)
+
+
+# -- write failures ----------------------------------------------------------------------------
+
+
+def write_failure(error: BaseException | None) -> str | None:
+    """What could not be read or written, when that is why the build stopped; None for other errors.
+
+    Errors come wrapped: in an ``ExtensionError`` when an event handler raised
+    them, or as text in a ``SphinxParallelError`` from a parallel process.
+    """
+    from sphinx.errors import SphinxParallelError
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError):
+            return describe(error)
+        if isinstance(error, SphinxParallelError):
+            name, _, text = error.message.partition(": ")
+            kind = getattr(builtins, name, None)
+            if isinstance(kind, type) and issubclass(kind, OSError):
+                return text
+        error = getattr(error, "orig_exc", None) or error.__cause__ or error.__context__
+    return None
+
+
+class WriteWarnings(logging.Handler):
+    """Sphinx reports a page or file it could not write as a warning and carries on;
+    a site with a stale or missing page must not be published, so these fail the build."""
+
+    def __init__(self) -> None:
+        from sphinx.locale import __
+
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        # A page written by a parallel process comes back as text only.
+        self._page_prefix = str(__("error writing file %s: %s")).split("%s")[0]
+
+    def emit(self, record: logging.LogRecord) -> None:
+        arguments = record.args if isinstance(record.args, tuple) else ()
+        message = record.getMessage()
+        if (any(isinstance(argument, OSError) for argument in arguments) or message.startswith(self._page_prefix)) and message not in self.messages:
+            self.messages.append(message)
+
+
+@dataclass(frozen=True)
+class SphinxRun:
+    status: int
+    finished: bool  # the output is complete (warnings and --strict aside)
+
+
+def run_sphinx(arguments: list[str]) -> SphinxRun:
+    """``sphinx-build`` in this process, with one plain message instead of a traceback when a file
+    cannot be written (or read); any other error is reported as ``sphinx-build`` does."""
+    from sphinx.application import Sphinx
+    from sphinx.cmd.build import get_parser, handle_exception
+    from sphinx.util.console import disable_colour, terminal_supports_colour
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    args = get_parser().parse_args(arguments)
+    if not terminal_supports_colour():
+        disable_colour()
+    confdir = None if args.noconfig else (args.confdir or args.sourcedir)
+    overrides = dict(definition.partition("=")[::2] for definition in args.define)
+    warnings = None
+    app = None
+    try:
+        with patch_docutils(confdir or args.sourcedir), docutils_namespace():
+            app = Sphinx(
+                args.sourcedir, confdir, args.outputdir, args.doctreedir, args.builder, overrides,
+                status=None if args.quiet else sys.stdout, warning=sys.stderr, freshenv=args.freshenv,
+                warningiserror=args.warningiserror, parallel=args.jobs,
+            )  # fmt: skip
+            app.builder.epilog = ""  # it would name the staging folder; the site is published after
+            warnings = WriteWarnings()
+            logging.getLogger("sphinx").addHandler(warnings)
+            app.build(force_all=False)
+    except (Exception, KeyboardInterrupt) as error:
+        failure = write_failure(error)
+        if failure is None:
+            handle_exception(app, args, error)
+            return SphinxRun(2, finished=False)
+        fail(f"the build stopped: {failure}")
+        return SphinxRun(1, finished=False)
+    finally:
+        if warnings is not None:
+            logging.getLogger("sphinx").removeHandler(warnings)
+    if warnings.messages:
+        fail(f"{len(warnings.messages)} file(s) could not be written; the first: {warnings.messages[0]}")
+        return SphinxRun(1, finished=False)
+    return SphinxRun(app.statuscode, finished=True)
+
+
+# -- the build ---------------------------------------------------------------------------------
+
+
+def stage(request: BuildRequest, *, html: bool = True) -> None:
+    """The staging folders as copies of the published site and state; empty for ``--fresh``."""
+    pairs = [(request.staged_doctrees, request.doctrees)]
+    if html:
+        pairs.append((request.staged_html, request.html_dir))
+    for staged, published in pairs:
+        try:
+            if request.fresh:
+                shutil.rmtree(staged, ignore_errors=True)
+                staged.mkdir(parents=True, exist_ok=True)
+            else:
+                output.mirror(published, staged)
+        except OSError as error:
+            raise OutputError(f"cannot prepare {staged} from {published}: {describe(error)}") from error
+
+
+def build_html(request: BuildRequest) -> int | None:
+    """The site, published when complete; None when it was left as it was."""
+    step(f"HTML site → {request.html_dir}")
+    stage(request)
+    run = run_sphinx(sphinx_arguments(request, "html", request.staged_html, request.staged_doctrees))
+    if not run.finished:
+        fail(f"nothing was published: {request.html_dir} is still the last complete site")
+        return None
+    try:
+        output.publish(request.staged_html, request.html_dir)
+        output.publish(request.staged_doctrees, request.doctrees)
+    except OSError as error:
+        raise OutputError(f"cannot publish the site in {request.html_dir}: {describe(error)}") from error
+    print(f"kaderpers: the site is in {request.html_dir}", file=sys.stderr, flush=True)
+    return run.status
+
+
+def build(request: BuildRequest) -> int:
     status = 0
+    doctrees = request.doctrees
     conf = request.conf_file
     print(f"kaderpers: {request.content}, configuration: {conf or 'kaderpers defaults (no conf.py beside the tree)'}", file=sys.stderr)
     if request.html:
-        step(f"HTML site → {request.html_dir}")
-        status |= build_main(sphinx_arguments(request, "html", request.html_dir))
+        built = build_html(request)
+        if built is None:
+            return 1
+        status |= built
+    elif request.pdf or request.handouts:
+        # The PDFs bring the environment up to date; they do so in a copy, so that the
+        # saved state keeps matching the published site.
+        stage(request, html=False)
+        doctrees = request.staged_doctrees
     if request.pdf or request.handouts:
         from ..pdf.orchestrate import build_pdfs  # rinohtype is only imported when needed
 
         step(f"PDF → {request.pdf_dir}")
-        status |= build_pdfs(request)
+        status |= build_pdfs(request, doctrees)
+    return status
+
+
+def run_build(request: BuildRequest) -> int:
+    started = time.perf_counter()
+    try:
+        with output.exclusive(request.out):
+            status = build(request)
+    except OutputError as error:
+        fail(str(error))
+        status = 1
     print(f"kaderpers: done in {time.perf_counter() - started:.1f} s (exit {status})", file=sys.stderr)
     return 1 if status else 0

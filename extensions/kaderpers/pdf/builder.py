@@ -17,6 +17,7 @@ and ``kaderpers_pdf_shard``, so several processes can share one environment.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -107,7 +108,8 @@ class KaderpersPdfBuilder(RinohBuilder):
                 page, docname = self.where()
                 logger.error(
                     "could not write %s.pdf: %s: %s (on page %s, after content from %s)", document.target,
-                    type(error).__name__, error, page, docname, type="kaderpers", subtype="pdf", exc_info=error,
+                    type(error).__name__, error, page, docname, type="kaderpers", subtype="pdf",
+                    exc_info=None if isinstance(error, OSError) else error,  # a write failure needs no traceback
                 )  # fmt: skip
                 print(f"{FAILURE} {document.target}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
                 Path(self.outdir, document.filename).unlink(missing_ok=True)  # no half-written PDF
@@ -134,12 +136,19 @@ class KaderpersPdfBuilder(RinohBuilder):
         # garbage collector from scanning them again and again during layout.
         gc.collect()
         gc.freeze()
-        output = Path(self.outdir, document.target)
+        output = Path(self.outdir, document.filename)
         output.parent.mkdir(parents=True, exist_ok=True)
-        with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
-            success = speedups.with_roomy_stack(rinoh_document.render, output)
+        # rinohtype empties its file when it starts: lay out under a name of our own, and
+        # rename the finished PDF over the old one, so a reader never gets half a PDF.
+        partial = output.with_name(f".{document.target.rpartition('/')[2]}.{os.getpid()}.partial")
+        try:
+            with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
+                success = speedups.with_roomy_stack(rinoh_document.render, partial)
+            os.replace(f"{partial}.pdf", output)
+        finally:
+            Path(f"{partial}.pdf").unlink(missing_ok=True)
         pages = len(rinoh_document.backend_document.pages)
-        report(f"{document.target}: wrote {output}.pdf, {pages} pages in {time.perf_counter() - started:.1f} s")
+        report(f"{document.target}: wrote {output}, {pages} pages in {time.perf_counter() - started:.1f} s")
         if not success:
             logger.warning("rinohtype reported problems while writing %s.pdf (see the messages above)", document.target, type="kaderpers", subtype="pdf")
 

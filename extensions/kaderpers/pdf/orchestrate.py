@@ -1,6 +1,7 @@
 """``kaderpers build --pdf/--handouts``: PDF builds in parallel processes under a watchdog.
 
-The HTML build has saved the environment in ``OUT/doctrees``. Each PDF process is
+The HTML build has saved the environment in ``OUT/doctrees`` (without an HTML
+build, a private copy of it is brought up to date instead). Each PDF process is
 ``sphinx-build -b kaderpers-pdf`` on that environment, writing its share of the
 documents (``kaderpers_pdf_shard=k/n``): the full edition gets a process of its
 own, the handouts are spread over the others. The processes only read the
@@ -79,28 +80,30 @@ def pdf_timeout(request: BuildRequest) -> int:
     return int(namespace.get("kaderpers_pdf_timeout", KaderpersConfig.pdf_timeout))
 
 
-def sphinx_command(request: BuildRequest, documents: str, shard: str) -> list[str]:
+def sphinx_command(request: BuildRequest, doctrees: Path, documents: str, shard: str) -> list[str]:
     from ..cli.build import sphinx_arguments
 
     # Never -E here: a fresh environment would make every process read and save it at once.
     shared = dataclasses.replace(request, fresh=False)
     settings = ["-D", f"kaderpers_pdf_documents={documents}", "-D", f"kaderpers_pdf_shard={shard}", "-q"]
-    return [sys.executable, "-m", "sphinx", *sphinx_arguments(shared, "kaderpers-pdf", request.pdf_dir, *settings)]
+    return [sys.executable, "-m", "sphinx", *sphinx_arguments(shared, "kaderpers-pdf", request.pdf_dir, doctrees, *settings)]
 
 
-def build_pdfs(request: BuildRequest) -> int:
+def build_pdfs(request: BuildRequest, doctrees: Path) -> int:
     started = time.perf_counter()
     documents = ",".join(kinds(request))
     request.pdf_dir.mkdir(parents=True, exist_ok=True)
+    for partial in request.pdf_dir.rglob(".*.partial.pdf"):  # left by an interrupted build (this one holds OUT)
+        partial.unlink()
     status = 0
     if not request.html:
         # The environment may be missing or out of date: one process reads it, writing no PDF.
         print("kaderpers-pdf: bringing the environment up to date", file=sys.stderr, flush=True)
-        status |= run_children(request, [sphinx_command(request, "none", "")], pdf_timeout(request))
+        status |= run_children(request, [sphinx_command(request, doctrees, "none", "")], pdf_timeout(request))
         if status:
             return status
     count = process_count(request)
-    commands = [sphinx_command(request, documents, f"{k}/{count}") for k in range(1, count + 1)]
+    commands = [sphinx_command(request, doctrees, documents, f"{k}/{count}") for k in range(1, count + 1)]
     status |= run_children(request, commands, pdf_timeout(request))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
