@@ -7,6 +7,7 @@ folder and shared by every test that reads its output.
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import subprocess
@@ -144,3 +145,30 @@ def make_tree(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+#: Zip containers with a creation time inside; their content is covered by the CSV exports.
+NOT_REPRODUCIBLE = (".xlsx", ".ods")
+
+
+def search_index(path: Path) -> dict:
+    """The search index without terms that list no page: Sphinx keeps the words of a
+    replaced title as empty entries in an incremental build; they find nothing."""
+    text = path.read_text("utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    for key in ("terms", "titleterms"):
+        index[key] = {term: pages for term, pages in index[key].items() if pages != []}
+    return index
+
+
+def same(site: Path, clean: Path, relative: Path) -> bool:
+    if not (site / relative).is_file() or not (clean / relative).is_file():
+        return False
+    if relative.name == "searchindex.js":
+        return search_index(site / relative) == search_index(clean / relative)
+    return (site / relative).read_bytes() == (clean / relative).read_bytes()
+
+
+def differences(site: Path, clean: Path) -> list[str]:
+    files = {p.relative_to(site) for p in site.rglob("*") if p.is_file()} | {p.relative_to(clean) for p in clean.rglob("*") if p.is_file()}
+    return sorted(str(relative) for relative in files if not str(relative).endswith(NOT_REPRODUCIBLE) and not same(site, clean, relative))

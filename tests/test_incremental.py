@@ -8,7 +8,6 @@ taken from Sphinx's own progress lines (``-j 1`` prints one line per page).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -19,12 +18,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import differences
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
-#: Zip containers with a creation time inside; their content is covered by the CSV exports.
-NOT_REPRODUCIBLE = (".xlsx", ".ods")
 
 
 @dataclass
@@ -49,29 +47,6 @@ def sphinx_build(tree: Path, out: Path) -> Build:
         written=re.findall(r"^writing output\.\.\. \[\s*\d+%\] (\S+)$", result.stdout, re.MULTILINE),
         output=result.stdout,
     )
-
-
-def search_index(path: Path) -> dict:
-    """The search index without terms that list no page: Sphinx keeps the words of a
-    replaced title as empty entries in an incremental build; they find nothing."""
-    text = path.read_text("utf-8")
-    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
-    for key in ("terms", "titleterms"):
-        index[key] = {term: pages for term, pages in index[key].items() if pages != []}
-    return index
-
-
-def same(site: Path, clean: Path, relative: Path) -> bool:
-    if not (site / relative).is_file() or not (clean / relative).is_file():
-        return False
-    if relative.name == "searchindex.js":
-        return search_index(site / relative) == search_index(clean / relative)
-    return (site / relative).read_bytes() == (clean / relative).read_bytes()
-
-
-def differences(site: Path, clean: Path) -> list[str]:
-    files = {p.relative_to(site) for p in site.rglob("*") if p.is_file()} | {p.relative_to(clean) for p in clean.rglob("*") if p.is_file()}
-    return sorted(str(relative) for relative in files if not str(relative).endswith(NOT_REPRODUCIBLE) and not same(site, clean, relative))
 
 
 @dataclass

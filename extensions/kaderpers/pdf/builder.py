@@ -42,6 +42,7 @@ from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
 from . import printing, speedups
 from .documents import Part, PdfDocument, edition, handouts, select
+from .orchestrate import partial_folder
 from .hyphenation import install_dutch_hyphenation
 from .template import LOGO, configuration
 from .watchdog import FAILURE, watchdog
@@ -138,9 +139,10 @@ class KaderpersPdfBuilder(RinohBuilder):
         gc.freeze()
         output = Path(self.outdir, document.filename)
         output.parent.mkdir(parents=True, exist_ok=True)
-        # rinohtype empties its file when it starts: lay out under a name of our own, and
-        # rename the finished PDF over the old one, so a reader never gets half a PDF.
-        partial = output.with_name(f".{document.target.rpartition('/')[2]}.{os.getpid()}.partial")
+        # rinohtype empties its file when it starts: lay out into the output's staging folder
+        # and rename the finished PDF over the old one, so a reader never gets half a PDF.
+        partial = partial_folder(self.outdir) / f"{document.target.replace('/', '-')}.{os.getpid()}"
+        partial.parent.mkdir(parents=True, exist_ok=True)
         try:
             with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
                 success = speedups.with_roomy_stack(rinoh_document.render, partial)

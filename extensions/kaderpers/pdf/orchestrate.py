@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -60,6 +61,13 @@ class Child:
             print(f"[pdf {self.number}] {line}", file=sys.stderr, flush=True)
 
 
+def partial_folder(pdf_dir: str | Path) -> Path:
+    """Where PDFs are laid out before they are renamed into ``OUT/pdf``: beside it, never in it."""
+    from ..cli.output import STAGING
+
+    return Path(pdf_dir).parent / STAGING / "pdf"
+
+
 def kinds(request: BuildRequest) -> list[str]:
     return [kind for kind, wanted in (("edition", request.pdf), ("handouts", request.handouts)) if wanted]
 
@@ -93,8 +101,7 @@ def build_pdfs(request: BuildRequest, doctrees: Path) -> int:
     started = time.perf_counter()
     documents = ",".join(kinds(request))
     request.pdf_dir.mkdir(parents=True, exist_ok=True)
-    for partial in request.pdf_dir.rglob(".*.partial.pdf"):  # left by an interrupted build (this one holds OUT)
-        partial.unlink()
+    shutil.rmtree(partial_folder(request.pdf_dir), ignore_errors=True)  # left by an interrupted build (this one holds OUT)
     status = 0
     if not request.html:
         # The environment may be missing or out of date: one process reads it, writing no PDF.
