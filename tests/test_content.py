@@ -12,6 +12,8 @@ from bs4 import BeautifulSoup
 
 from conftest import CONTENT, comparable
 
+#: The column each ``no-`` flag removes from a table.
+FLAG_COLUMNS = {"no-rol": "rol", "no-levenscyclus": "levenscyclus", "no-onderwerp": "onderwerp", "no-id": "id"}
 ADMONITION_TYPES = ("note", "tip", "info", "warning", "danger", "example", "quote", "success", "question", "abstract")
 
 
@@ -20,14 +22,17 @@ class Construct:
     name: str
     #: Finds the construct in a page's Markdown; group "probe" (if any) is text that must reach the output.
     source: str
-    #: CSS selector that must match in the HTML of that page.
+    #: CSS selector that must match in the HTML of that page; ``{name}`` takes a named group of the match.
+    #: With a probe, an element it selects must hold the probe's text.
     html: str
+    #: The probe is elsewhere on the page than in the selected element (a footnote's text).
+    probe_anywhere: bool = False
 
 
 CONSTRUCTS = [
     *(Construct(f"admonition {kind}", rf'^\s*!!! {kind} "(?P<probe>[^"]+)"', f"div.admonition.{kind}") for kind in ADMONITION_TYPES),
     Construct("custom admonition", r'^\s*!!! wetgeving "(?P<probe>[^"]+)"', "div.admonition.wetgeving"),
-    Construct("admonition without title", r"^\s*!!! \w+\s*$", "div.admonition"),
+    Construct("admonition without title", r"^\s*!!! (?P<kind>\w+)\s*\n\n?\s+(?P<probe>\S+(?: \S+){0,5})", "div.admonition.{kind}"),
     Construct("admonition body indented with a tab", r'^\s*!!! \w+ "(?P<probe>[^"]+)"\n\n?\t\S', "div.admonition"),
     Construct("collapsible, closed", r'^\s*\?\?\? \w+ "(?P<probe>[^"]+)"', "details:not([open])"),
     Construct("collapsible, open", r'^\s*\?\?\?\+ \w+ "(?P<probe>[^"]+)"', "details[open]"),
@@ -38,11 +43,12 @@ CONSTRUCTS = [
     Construct("primary button", r"\[(?P<probe>[^\]:]+?)(?: :[\w-]+:)?\]\([^)]*\)\{ \.md-button \.md-button--primary \}", "a.md-button--primary"),
     Construct("heading attribute data-search-exclude", r"^#+ (?P<probe>.+?) \{ data-search-exclude \}", "section.no-search"),
     Construct("abbreviation in a page", r"^\*\[(?P<probe>[^\]]+)\]:", "abbr[title]"),
-    Construct("footnote", r"^\[\^\w+\]:\s*(?P<probe>\S+(?: \S+){0,3})", "a.footnote-reference"),
+    Construct("footnote", r"^\[\^\w+\]:\s*(?P<probe>\S+(?: \S+){0,3})", "a.footnote-reference", probe_anywhere=True),
     Construct("mermaid diagram", r"^```mermaid\n", "pre.mermaid"),
     Construct("material icon", r":material-arrow-right:", ".kaderpers-icon"),
     Construct("fontawesome icon", r":fontawesome-solid-paper-plane:", ".kaderpers-icon"),
-    Construct("/// html | div block", r"^/// html \| div", "div"),
+    # Without classes the block leaves just its content (blocks.py): the text is a paragraph of the page.
+    Construct("/// html | div block", r"^/// html \| div\n(?P<probe>[^\n]{1,60})", "p"),
     Construct("raw HTML with a link", r'<a href="https?://[^"]+"[^>]*>(?P<probe>[^<]+)</a>', "a[href^='http']"),
     Construct("image", r"!\[[^\]]*\]\(", "img[alt]"),
     Construct("pipe table", r"^\|[^\n]+\|\n\|[ :-]+\|", "table:not(.kp-table)"),
@@ -63,7 +69,10 @@ CONSTRUCTS = [
     Construct("tags", r"<!-- tags -->", ".kp-tags"),
     Construct("tags-ai-act on an AI-Act vereiste", r"(?s)id: urn:nl:ak:ver:aia-.*<!-- tags-ai-act -->", ".kp-ai-act-labels"),
     Construct("tags-ai-act on another vereiste", r"(?s)id: urn:nl:ak:ver:(?!aia-).*<!-- tags-ai-act -->", ".kp-not-ai-act"),
-    *(Construct(f"flag {flag}", rf"<!-- list_\w+ [^>]*\b{flag}\b", "table.kp-table") for flag in ("no-rol", "no-levenscyclus", "no-onderwerp", "no-id", "no-search")),
+    # The table of that kind lacks the column (or the search) the flag removes; test_flags_remove_what_tables_have_by_default
+    # shows that tables of that kind have it otherwise.
+    *(Construct(f"flag {flag}", rf"<!-- list_(?P<kind>\w+) [^>]*\b{flag}\b", f"table.kp-table.kp-{{kind}}:not(:has(th.kp-col-{column}))") for flag, column in FLAG_COLUMNS.items()),
+    Construct("flag no-search", r"<!-- list_(?P<kind>\w+) [^>]*\bno-search\b", "table.kp-table.kp-{kind}:not(.kp-search)"),
     # list directives, MyST spelling
     *(Construct(f"kader-lijst {kind}", rf"```\{{kader-lijst\}} {kind}\s*\n", "table.kp-table") for kind in ("vereisten", "maatregelen", "hulpmiddelen", "vereisten-bij-maatregel", "maatregelen-bij-hulpmiddel")),
     Construct("kader-tags", r"```\{kader-tags\}\s*\n", ".kp-tags"),
@@ -96,10 +105,27 @@ def html_of(site: Path, source: Path) -> BeautifulSoup:
 def test_construct_renders_in_html(content_site: Path, construct: Construct) -> None:
     for source, match in pages_with(construct):
         main = html_of(content_site, source).select_one("main") or html_of(content_site, source)
-        assert main.select(construct.html), f"{source.relative_to(CONTENT)}: no `{construct.html}` for {construct.name}"
+        selector = construct.html.format(**match.groupdict())
+        found = main.select(selector)
+        assert found, f"{source.relative_to(CONTENT)}: no `{selector}` for {construct.name}"
         probe = match.groupdict().get("probe")
         if probe:
-            assert comparable(probe) in comparable(main.get_text(" ")), f"{source.relative_to(CONTENT)}: `{probe}` missing"
+            where = [main] if construct.probe_anywhere else found
+            assert any(comparable(probe) in comparable(element.get_text(" ")) for element in where), f"{source.relative_to(CONTENT)}: `{probe}` not in `{selector}`"
+
+
+def test_flags_remove_what_tables_have_by_default(content_site: Path) -> None:
+    """The flag constructs above find tables without a column; without the flag, tables of that kind have it."""
+    kinds = {flag: set() for flag in [*FLAG_COLUMNS, "no-search"]}
+    for path in content_site.rglob("*.html"):
+        for table in BeautifulSoup(path.read_text("utf-8"), "html.parser").select("main table.kp-table"):
+            kind = next(c for c in table["class"] if c.startswith("kp-") and c.removeprefix("kp-") in ("vereisten", "maatregelen", "hulpmiddelen"))
+            kinds["no-search"] |= {kind} if "kp-search" in table["class"] else set()
+            for flag, column in FLAG_COLUMNS.items():
+                kinds[flag] |= {kind} if table.select(f"th.kp-col-{column}") else set()
+    for flag in kinds:
+        flagged = {f"kp-{m['kind']}" for _, m in pages_with(Construct(flag, rf"<!-- list_(?P<kind>\w+) [^>]*\b{flag}\b", ""))}
+        assert flagged & kinds[flag], f"{flag}: tables of {sorted(flagged)} lack what it removes even without it"
 
 
 @pytest.fixture(scope="session")
@@ -120,10 +146,18 @@ def test_construct_renders_in_pdf(content_pdf_text: str, construct: Construct) -
 def test_images_reach_the_pdf(content_build: subprocess.CompletedProcess[str]) -> None:
     from pypdf import PdfReader
 
+    from PIL import Image
+
     pdf = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
-    images = [image for page in PdfReader(pdf).pages for image in page.images]
+    # Not the cover, whose logo would stand in for a missing content image.
+    shapes = [image.image.size for page in PdfReader(pdf).pages[1:] for image in page.images]
     content_images = [p for p in CONTENT.rglob("*") if p.suffix.lower() in {".png", ".jpg", ".jpeg"}]
-    assert content_images and len(images) >= len(content_images)
+    assert content_images
+    for path in content_images:
+        with Image.open(path) as image:
+            width, height = image.size
+        # A print copy keeps the proportions (and, up to its size limit, the pixels).
+        assert any(abs(w / h - width / height) < 0.01 for w, h in shapes), f"{path.name} ({width}x{height}) is not in the PDF"
 
 
 def test_every_directive_renders_a_table_in_the_pdf(content_build: subprocess.CompletedProcess[str], content_pdf_text: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import frontmatter
@@ -125,14 +126,21 @@ def test_hostile_text_stays_text_in_exports(site: Path) -> None:
 # -- kader.json -------------------------------------------------------------------------------
 
 
+def expected_title(stem: str, post: frontmatter.Post) -> str:
+    """The front matter's title; without one the page's first heading, else its file name."""
+    title = post.metadata.get("title")
+    if title is not None and str(title).strip():
+        return str(title).strip()
+    heading = re.search(r"^# +(.+?)\s*$", post.content, re.MULTILINE)
+    return heading[1].replace("**", "").strip() if heading else stem
+
+
 def check_kader_json(tree: Path, site: Path) -> dict[str, int]:
     """Compare kader.json with the front matter of the tree; returns the number of records per kind."""
     document = json.loads((site / "kader.json").read_text("utf-8"))
     records = {(r["type"], r["stem"]): r for r in document["records"]}
-    metas = {
-        kind: {p.stem: frontmatter.load(p).metadata for p in (tree / folder).glob("*.md") if p.name != "index.md"}
-        for kind, folder in RECORD_FOLDERS.items()
-    }
+    posts = {kind: {p.stem: frontmatter.load(p) for p in (tree / folder).glob("*.md") if p.name != "index.md"} for kind, folder in RECORD_FOLDERS.items()}
+    metas = {kind: {stem: post.metadata for stem, post in pages.items()} for kind, pages in posts.items()}
     singular = {"vereisten": "vereiste", "maatregelen": "maatregel", "hulpmiddelen": "hulpmiddel"}
     assert {kind: sum(1 for t, _ in records if t == singular[kind]) for kind in metas} == {k: len(v) for k, v in metas.items()}
 
@@ -142,7 +150,7 @@ def check_kader_json(tree: Path, site: Path) -> dict[str, int]:
     for kind, pages in metas.items():
         for stem, meta in pages.items():
             record = records[singular[kind], stem]
-            assert record["title"] == str(meta.get("title") or record["title"])
+            assert record["title"] == expected_title(stem, posts[kind][stem]), stem
             assert record["id"] == (str(meta["id"]) if meta.get("id") else None)
             assert (site / record["url"]).is_file(), record["url"]
             assert {key for key, value in meta.items() if value is not None} <= set(record["front_matter"]), stem

@@ -189,11 +189,12 @@ def test_a_second_build_into_the_same_folder_stops_with_a_message(workspace: Wor
     first = start(workspace.tree, workspace.out)
     try:
         wait_for(first, r"reading sources\.\.\. \[")
+        os.killpg(first.pid, signal.SIGSTOP)  # paused mid-build, so the second surely starts meanwhile
         second = kaderpers(workspace.tree, workspace.out)
-        assert first.poll() is None, "the first build ended before the second was started"
     finally:
+        os.killpg(first.pid, signal.SIGCONT)
         first.communicate()
-    assert second.returncode == 1
+    assert second.returncode == 1, second.stderr[-3000:]
     assert "another build is writing to" in second.stderr and str(workspace.out) in second.stderr
     assert first.returncode == 0
     assert_same_site(workspace.out / "html", workspace.edited)
