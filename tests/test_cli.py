@@ -1,0 +1,109 @@
+"""What the README promises about the command line: ``build --strict``, silencing one kind of warning
+with ``suppress_warnings``, the default CONTENT_DIR, and ``--pdf`` and ``--handouts`` each on their own.
+
+Most of it on a tree of five pages with one error and one warning in it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, KADERPERS, REPO, make_tree, run_kaderpers
+
+V = "voldoen-aan-wetten-en-regels"
+DANGLING = "bestaat-niet-99"
+RECORD = "---\ntitle: {title}\nid: urn:nl:ak:{code}\nlevenscyclus:\n- ontwerp\n{extra}---\n\n# {title}\n\nTekst van {title}.\n"
+FILES = {
+    "index.md": "---\ntitle: Proefkader\n---\n# Proefkader\n\nEen klein kader.\n",
+    "levenscyclus/ontwerp.md": "---\ntitle: Fase 2, Ontwerp\n---\n# Ontwerp\n\n<!-- list_maatregelen levenscyclus/ontwerp -->\n",
+    f"{V}/vereisten/avg-01-rechtmatig.md": RECORD.format(title="Verwerk rechtmatig", code="ver:avg-01", extra=""),
+    # An error (a reference to a vereiste that does not exist) and a warning (an unknown key).
+    f"{V}/maatregelen/2-owp-01-doel.md": RECORD.format(title="Beschrijf het doel", code="mtr:owp-01", extra=f"vereiste:\n- avg-01-rechtmatig\n- {DANGLING}\n"),
+    f"{V}/maatregelen/2-owp-02-taken.md": RECORD.format(title="Verdeel de taken", code="mtr:owp-02", extra="vereiste:\n- avg-01-rechtmatig\nkleur: blauw\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tree(tmp_path_factory.mktemp("cli") / "tree", FILES)
+
+
+def warnings_of(output: str) -> set[str]:
+    """The kaderpers rules Sphinx warned about, from lines like ``file:3: WARNING: message [ref.dangling] [kaderpers.ref.dangling]``."""
+    return set(re.findall(r"WARNING: .*\[kaderpers\.([\w.-]+)\]", output))
+
+
+def sphinx_build(tree: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``sphinx-build -c . CONTENT_DIR OUT`` as the README shows it."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(REPO), *options, str(tree), str(out)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=dict(os.environ, NO_COLOR="1"))
+
+
+def test_build_reports_problems_and_strict_fails_on_them(tree: Path, tmp_path: Path) -> None:
+    plain = run_kaderpers("build", str(tree), "--out", str(tmp_path / "plain"), check=False)
+    assert plain.returncode == 0, plain.stderr[-3000:]
+    assert {"ref.dangling", "meta.unknown-key"} <= warnings_of(plain.stderr)
+    assert (tmp_path / "plain" / "html" / V / "maatregelen" / "2-owp-01-doel.html").is_file()  # everything else published
+
+    strict = run_kaderpers("build", str(tree), "--out", str(tmp_path / "strict"), "--strict", check=False)
+    assert strict.returncode == 1
+    named = [line for line in strict.stderr.splitlines() if "[kaderpers.ref.dangling]" in line]
+    assert named and "2-owp-01-doel.md" in named[0] and DANGLING in named[0]
+
+
+def test_strict_passes_a_tree_without_problems(tree: Path, tmp_path: Path) -> None:
+    clean = make_tree(tmp_path / "clean", {**FILES, f"{V}/maatregelen/2-owp-01-doel.md": FILES[f"{V}/maatregelen/2-owp-01-doel.md"].replace(f"- {DANGLING}\n", ""),
+                                           f"{V}/maatregelen/2-owp-02-taken.md": FILES[f"{V}/maatregelen/2-owp-02-taken.md"].replace("kleur: blauw\n", "")})  # fmt: skip
+    result = run_kaderpers("build", str(clean), "--out", str(tmp_path / "out"), "--strict", check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not warnings_of(result.stderr)
+
+
+def test_suppress_warnings_silences_one_subtype(tree: Path, tmp_path: Path) -> None:
+    silenced = sphinx_build(tree, tmp_path / "silenced", "-W", "-D", "suppress_warnings=kaderpers.meta.unknown-key")
+    assert warnings_of(silenced.stderr) == {"ref.dangling"}  # the other kind is still reported
+    assert silenced.returncode == 1  # and still fails -W
+    both = sphinx_build(tree, tmp_path / "both", "-W", "-D", "suppress_warnings=kaderpers.meta.unknown-key,kaderpers.ref.dangling")
+    assert not warnings_of(both.stderr) and both.returncode == 0, both.stderr[-3000:]
+
+
+def test_check_and_build_default_to_the_bundled_content(tmp_path: Path) -> None:
+    checked = run_kaderpers("check", check=False)
+    assert f"checked {CONTENT}" in checked.stderr
+    # The build is stopped once Sphinx says what it reads: that is all this test needs.
+    build = subprocess.Popen(
+        [*KADERPERS, "build", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path, env=dict(os.environ, NO_COLOR="1"), start_new_session=True,
+    )  # fmt: skip
+    seen = []
+    try:
+        assert build.stdout is not None
+        for line in build.stdout:
+            seen.append(line)
+            if line.startswith("updating environment"):
+                break
+    finally:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.wait()
+    output = "".join(seen)
+    pages = [p for p in CONTENT.rglob("*.md") if not p.relative_to(CONTENT).as_posix().startswith(("includes/", "templates/"))]
+    assert f"HTML site → {tmp_path / 'out' / 'html'}" in output
+    assert re.search(rf"updating environment: \[new config\] {len(pages)} added", output), output[-2000:]
+    assert "kaderpers: no" not in output
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize(("option", "edition", "handouts"), [("--pdf", True, False), ("--handouts", False, True)])
+def test_pdf_and_handouts_each_on_their_own(tree: Path, tmp_path: Path, option: str, edition: bool, handouts: bool) -> None:
+    result = run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), option, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    pdf = tmp_path / "out" / "pdf"
+    assert (tmp_path / "out" / "html" / "index.html").is_file()  # the site comes with either
+    assert (pdf / "algoritmekader.pdf").is_file() == edition
+    assert sorted(p.name for p in pdf.glob("handouts/*.pdf")) == (["ontwerp.pdf"] if handouts else [])
