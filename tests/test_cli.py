@@ -73,9 +73,14 @@ def test_suppress_warnings_silences_one_subtype(tree: Path, tmp_path: Path) -> N
     assert not warnings_of(both.stderr) and both.returncode == 0, both.stderr[-3000:]
 
 
-def test_check_and_build_default_to_the_bundled_content(tmp_path: Path) -> None:
-    checked = run_kaderpers("check", check=False)
-    assert f"checked {CONTENT}" in checked.stderr
+def test_check_and_build_default_to_docs_or_the_bundled_content(tree: Path, tmp_path: Path) -> None:
+    checked = run_kaderpers("check", check=False)  # in this repository, which has no docs/
+    assert f"checked {CONTENT.resolve()}" in checked.stderr
+    kader = tmp_path / "kader"
+    (kader / "docs").parent.mkdir()
+    (kader / "docs").symlink_to(tree, target_is_directory=True)
+    checked = subprocess.run([*KADERPERS, "check"], capture_output=True, text=True, cwd=kader)
+    assert "checked " in checked.stderr and f"checked {CONTENT.resolve()}" not in checked.stderr and DANGLING in checked.stdout
     # The build is stopped once Sphinx says what it reads: that is all this test needs.
     build = subprocess.Popen(
         [*KADERPERS, "build", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
