@@ -371,6 +371,13 @@ def add_parser(commands: Any, content_dir: Any) -> None:
         content = content_dir(args.content)
         jobs = (os.cpu_count() or 1) if args.jobs == "auto" else args.jobs
         out = Path(args.out).resolve() if args.out else default_out(content)
-        return run_serve(ServeRequest(content, out, args.host, args.port, jobs))
+        from .output import OutputError, exclusive
+
+        try:
+            with exclusive(out):  # its builds write in place: no `kaderpers build` into the same folder meanwhile
+                return run_serve(ServeRequest(content, out, args.host, args.port, jobs))
+        except OutputError as error:
+            print(f"kaderpers: {error}", file=sys.stderr)
+            return 1
 
     serve.set_defaults(run=command)
