@@ -130,7 +130,24 @@ class LiveBuild:
         app.add_css_file(LIVE_STYLESHEET, priority=900)
         app.connect("html-page-context", self._note_writing)
         app.connect("build-finished", lambda app, exception: self._page_written())
+        app.add_post_transform(self._previous_page_written())
         return app
+
+    def _previous_page_written(self) -> type:
+        """A post-transform that runs first for each page: the page before it is on disk by then,
+        before this page's tables are made (the overview pages take longest)."""
+        from sphinx.transforms.post_transforms import SphinxPostTransform
+
+        live = self
+
+        class PreviousPageWritten(SphinxPostTransform):
+            default_priority = 1
+            formats = ("html",)
+
+            def run(self, **kwargs: Any) -> None:
+                live._page_written()
+
+        return PreviousPageWritten
 
     def _note_writing(self, app: Sphinx, pagename: str, *args: Any) -> None:
         if os.getpid() != self._process:
