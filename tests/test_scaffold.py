@@ -102,7 +102,9 @@ def test_new_says_what_to_give_instead(upstream_copy: Path) -> None:
     assert typo.returncode == 2 and "Did you mean `ontwerp`?" in typo.stderr
     no_law = run_kaderpers("new", "vereiste", "Titel", "--dir", str(upstream_copy), check=False)
     assert no_law.returncode == 2 and "--wet" in no_law.stderr and "avg" in no_law.stderr
-    assert no_phase.stdout == typo.stdout == no_law.stdout == ""
+    nowhere = run_kaderpers("new", "hulpmiddel", "Titel", check=False)  # no ./docs where it runs: not the example kader
+    assert nowhere.returncode == 2 and "--dir" in nowhere.stderr
+    assert no_phase.stdout == typo.stdout == no_law.stdout == nowhere.stdout == ""
 
 
 # -- schema ------------------------------------------------------------------------------------

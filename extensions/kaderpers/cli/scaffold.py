@@ -17,6 +17,10 @@ def command_new(args: argparse.Namespace, content_dir: Callable[[str | None], Pa
     from ..core.loader import load_tree
     from ..core.scaffold import ScaffoldError, new_record
 
+    if args.dir is None and not Path("docs").is_dir():
+        # Not the bundled example kader: a new record belongs in the editor's own tree.
+        print("kaderpers new: there is no ./docs here; give the tree to add the record to with --dir", file=sys.stderr)
+        return 2
     root = content_dir(args.dir)
     try:
         record = new_record(load_tree(root), PageKind(args.kind), args.title, fase=args.fase, wet=args.wet)
@@ -44,13 +48,15 @@ def command_schema(args: argparse.Namespace, content_dir: Callable[[str | None],
 
 def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str | None], Path]) -> None:
     """Register ``new`` and ``schema`` with the command line's subcommands."""
+    from . import CONTENT_HELP
+
     new = commands.add_parser(
         "new", help="write a new record with the next free code",
         description="Write a new vereiste, maatregel or hulpmiddel with the next free code and id, front matter from the vocabularies and the standard sections, and print its path.",
     )
     new.add_argument("kind", choices=KINDS, help="the kind of record")
     new.add_argument("title", help="the record's title (in quotes)")
-    new.add_argument("--dir", help="root of the content tree (default: the bundled content/)")
+    new.add_argument("--dir", help="root of the content tree (default: ./docs)")
     new.add_argument("--fase", help="the levenscyclus phase (its file name, e.g. ontwerp); a maatregel's code is numbered within its phase")
     new.add_argument("--wet", help="a vereiste's law code (e.g. avg, aia), the start of its file name and id")
     new.set_defaults(run=lambda args: command_new(args, content_dir))
@@ -60,5 +66,5 @@ def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str
         description="Print a JSON Schema (draft 2020-12) of a kind's front matter, with the tree's vocabularies and records, for editors' YAML plug-ins and check-jsonschema.",
     )
     schema.add_argument("kind", choices=KINDS, help="the kind of record")
-    schema.add_argument("content", nargs="?", help="root of the content tree (default: the bundled content/)")
+    schema.add_argument("content", nargs="?", help=CONTENT_HELP)
     schema.set_defaults(run=lambda args: command_schema(args, content_dir))
