@@ -103,6 +103,8 @@ class LiveBuild:
         self._written: list[str] = []
         self._writing: str | None = None
         self._process = os.getpid()
+        #: The pages read by the build that is running: the ones the editor just saved.
+        self.read: set[str] = set()
         #: Told about each page as soon as it is written, while the build goes on.
         self.on_written: Callable[[str], None] = lambda path: None
         #: Changes to these files need a new application and environment (see the module's docstring).
@@ -131,7 +133,12 @@ class LiveBuild:
         app.connect("html-page-context", self._note_writing)
         app.connect("build-finished", lambda app, exception: self._page_written())
         app.add_post_transform(self._previous_page_written())
+        app.connect("env-before-read-docs", self._note_read, priority=999)
+        write_read_pages_first(app, self)
         return app
+
+    def _note_read(self, app: Sphinx, env: Any, docnames: list[str]) -> None:
+        self.read = set(docnames)
 
     def _previous_page_written(self) -> type:
         """A post-transform that runs first for each page: the page before it is on disk by then,
@@ -191,6 +198,36 @@ class LiveBuild:
                 self.app.parallel = 1
         written = None if self.app.builder.parallel_ok else list(self._written)
         return BuildResult(True, time.perf_counter() - started, written, self._warnings.take())
+
+
+def write_read_pages_first(app: Sphinx, live: LiveBuild) -> None:
+    """Write the pages just read (the ones an editor saved) before the pages that only show them.
+
+    Sphinx writes in name order, so a saved maatregel waited for the levenscyclus,
+    onderwerp and rol pages that list it. ``Builder.write_documents`` is the method a
+    builder may override; the application's own builder becomes a subclass that calls
+    it twice, the saved pages first. Each page is written on its own, so the site is
+    the same (``tests/test_serve.py`` compares it with a clean build). Only in serve's
+    own application, and only where the method has the signature this was made for.
+    """
+    import inspect
+
+    base = type(app.builder)
+    method = getattr(base, "write_documents", None)
+    if method is None or list(inspect.signature(method).parameters) != ["self", "docnames"]:
+        return  # another Sphinx: the name order stays
+
+    class ReadPagesFirst(base):  # type: ignore[misc, valid-type]
+        def write_documents(self, docnames: Any) -> None:
+            first = set(docnames) & live.read
+            if self.parallel_ok or not first or first == set(docnames):
+                super().write_documents(docnames)
+                return
+            super().write_documents(first)
+            super().write_documents(set(docnames) - first)
+
+    ReadPagesFirst.__name__ = ReadPagesFirst.__qualname__ = f"ReadPagesFirst{base.__name__}"
+    app.builder.__class__ = ReadPagesFirst
 
 
 # -- the build process ---------------------------------------------------------------------
