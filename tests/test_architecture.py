@@ -108,7 +108,10 @@ def test_the_registry_keeps_todays_columns() -> None:
     def shown(name: str, words: str = "") -> list[str]:
         return [column.name for column in columns_for(parse_legacy(name, words).spec)]
 
-    assert list(COLUMNS) == ["id", "title", "wetcode", "categorie", "rol", "levenscyclus", "onderwerp"]
+    assert list(COLUMNS) == ["id", "title", "wetcode", "categorie", "rol", "levenscyclus", "onderwerp", "maatregelen", "hulpmiddelen", "bronnen"]
+    # The traceability columns (kaderpers.core.traceability) show only when asked for.
+    assert shown("list_vereisten", "add-maatregelen add-hulpmiddelen")[-2:] == ["maatregelen", "hulpmiddelen"]
+    assert "maatregelen" not in shown("list_maatregelen", "add-maatregelen")
     assert shown("list_vereisten") == ["id", "title", "wetcode", "rol", "levenscyclus", "onderwerp"]
     assert shown("list_maatregelen", "add-wetcode add-categorie") == ["id", "title", "categorie", "rol", "levenscyclus", "onderwerp"]
     assert shown("list_hulpmiddelen", "no-onderwerp") == ["title", "categorie", "rol", "levenscyclus"]

@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 
 from conftest import CONTENT, comparable, make_tree, run_kaderpers, serve
 from kader_fixture_tree import FILES, HOSTILE_TITLE, V
+from test_browser_site import axe_violations, describe
 from test_diff import make_edits
 
 
@@ -133,6 +134,8 @@ def test_diff_view_in_a_browser(compared: tuple[Path, dict], page) -> None:
     # The counts link to their part of the page.
     page.locator("ul.kp-changes-counts a", has_text="Verwijderd").click()
     assert page.locator("#wijzigingen-removed").evaluate("e => e.matches(':target')")
+    violations = axe_violations(page, f"{base}/wijzigingen/index.html")
+    assert not violations, describe(violations)
 
 
 # -- print --------------------------------------------------------------------------------

@@ -97,13 +97,19 @@ def test_exports_match_the_table_on_the_page(site: Path, docname: str, number: i
     assert [[unformula(c) for c in row[: len(headers) + 1]] for row in ods[1:]] == expected
 
 
+#: The tables of the traceability page, which are always exported (test_traceability.py checks them).
+TRACEABILITY_EXPORTS = ("traceerbaarheid-vereisten", "traceerbaarheid-auditkaders")
+
+
 def test_only_exported_tables_get_downloads(site: Path) -> None:
     for page in site.rglob("*.html"):
         docname = page.relative_to(site).with_suffix("").as_posix()
+        if docname == "traceerbaarheid/index":
+            continue
         for container in soup_of(page).select("div.kp-list"):
             number = int(container["id"].rsplit("-", 1)[1])
             assert bool(container.select(".kp-downloads a")) == (number in EXPORTED.get(docname, [])), (docname, number)
-    names = sorted(p.name for p in (site / "_exports").iterdir())
+    names = sorted(p.stem for p in (site / "_exports").iterdir() if p.stem not in TRACEABILITY_EXPORTS)
     assert len(names) == 3 * sum(len(numbers) for numbers in EXPORTED.values())
 
 

@@ -21,14 +21,13 @@ from .model import (
     ID_TYPE_CODES,
     KIND_OF_REFERENCE_FIELD,
     TAXONOMY_FIELDS,
+    VOCABULARY_FIELDS,
     Kader,
     Page,
     PageKind,
 )
 
 MAX_TOELICHTING_WORDS = 40
-#: Fields whose values come from a vocabulary (pages of the tree or the vocabulary file).
-VOCABULARY_FIELDS = (*TAXONOMY_FIELDS, *AI_ACT_FIELDS, "categorie")
 
 
 def expected_id_code(page: Page) -> str | None:

@@ -18,11 +18,12 @@ one :class:`Column` to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page, PageKind
+from .traceability import hulpmiddelen_for, sources_of
 
 if TYPE_CHECKING:
     from .grammar import ListSpec
@@ -90,6 +91,22 @@ def ordered_values(index: Kader, page: Page, field_name: str) -> list[str]:
     return values
 
 
+def record_chips(pages: Iterable[Page]) -> Cell:
+    """Chips of linked records (value: the stem, which links; label: the short id, or the title of a record without one)."""
+    chips = tuple((page.stem, page.short_id if page.record_id else page.title) for page in pages)
+    return Cell("; ".join(label for _, label in chips), chips=chips)
+
+
+def source_chips(index: Kader, page: Page) -> Cell:
+    """The audit-framework codes of a record's ``sources``, as ``ADR: SV.8``."""
+    chips = tuple((code, code) for code in items_of_sources(page))
+    return Cell("; ".join(label for _, label in chips), chips=chips)
+
+
+def items_of_sources(page: Page) -> list[str]:
+    return [f"{framework}: {code}" for framework, codes in sources_of(page).items() for code in codes]
+
+
 ALL = frozenset(RECORD_KINDS)
 
 #: Every column, in the order tables show them.
@@ -109,6 +126,16 @@ COLUMNS: dict[str, Column] = {
         Column("rol", "Rollen", 14, chip_field="rollen", default_for=ALL, filterable=True),
         Column("levenscyclus", "Levenscyclus", 18, chip_field="levenscyclus", default_for=ALL, filterable=True),
         Column("onderwerp", "Onderwerpen", 18, chip_field="onderwerp", default_for=ALL, filterable=True),
+        # Traceability (kaderpers.core.traceability); lists show them with add-<name>.
+        Column(
+            "maatregelen", "Maatregelen", 30, lambda index, page: record_chips(index.related(page, MAATREGEL)),
+            chip_field="maatregel", only_for=frozenset({VEREISTE}), filterable=True,
+        ),  # fmt: skip
+        Column(
+            "hulpmiddelen", "Hulpmiddelen", 24, lambda index, page: record_chips(hulpmiddelen_for(index, page)),
+            chip_field="hulpmiddel", only_for=frozenset({VEREISTE}), filterable=True,
+        ),  # fmt: skip
+        Column("bronnen", "Auditkaders", 22, source_chips, chip_field="sources", filterable=True),
     )
 }
 

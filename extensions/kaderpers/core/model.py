@@ -91,6 +91,9 @@ AI_ACT_FIELDS = (
     "open-source",
 )
 
+#: Fields whose values come from a vocabulary (pages of the tree or the vocabulary file).
+VOCABULARY_FIELDS = (*TAXONOMY_FIELDS, *AI_ACT_FIELDS, "categorie")
+
 _PHASE_IN_TITLE = re.compile(r"\bfase\s+(\d+)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"(\d+)")
 

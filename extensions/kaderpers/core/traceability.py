@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks import VOCABULARY_FIELDS
-from .model import RECORD_KINDS, Kader, Page, PageKind, natural_key
+from .model import RECORD_KINDS, VOCABULARY_FIELDS, Kader, Page, PageKind, natural_key
 
 
 @dataclass(frozen=True)
@@ -33,15 +32,19 @@ def _sorted(pages: dict[str, Page]) -> tuple[Page, ...]:
     return tuple(sorted(pages.values(), key=lambda page: page.sort_key))
 
 
+def hulpmiddelen_for(kader: Kader, vereiste: Page) -> tuple[Page, ...]:
+    """The hulpmiddelen linked to a vereiste itself or to one of the maatregelen that meet it."""
+    found = {page.docname: page for page in kader.related(vereiste, PageKind.HULPMIDDEL)}
+    for maatregel in kader.related(vereiste, PageKind.MAATREGEL):
+        found.update((page.docname, page) for page in kader.related(maatregel, PageKind.HULPMIDDEL))
+    return _sorted(found)
+
+
 def matrix(kader: Kader) -> list[TraceRow]:
-    rows = []
-    for vereiste in kader.of_kind(PageKind.VEREISTE):
-        maatregelen = kader.related(vereiste, PageKind.MAATREGEL)
-        hulpmiddelen = {page.docname: page for page in kader.related(vereiste, PageKind.HULPMIDDEL)}
-        for maatregel in maatregelen:
-            hulpmiddelen.update((page.docname, page) for page in kader.related(maatregel, PageKind.HULPMIDDEL))
-        rows.append(TraceRow(vereiste, tuple(maatregelen), _sorted(hulpmiddelen)))
-    return rows
+    return [
+        TraceRow(vereiste, tuple(kader.related(vereiste, PageKind.MAATREGEL)), hulpmiddelen_for(kader, vereiste))
+        for vereiste in kader.of_kind(PageKind.VEREISTE)
+    ]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .. import __version__
 from ..sphinxext.changes import CHANGES_ID, Links, changes_section
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import DocLinks
+from ..sphinxext.traceability import TRACEABILITY_ID, traceability_section
 from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
@@ -75,6 +76,7 @@ class KaderpersPdfBuilder(RinohBuilder):
         full = edition(navigation(self._app), title, self.subtitle())
         documents = [full]
         domain = kader_domain(self.env)
+        full.parts.append(Part(generated=TRACEABILITY_ID))  # an appendix
         if domain.changes is not None:
             # The edition ends with the changes; wijzigingen.pdf holds them on their own.
             full.parts.append(Part(generated=CHANGES_ID))
@@ -240,8 +242,13 @@ def changes_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.section:
     return changes_section(domain.changes, domain.changes_label, links, print_marks=True)
 
 
+def traceability_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.section:
+    section, _ = traceability_section(kader(builder.env), DocLinks(builder.config.root_doc), in_print=True)
+    return section
+
+
 #: Content a PDF can hold that is made from the kader, not read from a page: name → its nodes.
-GENERATED: dict[str, Callable[[KaderpersPdfBuilder, Links], nodes.Node]] = {CHANGES_ID: changes_part}
+GENERATED: dict[str, Callable[[KaderpersPdfBuilder, Links], nodes.Node]] = {CHANGES_ID: changes_part, TRACEABILITY_ID: traceability_part}
 
 
 def parse_shard(value: str) -> tuple[int, int]:

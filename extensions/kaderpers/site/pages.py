@@ -1,5 +1,8 @@
 """Pages the publication adds to the site, made from the kader rather than read from the tree.
 
+* ``traceerbaarheid/``: vereisten against maatregelen and hulpmiddelen, maatregelen against
+  audit frameworks, and the gap report (:mod:`kaderpers.sphinxext.traceability`), its tables
+  with the filter layer and exports;
 * ``wijzigingen/`` (with ``--compare-to``): what changed since the compared version
   (:mod:`kaderpers.sphinxext.changes`).
 
@@ -16,10 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.util import logging
-from sphinx.util.nodes import make_refnode
 
 from ..sphinxext.changes import CHANGES_PAGE, CHANGES_TITLE, changes_section
-from ..sphinxext.domain import kader_domain
+from ..sphinxext.domain import kader, kader_domain
+from ..sphinxext.tables import DocLinks
+from ..sphinxext.traceability import TRACEABILITY_PAGE, TRACEABILITY_TITLE, traceability_section
+from . import interactive
+from .exports import EXPORT_FOLDER, TableExport, dataset, download_links, export_tasks
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -34,21 +40,38 @@ FOOTER_TEMPLATE = "kaderpers-publication-links.html"
 class GeneratedPage:
     pagename: str
     title: str
-    #: The page's content, given a function that links to a page of the tree.
-    render: Callable[[Callable[[str, str], nodes.Node]], nodes.section]
+    #: The page's content, made when it is written.
+    render: Callable[[Sphinx], nodes.section]
+    #: The page has tables for the filter layer.
+    interactive: bool = False
+
+
+def changes_page(app: Sphinx) -> nodes.section:
+    domain = kader_domain(app.env)
+    assert domain.changes is not None
+    return changes_section(domain.changes, domain.changes_label, DocLinks(CHANGES_PAGE, app.builder).to)
+
+
+def traceability_page(app: Sphinx) -> nodes.section:
+    """The traceability page; its tables are exported as CSV, XLSX and ODS like every kader table with ``export``."""
+    section, tables = traceability_section(kader(app.env), DocLinks(TRACEABILITY_PAGE, app.builder))
+    for table in tables:
+        export = TableExport(Path(app.builder.outdir, EXPORT_FOLDER), table.name, dataset(app, table.model))
+        export_tasks(app).add_task(TableExport.write, export)
+        table.container.insert(0, download_links(app, TRACEABILITY_PAGE, table.name))
+    return section
 
 
 #: Every page this module can add, whether this build adds it or not.
-PAGENAMES = (CHANGES_PAGE,)
+PAGENAMES = (TRACEABILITY_PAGE, CHANGES_PAGE)
 
 
 def generated_pages(app: Sphinx) -> list[GeneratedPage]:
     """The pages this build adds; a page of the tree with the same name wins (and is warned about once)."""
     domain = kader_domain(app.env)
-    found = []
+    found = [GeneratedPage(TRACEABILITY_PAGE, TRACEABILITY_TITLE, traceability_page, interactive=True)]
     if domain.changes is not None:
-        diff, label = domain.changes, domain.changes_label
-        found.append(GeneratedPage(CHANGES_PAGE, CHANGES_TITLE, lambda links: changes_section(diff, label, links)))
+        found.append(GeneratedPage(CHANGES_PAGE, CHANGES_TITLE, changes_page))
     taken = [page for page in found if page.pagename in app.env.found_docs]
     for page in taken:
         if page.pagename not in domain.warned:
@@ -60,21 +83,12 @@ def generated_pages(app: Sphinx) -> list[GeneratedPage]:
     return [page for page in found if page not in taken]
 
 
-def links_from(app: Sphinx, pagename: str) -> Callable[[str, str], nodes.Node]:
-    def link(docname: str, text: str) -> nodes.Node:
-        if docname not in app.env.all_docs:
-            return nodes.Text(text)
-        return make_refnode(app.builder, pagename, docname, None, nodes.inline(text, text, classes=["doc"]))
-
-    return link
-
-
 def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     if not hasattr(app.builder, "fignumbers"):
         app.builder.fignumbers = {}  # see kaderpers.sphinxext.glossary: set only when documents are written
     for page in generated_pages(app):
-        body = app.builder.render_partial(page.render(links_from(app, page.pagename)))["fragment"]
-        yield page.pagename, {"title": page.title, "body": body, "kaderpers_generated": True}, "page.html"
+        body = app.builder.render_partial(page.render(app))["fragment"]
+        yield page.pagename, {"title": page.title, "body": body}, "page.html"
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -82,6 +96,8 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     if not pages:
         return
     context["kaderpers_publication_links"] = [(page.title, context["pathto"](page.pagename), page.pagename == pagename) for page in pages]
+    if any(page.interactive and page.pagename == pagename for page in pages):
+        app.add_js_file(interactive.SCRIPT, loading_method="defer")  # for this page only
     footer = list(context.get("theme_footer_start") or [])
     if FOOTER_TEMPLATE not in footer:
         context["theme_footer_start"] = [*footer, FOOTER_TEMPLATE]

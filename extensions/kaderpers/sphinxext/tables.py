@@ -27,7 +27,7 @@ from .collector import rows_for
 from .domain import kader
 from ..core.columns import COLUMNS, Cell, columns_for, ordered_values, value_label
 from ..core.grammar import Expression, ListSpec, TagsSpec, parse_label_expression
-from ..core.model import AI_ACT_FIELDS, TAXONOMY_FIELDS, Kader, Page, PageKind
+from ..core.model import AI_ACT_FIELDS, KIND_OF_REFERENCE_FIELD, TAXONOMY_FIELDS, Kader, Page, PageKind
 from .nodes import kader_list, kader_tags
 
 if TYPE_CHECKING:
@@ -126,14 +126,15 @@ class DocLinks:
 
 
 def chip_nodes(index: Kader, field_name: str, chips: tuple[tuple[str, str], ...], links: DocLinks) -> list[nodes.Node]:
-    """Chips linking to their taxonomy page, separated by text that only print shows."""
+    """Chips linking to their taxonomy page (or record, for a reference field), separated by text that only print shows."""
     result: list[nodes.Node] = []
     taxonomy = index.taxonomy(field_name) if field_name in TAXONOMY_FIELDS else {}
+    record_kind = KIND_OF_REFERENCE_FIELD.get(field_name)
     classes = ["kp-chip", f"kp-chip-{field_name}"]
     for position, (value, label) in enumerate(chips):
         if position:
             result.append(nodes.inline(", ", ", ", classes=["kp-sep"]))
-        target = taxonomy.get(value)
+        target = index.get(record_kind, value) if record_kind is not None else taxonomy.get(value)
         if target is not None:
             result.append(links.to(target.docname, label, classes))
         else:
