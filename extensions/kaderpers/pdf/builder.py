@@ -37,7 +37,7 @@ from .. import __version__
 from ..sphinxext.changes import CHANGES_ID, Links, changes_section
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import DocLinks
-from ..sphinxext.traceability import TRACEABILITY_ID, traceability_section
+from ..sphinxext.traceability import TRACEABILITY_ID, traceability, traceability_section
 from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
@@ -243,8 +243,8 @@ def changes_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.section:
 
 
 def traceability_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.section:
-    section, _ = traceability_section(kader(builder.env), DocLinks(builder.config.root_doc), in_print=True)
-    return section
+    index = kader(builder.env)
+    return traceability_section(index, traceability(index, in_print=True), DocLinks(builder.config.root_doc), in_print=True)
 
 
 #: Content a PDF can hold that is made from the kader, not read from a page: name → its nodes.

@@ -75,6 +75,15 @@ class TableExport:
     name: str
     data: tablib.Dataset
 
+    def is_current(self) -> bool:
+        """Whether the files a previous build wrote hold these rows already (the CSV decides: the
+        spreadsheets are written from the same rows), so a page made on every build need not write them."""
+        try:
+            written = (self.folder / f"{self.name}.csv").read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return False
+        return written == self.data.export("csv") and all((self.folder / f"{self.name}.{extension}").is_file() for extension in FORMATS)
+
     def write(self) -> None:
         """Run in a background process (:func:`export_tasks`); its warnings reach the build log."""
         try:

@@ -12,6 +12,9 @@ of every page.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +26,7 @@ from sphinx.util import logging
 from ..sphinxext.changes import CHANGES_PAGE, CHANGES_TITLE, changes_section
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import DocLinks
-from ..sphinxext.traceability import TRACEABILITY_PAGE, TRACEABILITY_TITLE, traceability_section
+from ..sphinxext.traceability import TRACEABILITY_PAGE, TRACEABILITY_TITLE, traceability, traceability_section
 from . import interactive
 from .exports import EXPORT_FOLDER, TableExport, dataset, download_links, export_tasks
 
@@ -40,26 +43,60 @@ FOOTER_TEMPLATE = "kaderpers-publication-links.html"
 class GeneratedPage:
     pagename: str
     title: str
-    #: The page's content, made when it is written.
-    render: Callable[[Sphinx], nodes.section]
+    #: The page's body as HTML, made when it is written.
+    body: Callable[[Sphinx], str]
     #: The page has tables for the filter layer.
     interactive: bool = False
 
 
-def changes_page(app: Sphinx) -> nodes.section:
+def changes_page(app: Sphinx) -> str:
     domain = kader_domain(app.env)
     assert domain.changes is not None
-    return changes_section(domain.changes, domain.changes_label, DocLinks(CHANGES_PAGE, app.builder).to)
+    return app.builder.render_partial(changes_section(domain.changes, domain.changes_label, DocLinks(CHANGES_PAGE, app.builder).to))["fragment"]
 
 
-def traceability_page(app: Sphinx) -> nodes.section:
-    """The traceability page; its tables are exported as CSV, XLSX and ODS like every kader table with ``export``."""
-    section, tables = traceability_section(kader(app.env), DocLinks(TRACEABILITY_PAGE, app.builder))
-    for table in tables:
+def traceability_page(app: Sphinx) -> str:
+    """The traceability page; its tables are exported as CSV, XLSX and ODS like every kader table with ``export``.
+
+    It is made on every build, incremental ones too, and making it takes a good part of a
+    small rebuild: the body is kept beside the doctrees and made again only when what it
+    shows changed (:meth:`Traceability.digest`, and the code that renders it)."""
+    index = kader(app.env)
+    content = traceability(index)
+    for table in content.tables:
         export = TableExport(Path(app.builder.outdir, EXPORT_FOLDER), table.name, dataset(app, table.model))
-        export_tasks(app).add_task(TableExport.write, export)
+        if not export.is_current():
+            export_tasks(app).add_task(TableExport.write, export)
+    link_style = (app.builder.name, app.config.html_file_suffix, app.config.html_link_suffix)
+    digest = f"{content.digest(index)}-{code_digest()}-{link_style}"
+    cache = Path(app.doctreedir, "kaderpers-generated", "traceerbaarheid.json")
+    try:
+        cached = json.loads(cache.read_text("utf-8"))
+        if cached.get("digest") == digest:
+            return str(cached["body"])
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass  # no (usable) cache: make the page
+    section = traceability_section(index, content, DocLinks(TRACEABILITY_PAGE, app.builder))
+    for table in content.tables:
+        assert table.container is not None
         table.container.insert(0, download_links(app, TRACEABILITY_PAGE, table.name))
-    return section
+    body = app.builder.render_partial(section)["fragment"]
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"digest": digest, "body": body}), encoding="utf-8")
+    except OSError:
+        pass  # the next build makes it again
+    return body
+
+
+@functools.cache
+def code_digest() -> str:
+    """A fingerprint of the code that renders the generated pages, so a new version never shows a cached page."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    package = Path(__file__).resolve().parents[1]
+    for module in sorted([*package.glob("core/*.py"), *package.glob("sphinxext/*.py"), *package.glob("site/*.py")]):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
 
 
 #: Every page this module can add, whether this build adds it or not.
@@ -87,8 +124,7 @@ def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], st
     if not hasattr(app.builder, "fignumbers"):
         app.builder.fignumbers = {}  # see kaderpers.sphinxext.glossary: set only when documents are written
     for page in generated_pages(app):
-        body = app.builder.render_partial(page.render(app))["fragment"]
-        yield page.pagename, {"title": page.title, "body": body}, "page.html"
+        yield page.pagename, {"title": page.title, "body": page.body(app)}, "page.html"
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:

@@ -14,6 +14,7 @@ In print the tables keep only the columns an A4 page holds (:data:`PRINT_COLUMNS
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from docutils import nodes
@@ -36,11 +37,39 @@ NONE_TEXT = "Geen."
 
 @dataclass
 class TraceTable:
-    """One table of the page: its export name, its rows, and the node that holds it."""
+    """One table of the page: its export name, its rows, and (once rendered) the node that holds it."""
 
     name: str
     model: TableModel
-    container: nodes.Element
+    container: nodes.Element | None = None
+
+
+@dataclass
+class Traceability:
+    """What the page shows, before any node is made: cheap to compute, and what its digest is taken of."""
+
+    matrix: TraceTable
+    sources: TraceTable | None
+    frameworks: tuple[str, ...]
+    maatregelen: int
+    gaps: Gaps
+
+    @property
+    def tables(self) -> list[TraceTable]:
+        return [table for table in (self.matrix, self.sources) if table is not None]
+
+    def digest(self, index: Kader) -> str:
+        """A fingerprint of everything the page renders: cells, chips and links of both tables, the gaps,
+        and the taxonomy pages and phases the chips link to and are ordered by."""
+        digest = hashlib.sha1(usedforsecurity=False)
+        for table in self.tables:
+            rows = [(row.page.docname if row.page else None, row.cells) for row in table.model.rows]
+            digest.update(repr((table.name, table.model.columns, table.model.headers, rows)).encode())
+        digest.update(repr((self.frameworks, self.maatregelen)).encode())
+        digest.update(repr(self.gaps).encode())
+        digest.update(repr([sorted(index.taxonomy(key)) for key in ("levenscyclus", "rollen", "onderwerp")]).encode())
+        digest.update(repr([phase.stem for phase in index.phases]).encode())
+        return digest.hexdigest()
 
 
 def _model(index: Kader, kind: PageKind, columns: tuple[str, ...], pages: list[Page]) -> TableModel:
@@ -49,13 +78,26 @@ def _model(index: Kader, kind: PageKind, columns: tuple[str, ...], pages: list[P
     return model
 
 
-def _table(index: Kader, name: str, model: TableModel, links: DocLinks, in_print: bool) -> TraceTable:
+def traceability(index: Kader, in_print: bool = False) -> Traceability:
+    columns = PRINT_COLUMNS if in_print else {"matrix": MATRIX_COLUMNS, "bronnen": SOURCES_COLUMNS}
+    matrix = TraceTable("traceerbaarheid-vereisten", _model(index, PageKind.VEREISTE, columns["matrix"], index.of_kind(PageKind.VEREISTE)))
+    view = framework_codes(index)
+    sources = None
+    if view.rows:
+        model = _model(index, PageKind.MAATREGEL, columns["bronnen"], [row.maatregel for row in view.rows])
+        sources = TraceTable("traceerbaarheid-auditkaders", model)
+    return Traceability(matrix, sources, view.frameworks, len(index.of_kind(PageKind.MAATREGEL)), gaps(index))
+
+
+def _render(index: Kader, table: TraceTable, links: DocLinks, in_print: bool) -> nodes.Element:
     if in_print:
-        return TraceTable(name, model, render_table(index, model, links, ["kp-trace", "colwidths-given"]))
-    container = nodes.container(classes=["kp-list", "kp-search", "kp-export", "kp-trace"], ids=[f"kp-{name}"])
-    container += render_table(index, model, links, ["kp-search", "kp-export"])
-    container += json_island("kp-table-data", table_data(index, model))
-    return TraceTable(name, model, container)
+        table.container = render_table(index, table.model, links, ["kp-trace", "colwidths-given"])
+        return table.container
+    container = nodes.container(classes=["kp-list", "kp-search", "kp-export", "kp-trace"], ids=[f"kp-{table.name}"])
+    container += render_table(index, table.model, links, ["kp-search", "kp-export"])
+    container += json_island("kp-table-data", table_data(index, table.model))
+    table.container = container
+    return container
 
 
 def _section(title: str, anchor: str) -> nodes.section:
@@ -68,41 +110,32 @@ def _paragraph(text: str) -> nodes.paragraph:
     return nodes.paragraph(text, text)
 
 
-def traceability_section(index: Kader, links: DocLinks, in_print: bool = False) -> tuple[nodes.section, list[TraceTable]]:
-    """The whole page as one section, and its tables (which the site exports)."""
+def traceability_section(index: Kader, content: Traceability, links: DocLinks, in_print: bool = False) -> nodes.section:
+    """The whole page as one section; each table's node is kept on it (the site adds download links)."""
     section = _section(TRACEABILITY_TITLE, TRACEABILITY_ID)
     section += _paragraph(
         "Welke maatregelen en hulpmiddelen bij elke vereiste horen, welke auditkaders de maatregelen noemen, "
         "en waar het kader nog gaten heeft."
     )
-    tables = []
-
-    vereisten = index.of_kind(PageKind.VEREISTE)
     matrix = _section("Vereisten en maatregelen", "traceerbaarheid-matrix")
     matrix += _paragraph(
         "Per vereiste de maatregelen die eraan bijdragen, en de hulpmiddelen bij de vereiste of bij een van die maatregelen."
     )
-    columns = PRINT_COLUMNS["matrix"] if in_print else MATRIX_COLUMNS
-    tables.append(_table(index, "traceerbaarheid-vereisten", _model(index, PageKind.VEREISTE, columns, vereisten), links, in_print))
-    matrix += tables[-1].container
+    matrix += _render(index, content.matrix, links, in_print)
     section += matrix
 
-    view = framework_codes(index)
     sources = _section("Maatregelen en auditkaders", "traceerbaarheid-auditkaders")
-    total = len(index.of_kind(PageKind.MAATREGEL))
-    if view.rows:
-        named = ", ".join(view.frameworks)
-        sources += _paragraph(f"{len(view.rows)} van de {total} maatregelen noemen in hun bronnen een code van een auditkader ({named}).")
-        columns = PRINT_COLUMNS["bronnen"] if in_print else SOURCES_COLUMNS
-        model = _model(index, PageKind.MAATREGEL, columns, [row.maatregel for row in view.rows])
-        tables.append(_table(index, "traceerbaarheid-auditkaders", model, links, in_print))
-        sources += tables[-1].container
+    if content.sources is not None:
+        named = ", ".join(content.frameworks)
+        rows = len(content.sources.model.rows)
+        sources += _paragraph(f"{rows} van de {content.maatregelen} maatregelen noemen in hun bronnen een code van een auditkader ({named}).")
+        sources += _render(index, content.sources, links, in_print)
     else:
         sources += _paragraph("Geen maatregel noemt in zijn bronnen een code van een auditkader.")
     section += sources
 
-    section += gaps_section(index, gaps(index), links)
-    return section, tables
+    section += gaps_section(index, content.gaps, links)
+    return section
 
 
 def _page_list(pages: tuple[Page, ...], links: DocLinks) -> nodes.Element:
