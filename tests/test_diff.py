@@ -225,3 +225,19 @@ def test_real_tree_against_a_copy_with_known_edits(upstream_tree: Path, tmp_path
     hulpmiddel = hulpmiddelen[2]
     edits.change(hulpmiddel, [], True, lambda post: setattr(post, "content", post.content + "\nExtra zin.\n"))
     assert diff_json(upstream_tree, new) == edits.result()
+
+
+def test_html_output_is_a_page_of_its_own(trees: tuple[Path, Path], tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    old, new = trees
+    edits = make_edits(new)
+    run_kaderpers("diff", str(old), str(new), "--format", "html", "--out", str(tmp_path / "out"))
+    page = BeautifulSoup((tmp_path / "out" / "wijzigingen.html").read_text("utf-8"), "html.parser")
+    assert page.html["lang"] == "nl" and page.style is not None and not page.select("script, link[rel=stylesheet]")
+    expected = edits.result()
+    for change in ("added", "removed", "renamed", "changed"):
+        for item in expected[change]:
+            box = page.find(id=f"{change}-" + item["path"].removesuffix(".md").replace("/", "-").lower())
+            assert box is not None and item["title"] in box.get_text(" ")
+    assert "Een ingevoegde zin." in [span.get_text() for span in page.select(".kp-ins")]

@@ -261,7 +261,7 @@ def test_filter_script_only_on_pages_with_an_interactive_table(fixture_site: Pat
             with_script.add(page.relative_to(fixture_site).as_posix())
         assert soup.find("link", href=re.compile(r"_static/kader-tables\.css")) is not None, page
     assert with_script == {f"{V}/vereisten/index.html", f"{V}/maatregelen/index.html", "levenscyclus/implementatie.html",
-                           "overzicht/myst.html", f"{V}/hulpmiddelen/index.html"}
+                           "overzicht/myst.html", f"{V}/hulpmiddelen/index.html", "traceerbaarheid/index.html"}
 
 
 def test_titles_and_chips_are_links_to_their_pages(fixture_site: Path) -> None:
