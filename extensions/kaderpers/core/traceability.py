@@ -1,11 +1,12 @@
 """Traceability: which maatregelen and hulpmiddelen meet each vereiste, which audit-framework
-codes each maatregel covers, and where the kader has gaps.
+codes each maatregel cites, and where the kader has gaps.
 
-* :func:`matrix`: a row per vereiste with the maatregelen linked to it (a maatregel's
-  ``vereiste`` names it, or its own ``maatregel`` names the maatregel) and the
-  hulpmiddelen that help: linked to the vereiste itself or to one of those maatregelen.
-* :func:`framework_codes`: per maatregel, the codes of each audit framework in its
-  ``sources`` front matter (``ADR: SV.8``, ``ARK: 2.10``), frameworks in first-seen order.
+* The matrix is a kader table: a vereiste's maatregelen are the records linked to it (a
+  maatregel's ``vereiste`` names it, or its own ``maatregel`` names the maatregel), its
+  hulpmiddelen those of :func:`hulpmiddelen_for`; the columns are in
+  :data:`kaderpers.core.columns.COLUMNS` (``maatregelen``, ``hulpmiddelen``, ``bronnen``).
+* :func:`framework_codes`: the maatregelen whose ``sources`` cite an audit framework
+  (``ADR: SV.8``, ``ARK: 2.10``), and the frameworks they cite.
 * :func:`gaps`: vereisten that no maatregel meets, maatregelen that meet no vereiste,
   hulpmiddelen linked to nothing, vocabulary values that no record uses, and
   references that name no record.
@@ -21,13 +22,6 @@ from dataclasses import dataclass
 from .model import RECORD_KINDS, VOCABULARY_FIELDS, Kader, Page, PageKind, natural_key
 
 
-@dataclass(frozen=True)
-class TraceRow:
-    vereiste: Page
-    maatregelen: tuple[Page, ...]
-    hulpmiddelen: tuple[Page, ...]
-
-
 def _sorted(pages: dict[str, Page]) -> tuple[Page, ...]:
     return tuple(sorted(pages.values(), key=lambda page: page.sort_key))
 
@@ -40,46 +34,24 @@ def hulpmiddelen_for(kader: Kader, vereiste: Page) -> tuple[Page, ...]:
     return _sorted(found)
 
 
-def matrix(kader: Kader) -> list[TraceRow]:
-    return [
-        TraceRow(vereiste, tuple(kader.related(vereiste, PageKind.MAATREGEL)), hulpmiddelen_for(kader, vereiste))
-        for vereiste in kader.of_kind(PageKind.VEREISTE)
-    ]
-
-
-@dataclass(frozen=True)
-class CodeRow:
-    maatregel: Page
-    #: Per framework (in :attr:`FrameworkView.frameworks` order), its codes.
-    codes: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class FrameworkView:
-    frameworks: tuple[str, ...]
-    rows: tuple[CodeRow, ...]
-
-    def maatregelen_of(self, framework: str) -> dict[str, list[Page]]:
-        """Per code of ``framework`` (naturally sorted), the maatregelen that cite it."""
-        position = self.frameworks.index(framework)
-        found: dict[str, list[Page]] = {}
-        for row in self.rows:
-            for code in row.codes[position]:
-                found.setdefault(code, []).append(row.maatregel)
-        return {code: found[code] for code in sorted(found, key=natural_key)}
-
-
 def sources_of(page: Page) -> dict[str, tuple[str, ...]]:
     sources = page.meta.get("sources")
     return sources if isinstance(sources, dict) else {}
 
 
+@dataclass(frozen=True)
+class FrameworkView:
+    #: The audit frameworks the maatregelen cite, in first-seen order.
+    frameworks: tuple[str, ...]
+    #: The maatregelen that cite at least one code, in the kader's order.
+    maatregelen: tuple[Page, ...]
+
+
 def framework_codes(kader: Kader) -> FrameworkView:
-    """The maatregelen that cite an audit framework in ``sources``, with their codes per framework."""
-    maatregelen = [page for page in kader.of_kind(PageKind.MAATREGEL) if any(sources_of(page).values())]
+    """The maatregelen that cite an audit framework in ``sources``, and which frameworks those are."""
+    maatregelen = tuple(page for page in kader.of_kind(PageKind.MAATREGEL) if any(sources_of(page).values()))
     frameworks = tuple(dict.fromkeys(name for page in maatregelen for name, codes in sources_of(page).items() if codes))
-    rows = tuple(CodeRow(page, tuple(tuple(sources_of(page).get(name, ())) for name in frameworks)) for page in maatregelen)
-    return FrameworkView(frameworks, rows)
+    return FrameworkView(frameworks, maatregelen)
 
 
 @dataclass(frozen=True)

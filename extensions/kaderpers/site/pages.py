@@ -6,7 +6,7 @@
 * ``wijzigingen/`` (with ``--compare-to``): what changed since the compared version
   (:mod:`kaderpers.sphinxext.changes`).
 
-Each is rendered from docutils nodes in the site's layout and linked from the footer
+Each is rendered from docutils nodes into the site's layout and linked from the footer
 of every page.
 """
 
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docutils import nodes
 from sphinx.util import logging
 
 from ..sphinxext.changes import CHANGES_PAGE, CHANGES_TITLE, changes_section

@@ -83,8 +83,8 @@ def traceability(index: Kader, in_print: bool = False) -> Traceability:
     matrix = TraceTable("traceerbaarheid-vereisten", _model(index, PageKind.VEREISTE, columns["matrix"], index.of_kind(PageKind.VEREISTE)))
     view = framework_codes(index)
     sources = None
-    if view.rows:
-        model = _model(index, PageKind.MAATREGEL, columns["bronnen"], [row.maatregel for row in view.rows])
+    if view.maatregelen:
+        model = _model(index, PageKind.MAATREGEL, columns["bronnen"], list(view.maatregelen))
         sources = TraceTable("traceerbaarheid-auditkaders", model)
     return Traceability(matrix, sources, view.frameworks, len(index.of_kind(PageKind.MAATREGEL)), gaps(index))
 
