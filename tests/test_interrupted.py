@@ -200,6 +200,21 @@ def test_a_second_build_into_the_same_folder_stops_with_a_message(workspace: Wor
     assert_same_site(workspace.out / "html", workspace.edited)
 
 
+def test_a_build_into_the_folder_kaderpers_serve_uses_stops_with_a_message(workspace: Workspace) -> None:
+    pytest.importorskip("uvicorn")
+    server = subprocess.Popen(
+        [*KADERPERS, "serve", str(workspace.tree), "--out", str(workspace.out), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO, env=dict(os.environ, NO_COLOR="1", PYTHONUNBUFFERED="1"), start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for(server, r"^Serving ")
+        build = kaderpers(workspace.tree, workspace.out)
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    assert build.returncode == 1 and "another build is writing to" in build.stderr, build.stderr[-3000:]
+
+
 # -- write failures --------------------------------------------------------------------------------
 
 
