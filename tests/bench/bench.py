@@ -633,7 +633,8 @@ class Bench:
                 page.wait_for_function("() => document.body.dataset.kpServe === 'listening'", timeout=30_000)
                 for i in range(max(self.args.repeat, 5)):
                     new_title = f"{title} (serve {i + 1})"
-                    time.sleep(0.5)  # the page has settled after the last reload
+                    self.wait_until_built(match[1])  # a save while the last build still runs would wait for it
+                    time.sleep(0.3)
                     started = time.perf_counter()
                     path.write_text(title_line.sub(f"title: {new_title}", original, count=1), encoding="utf-8")
                     page.wait_for_function("(title) => document.querySelector('h1')?.textContent.includes(title)", arg=new_title, timeout=60_000, polling=10)
@@ -657,6 +658,19 @@ class Bench:
             self.row("  ratio serve (to the browser) / incremental kaderpers build (new process)", f"{value / build:.2f}×")
         self.notes.append(f"serve edits the title of {where} (the median maatregel) and waits for Chromium's page to show it; kaderpers serve log: {log}")
         shutil.rmtree(project, ignore_errors=True)
+
+    @staticmethod
+    def wait_until_built(url: str, timeout: float = 120) -> None:
+        """Until ``kaderpers serve`` says its last build has finished (``/_kaderpers/status``)."""
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"{url}_kaderpers/status", timeout=10) as response:
+                if json.load(response)["state"] != "building":
+                    return
+            time.sleep(0.05)
+        raise TimeoutError(f"kaderpers serve at {url} kept building for {timeout:.0f} s")
 
     def pdf(self) -> None:
         if self.clean_out is None:
