@@ -103,6 +103,8 @@ class Run:
     log: Path
     timed_out: bool = False
     processes: list[Process] = field(default_factory=list)
+    #: User + system CPU of the process (and the children it waited for), from wait4.
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -225,7 +227,8 @@ def measure(command: Sequence[str], log: Path, timeout: float | None = None, cwd
     except ProcessLookupError:
         pass
     processes = sorted(sampler.processes.values(), key=lambda p: p.first)
-    return Run(list(command), seconds, child.returncode, usage.ru_maxrss / MB, sampler.peak_kb / MB, log, timed_out.is_set(), processes)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(list(command), seconds, child.returncode, usage.ru_maxrss / MB, sampler.peak_kb / MB, log, timed_out.is_set(), processes, cpu)
 
 
 # -- comparing two builds ---------------------------------------------------------------
@@ -574,9 +577,10 @@ class Bench:
         if not self.require(runs, "kaderpers diff"):
             self.row("kaderpers diff, upstream vs edited copy", "FAILED (see notes)", "", False, runs)
             return
-        wall = median([r.seconds for r in runs])
-        self.results["diff"] = {"wall": [r.seconds for r in runs]}
-        self.row("kaderpers diff, upstream vs edited copy", f"{seconds(wall)} wall", "≤ 1 s", wall <= 1.0, runs, len(runs))
+        wall, cpu = median([r.seconds for r in runs]), median([r.cpu_seconds for r in runs])
+        self.results["diff"] = {"wall": [r.seconds for r in runs], "cpu": [r.cpu_seconds for r in runs]}
+        # The CPU time says what a busy machine hides: the wall time waits for other processes too.
+        self.row("kaderpers diff, upstream vs edited copy", f"{seconds(wall)} wall, {seconds(cpu)} CPU", "≤ 1 s", wall <= 1.0, runs, len(runs))
         shutil.rmtree(tree.parent, ignore_errors=True)
 
     def compare(self) -> None:
