@@ -196,3 +196,24 @@ def test_record_pages_show_their_version_and_date(small_compared: tuple[Path, Pa
     assert soup(site / V / "vereisten" / "aia-03-risicobeheer.html").select_one("p.kp-record-version") is None
     edition = comparable(" ".join(p.extract_text() for p in pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf").pages))
     assert comparable("Versie 2.6 · 12 maart 2026") in edition
+
+
+def test_markers_follow_the_old_version_in_an_incremental_build(tmp_path: Path) -> None:
+    """NEW unchanged, OLD edited: the next build marks exactly the pages that now differ."""
+    old = make_tree(tmp_path / "old", FILES)
+    new = make_tree(tmp_path / "new", FILES)
+    out = tmp_path / "out"
+    run_kaderpers("build", str(new), "--out", str(out), "--compare-to", str(old), "-j", "1")
+    site = out / "html"
+    record = site / V / "maatregelen" / "1-pba-01-doel.html"
+    assert soup(record).select_one(".kp-changed-marker") is None
+    source = old / V / "maatregelen" / "1-pba-01-doel.md"
+    source.write_text(source.read_text("utf-8").replace("title: Beschrijf het doel", "title: Een oude titel"), encoding="utf-8")
+    run_kaderpers("build", str(new), "--out", str(out), "--compare-to", str(old), "-j", "1")
+    assert soup(record).select_one(".kp-changed-marker a").get_text(strip=True).startswith("Gewijzigd")
+    assert [p for p in site.rglob("*.html") if soup(p).select_one(".kp-changed-marker")] == [record]
+
+
+def test_compare_to_a_folder_that_does_not_exist_is_one_clear_message(tmp_path: Path) -> None:
+    result = run_kaderpers("build", str(CONTENT), "--out", str(tmp_path / "out"), "--compare-to", str(tmp_path / "nergens"), check=False)
+    assert result.returncode != 0 and "nergens is not a folder" in result.stderr and "Traceback" not in result.stderr
