@@ -284,6 +284,18 @@ def test_a_file_that_cannot_be_written_fails_the_build_and_publishes_nothing(wor
     assert not differences(workspace.out / "html", snapshot)  # the published site was left as it was
 
 
+def test_an_export_that_cannot_be_written_fails_the_build(workspace: Workspace) -> None:
+    """The exports are written by a forked process; its failure must fail the build too."""
+    workspace.edit()  # the maatregelen overview lists the edited page: its export is written again
+    exports = workspace.out / "html" / "_exports"
+    blocker = next(exports.glob(f"{MAATREGELEN.replace('/', '-')}-index-*.xlsx"))
+    blocker.unlink()
+    (blocker / "x").mkdir(parents=True)
+    result = kaderpers(workspace.tree, workspace.out)
+    assert_plain_failure(result, blocker.name)
+    assert (blocker / "x").is_dir()  # nothing was published
+
+
 def test_a_state_file_that_cannot_be_written_is_one_plain_message(workspace: Workspace) -> None:
     """A folder where a saved document tree should go: Sphinx raises; no traceback."""
     workspace.edit()

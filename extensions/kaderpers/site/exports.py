@@ -96,7 +96,8 @@ class TableExport:
                 else:
                     path.write_bytes(content)
         except OSError as error:
-            logger.warning("could not write the exports of a table: %s", error, type="kaderpers", subtype="export")
+            # subtype "write": the build fails on it and publishes nothing (kaderpers.cli.build.WriteWarnings)
+            logger.warning("could not write the exports of a table: %s", error, type="kaderpers", subtype="write")
 
 
 def export_tasks(app: Sphinx) -> ParallelTasks | SerialTasks:
