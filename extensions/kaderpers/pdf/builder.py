@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from docutils.utils import new_document
+from rinoh import __version__ as rinoh_version
 from rinoh.frontend.rst import from_doctree
 from rinoh.frontend.sphinx import RinohBuilder
 from rinoh.frontend.sphinx.transforms import RinohCitationReferenceTransform
@@ -41,7 +42,7 @@ from ..sphinxext.traceability import TRACEABILITY_ID, traceability, traceability
 from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
-from . import printing, speedups
+from . import printing, speedups, tagging
 from .documents import Part, PdfDocument, edition, handouts, select
 from .orchestrate import partial_folder
 from .hyphenation import install_dutch_hyphenation
@@ -104,6 +105,16 @@ class KaderpersPdfBuilder(RinohBuilder):
         documents = self.pdf_documents()
         if not documents:
             logger.info("kaderpers-pdf: no PDF to write in this process")
+            return
+        with tagging.installed() as tagged:
+            if not tagged:
+                logger.warning(
+                    "the PDFs are not tagged for accessibility: kaderpers tags PDFs with rinohtype %s, this is %s",
+                    tagging.RINOHTYPE_VERSION, rinoh_version, type="kaderpers", subtype="pdf",
+                )  # fmt: skip
+            self.write_documents(documents)
+
+    def write_documents(self, documents: list[PdfDocument]) -> None:
         for document in documents:
             try:
                 self.write_pdf(document)

@@ -32,6 +32,7 @@ from rinoh.template import (
 from rinoh.text import Tab
 
 from .. import bundled
+from . import tagging
 
 STYLESHEET = bundled.pdf_stylesheet()
 LOGO = bundled.pdf_logo()
@@ -94,6 +95,8 @@ class KaderTemplate(DocumentTemplate):
         self._started = time.monotonic()
         #: The page being laid out and the last flowable placed, read by the watchdog.
         self.position: tuple[int, object] = (0, None)
+        #: Builds the structure tree while laying out (None outside :func:`tagging.installed`).
+        self.tagger = tagging.new_tagger(self)
 
     # rinohtype calls this after placing each flowable; its own progress bar
     # stalls on long chapters, so report new pages with the page they come from.
@@ -184,6 +187,12 @@ class KaderTemplate(DocumentTemplate):
         catalog = backend_document.cos_document.catalog
         catalog["Lang"] = cos.String(self.language.code)
         catalog["PageMode"] = cos.Name("UseOutlines")
+        if self.tagger is not None:
+            metadata = self.metadata
+            self.tagger.finish(
+                backend_document, str(metadata.get("title", "")), self.language.code,
+                _plain(metadata.get("author")), _plain(metadata.get("subtitle")),
+            )  # fmt: skip
 
 
 class _NoStyleLog:
@@ -195,6 +204,13 @@ class _NoStyleLog:
 
 
 _NO_STYLE_LOG = _NoStyleLog()
+
+
+def _plain(value) -> str | None:
+    """Metadata as text (rinohtype keeps some as styled text)."""
+    if value is None:
+        return None
+    return value.to_string(None) if hasattr(value, "to_string") else str(value)
 
 
 def _docname_of(flowable) -> str:

@@ -1,0 +1,651 @@
+"""Tagged PDF (PDF/UA-1) from rinohtype 0.5.6, which writes untagged PDF.
+
+Everything that reaches into rinohtype for this lives here, and is installed only
+inside :func:`installed` (around the ``kaderpers-pdf`` builder's writing), checked
+against the rinohtype version it was written for and undone afterwards.
+
+How it works:
+
+* While pages are laid out, each piece of content rinohtype draws is wrapped in
+  marked content: text runs (``Canvas.show_glyphs``) and images
+  (``Canvas.place_image``) in ``/Tag <</MCID m>> BDC … EMC`` where ``m`` is a
+  running *mark* number, strokes and fills (rules, borders, backgrounds, zebra
+  fills) and the running headers and footers in ``/Artifact BMC … EMC``. A mark
+  belongs to a :class:`Node` of the structure tree, found from the rinohtype
+  element that drew it: a text run leads to its paragraph, the paragraph to its
+  section, list item, table cell and so on (:meth:`Tagger.element`). Content of
+  containers rinohtype throws away (a table row that did not fit) never reaches
+  a page, and neither do its marks.
+* When the pages are final (:meth:`Tagger.finish`, called by the template just
+  before writing), the marks on each page are numbered as that page's MCIDs,
+  the structure tree is written with rinohtype's own PDF objects (StructTreeRoot,
+  ParentTree, RoleMap), link annotations are tied to their Link elements, and the
+  catalog gets ``/MarkInfo``, ``/ViewerPreferences`` and XMP metadata with the
+  PDF/UA identifier.
+* Fonts get a ToUnicode map that maps ligature glyphs to their letters, so text
+  extracts as "fi", not U+FB01.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from xml.sax.saxutils import escape
+
+import rinoh
+from rinoh.backend.pdf import Canvas, cos
+from rinoh.backend.pdf import Document as BackendDocument
+from rinoh.backend.pdf.filter import FlateDecode
+from rinoh.draw import Line, Polygon
+from rinoh.flowable import Flowable, LabeledFlowable
+from rinoh.font.opentype import OpenTypeFont
+from rinoh.highlight import CodeBlock
+from rinoh.image import Caption, ImageBase
+from rinoh.paragraph import ParagraphBase
+from rinoh.reference import Note
+from rinoh.structure import (
+    Admonition,
+    DefinitionList,
+    Footer,
+    GroupedLabeledFlowables,
+    Header,
+    Heading,
+    HorizontalRule,
+    List,
+    ListItem,
+    Section,
+    TableOfContents,
+    TableOfContentsEntry,
+)
+from rinoh.table import Table, TableBody, TableCell, TableHead, TableRow
+from rinoh.text import StyledText
+
+#: The rinohtype release whose internals this module was written against.
+RINOHTYPE_VERSION = "0.5.6"
+#: Structure types of our own, and the standard type each stands for.
+ROLE_MAP = {"Admonition": "Div"}
+#: Deepest heading level PDF/UA knows (H1–H6); deeper sections keep H6.
+MAX_HEADING = 6
+
+ARTIFACT = "artifact"
+_ARTIFACT_BEGIN = b"/Artifact BMC\n"
+_END = b"EMC\n"
+#: A mark as written during layout; the number is renumbered per page in :meth:`Tagger.finish`.
+_MARK = re.compile(rb"^/(\w+) <</MCID (\d+)>> BDC$", re.M)
+
+
+class Node:
+    """An element of the structure tree; ``kids`` holds nodes and mark numbers in reading order."""
+
+    __slots__ = ("type", "parent", "kids", "alt", "attributes", "text", "annotations", "owner")
+
+    def __init__(self, type: str, parent: Node | None, owner: object = None) -> None:
+        self.type = type
+        self.parent = parent
+        self.kids: list[Node | int] = []
+        self.alt: str | None = None
+        self.attributes: dict | None = None
+        self.text: list[str] | None = None  # a Link's text, for its annotation's /Contents
+        self.annotations: list = []  # a Link's annotations: (cos annotation, cos page)
+        self.owner = owner  # keeps the rinohtype element (and so its id) alive
+        if parent is not None:
+            parent.kids.append(self)
+
+
+class Tagger:
+    """The structure tree of one rinohtype document, built while its pages are laid out."""
+
+    def __init__(self, document) -> None:
+        self.document = document
+        self.root = Node("Document", None)
+        self.parts: dict[int, Node] = {}
+        self.elements: dict[int, tuple[object, Node | str | None]] = {}
+        self.links: dict[int, tuple[object, Node]] = {}
+        self.link_targets: dict[int, tuple] = {}
+        self.marks: list[Node] = []
+        self.images: list[ImageBase] = []  # the image being placed
+        self.repeated_heads: set[int] = set()  # tables now drawing their head on a further page
+        self.missing_alt: list[str] = []
+
+    # -- during layout ---------------------------------------------------------------
+
+    def mark(self, node: Node) -> bytes:
+        number = len(self.marks)
+        self.marks.append(node)
+        node.kids.append(number)
+        return b"/%s <</MCID %d>> BDC\n" % (node.type.encode(), number)
+
+    def text_node(self, span, glyphs, container) -> Node | str:
+        styled = span
+        while isinstance(styled, StyledText):
+            styled = styled.parent
+        if styled is None:  # text of no element: nothing to attach it to but the document part
+            return self.part(container)
+        node = self.element(styled, container)
+        if node is ARTIFACT:
+            return node
+        link = getattr(span, "link_annotation", None)
+        if link is not None:
+            node = self.link(link, node)
+            node.text.append("".join(glyph.char for glyph in glyphs))
+        return node
+
+    def link(self, annotation, parent: Node) -> Node:
+        """The Link of an annotation; links to the same place side by side (a contents entry's number,
+        title and page) are one Link."""
+        try:
+            return self.links[id(annotation)][1]
+        except KeyError:
+            pass
+        target = (annotation.type, getattr(annotation, "name", None) or getattr(annotation, "target", None))
+        last = next((kid for kid in reversed(parent.kids) if isinstance(kid, Node)), None)
+        if last is not None and last.type == "Link" and self.link_targets.get(id(last)) == target:
+            node = last
+        else:
+            node = Node("Link", parent)
+            node.text = []
+            self.link_targets[id(node)] = target
+        self.links[id(annotation)] = (annotation, node)
+        return node
+
+    def part(self, container) -> Node:
+        part = container.document_part
+        try:
+            return self.parts[id(part)]
+        except KeyError:
+            node = self.parts[id(part)] = Node("Part", self.root, part)
+            return node
+
+    def element(self, styled, container) -> Node | str:
+        """The node the content of ``styled`` (a flowable, table row or section) belongs to."""
+        key = id(styled)
+        try:
+            return self.elements[key][1]
+        except KeyError:
+            pass
+        parent = styled.parent
+        parent_node = self.part(container) if parent is None else self.element(parent, container)
+        if parent_node is ARTIFACT:
+            node = ARTIFACT
+        else:
+            role = self.role(styled, parent, parent_node)
+            if role is None:  # grouping without meaning of its own
+                node = parent_node
+            elif role is ARTIFACT:
+                node = ARTIFACT
+            else:
+                node = Node(role, parent_node, styled)
+                self.describe(node, styled)
+        self.elements[key] = (styled, node)
+        return node
+
+    def role(self, styled, parent, parent_node: Node) -> str | None:
+        if isinstance(styled, (Header, Footer, HorizontalRule)):
+            return ARTIFACT
+        if isinstance(parent, LabeledFlowable) and parent_node.type in ("LI", "Note"):
+            if styled is parent.label:
+                return "Lbl"
+            return "LBody" if parent_node.type == "LI" else None
+        if isinstance(styled, Heading):
+            return f"H{min(self.depth(styled), MAX_HEADING)}"
+        if isinstance(styled, Section):
+            return "Sect"
+        if isinstance(styled, TableOfContents):
+            return "TOC"
+        if isinstance(styled, TableOfContentsEntry):
+            return "TOCI"
+        if isinstance(styled, ListItem) or (isinstance(parent, GroupedLabeledFlowables) and isinstance(styled, LabeledFlowable)):
+            return "LI"
+        if isinstance(styled, (List, DefinitionList)):
+            return "L"
+        if isinstance(styled, Note):
+            return "Note"
+        if isinstance(styled, Admonition):
+            return "Admonition"
+        if isinstance(styled, Table):
+            return "Table"
+        if isinstance(styled, TableHead):
+            return "THead"
+        if isinstance(styled, TableBody):
+            return "TBody"
+        if isinstance(styled, TableRow):
+            return "TR"
+        if isinstance(styled, TableCell):
+            return "TH" if isinstance(parent.parent, TableHead) else "TD"
+        if isinstance(styled, ImageBase):
+            return ARTIFACT if styled.style == "title page logo" else "Figure"
+        if isinstance(styled, Caption):
+            return "Caption"
+        if isinstance(styled, CodeBlock):
+            return "Code"
+        if isinstance(styled, ParagraphBase):
+            return "P"
+        source = getattr(getattr(styled, "source", None), "node", None)
+        if getattr(source, "tagname", None) == "block_quote":
+            return "BlockQuote"
+        return None
+
+    @staticmethod
+    def depth(heading) -> int:
+        depth, parent = 0, heading.parent
+        while parent is not None:
+            depth += isinstance(parent, Section)
+            parent = parent.parent
+        return max(depth, 1)
+
+    def describe(self, node: Node, styled) -> None:
+        if node.type == "TH":
+            node.attributes = {"O": "Table", "Scope": "Column"}
+        elif node.type == "Figure":
+            alt = (styled.alt or "").strip()
+            if not alt:
+                self.missing_alt.append(str(getattr(styled, "filename_or_file", "?")))
+                alt = "Afbeelding zonder beschrijving"
+            node.alt = alt
+
+    def in_repeated_head(self, styled) -> bool:
+        while styled is not None:
+            if isinstance(styled, TableHead):
+                return id(styled.parent) in self.repeated_heads
+            styled = styled.parent
+        return False
+
+    # -- when the pages are final ----------------------------------------------------
+
+    def finish(self, backend_document, title: str, language: str, author: str | None, subject: str | None) -> None:
+        cos_document = backend_document.cos_document
+        catalog = cos_document.catalog
+        order = {id(template): index for index, template in enumerate(self.document.part_templates)}
+        self.root.kids.sort(key=lambda kid: order.get(id(getattr(getattr(kid, "owner", None), "template", None)), len(order)))
+        places: dict[int, list[tuple[int, int]]] = {}
+        page_marks: list[list[Node]] = []
+        for index, page in enumerate(backend_document.pages):
+            marks: list[Node] = []
+
+            def renumber(match, marks=marks, index=index):
+                number = int(match[2])
+                places.setdefault(number, []).append((index, len(marks)))
+                marks.append(self.marks[number])
+                return b"/%s <</MCID %d>> BDC" % (match[1], len(marks) - 1)
+
+            canvas = page.canvas
+            content = _MARK.sub(renumber, canvas.getvalue())
+            canvas.seek(0)
+            canvas.truncate()
+            canvas.write(content)
+            page_marks.append(marks)
+        self._bind_annotations(backend_document)
+        cos_pages = [page.cos_page for page in backend_document.pages]
+        parent_tree = cos.Array()
+        key = 0
+        elements: dict[int, cos.Dictionary] = {}
+        root = self._write(self.root, None, places, cos_pages, elements)
+        for index, marks in enumerate(page_marks):
+            cos_pages[index]["Tabs"] = cos.Name("S")
+            if marks:
+                cos_pages[index]["StructParents"] = cos.Integer(key)
+                parent_tree.extend([cos.Integer(key), cos.Array([elements[id(node)] for node in marks], indirect=True)])
+                key += 1
+        for link in {id(node): node for _, node in self.links.values()}.values():
+            if id(link) not in elements:
+                continue
+            for annotation, _ in link.annotations:
+                annotation["StructParent"] = cos.Integer(key)
+                parent_tree.extend([cos.Integer(key), elements[id(link)]])
+                key += 1
+        tree = cos.Dictionary(indirect=True)
+        tree["Type"] = cos.Name("StructTreeRoot")
+        if root is not None:
+            tree["K"] = root
+            root["P"] = tree
+        tree["ParentTree"] = cos.Dictionary(indirect=True)
+        tree["ParentTree"]["Nums"] = parent_tree
+        tree["ParentTreeNextKey"] = cos.Integer(key)
+        role_map = cos.Dictionary()
+        for custom, standard in ROLE_MAP.items():
+            role_map[custom] = cos.Name(standard)
+        tree["RoleMap"] = role_map
+        catalog["StructTreeRoot"] = tree
+        mark_info = catalog["MarkInfo"] = cos.Dictionary()
+        mark_info["Marked"] = cos.Boolean(True)
+        preferences = catalog["ViewerPreferences"] = cos.Dictionary()
+        preferences["DisplayDocTitle"] = cos.Boolean(True)
+        catalog["Lang"] = cos.String(language)
+        catalog["Metadata"] = xmp_metadata(title, language, author, subject, cos_document.timestamp)
+
+    def _bind_annotations(self, backend_document) -> None:
+        """Each link annotation to the Link element of the text it covers, with that text as /Contents."""
+        for page in backend_document.pages:
+            locations = [a for a in page.canvas.annotations if a.annotation.type != "NamedDestination"]
+            annots = list(page.cos_page["Annots"]) if "Annots" in page.cos_page else []
+            if len(locations) != len(annots):  # not placed as rinohtype 0.5.6 does: leave them untagged
+                continue
+            for location, annotation in zip(locations, annots):
+                try:
+                    link = self.links[id(location.annotation)][1]
+                except KeyError:  # a link on an image, say: a Link of its own at the end of the document
+                    link = self.link(location.annotation, self.root)
+                annotation.indirect = True  # an OBJR refers to it
+                link.annotations.append((annotation, page.cos_page))
+                text = " ".join("".join(link.text or []).split()) or getattr(location.annotation, "target", None) or "Link"
+                annotation["Contents"] = cos.String(text)
+
+    def _write(self, node: Node, parent, places, pages, elements) -> cos.Dictionary | None:
+        element = cos.Dictionary(indirect=True)
+        element["Type"] = cos.Name("StructElem")
+        element["S"] = cos.Name(node.type)
+        if parent is not None:
+            element["P"] = parent
+        kids = cos.Array()
+        page = None
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                written = self._write(kid, element, places, pages, elements)
+                if written is not None:
+                    kids.append(written)
+                continue
+            for index, mcid in places.get(kid, ()):
+                if page is None:
+                    page = index
+                    element["Pg"] = pages[index]
+                if index == page:
+                    kids.append(cos.Integer(mcid))
+                else:
+                    reference = cos.Dictionary()
+                    reference["Type"] = cos.Name("MCR")
+                    reference["Pg"] = pages[index]
+                    reference["MCID"] = cos.Integer(mcid)
+                    kids.append(reference)
+        for annotation, cos_page in node.annotations:
+            reference = cos.Dictionary()
+            reference["Type"] = cos.Name("OBJR")
+            reference["Obj"] = annotation
+            reference["Pg"] = cos_page
+            kids.append(reference)
+        if not kids and node.parent is not None:
+            return None  # nothing of it reached a page
+        element["K"] = kids
+        if node.alt is not None:
+            element["Alt"] = cos.String(node.alt)
+        if node.attributes:
+            attributes = cos.Dictionary()
+            for name, value in node.attributes.items():
+                attributes[name] = cos.Name(value)
+            element["A"] = attributes
+        elements[id(node)] = element
+        return element
+
+
+
+def xmp_metadata(title: str, language: str, author: str | None, subject: str | None, timestamp) -> cos.Stream:
+    """The XMP packet: title, author, language and the PDF/UA-1 identifier (uncompressed, as PDF/UA asks)."""
+    stamp = timestamp.astimezone().isoformat(timespec="seconds")
+    creator = f"<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>" if author else ""
+    description = (
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>' if subject else ""
+    )
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+   {creator}{description}
+   <dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language>
+   <xmp:CreateDate>{stamp}</xmp:CreateDate>
+   <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
+   <xmp:CreatorTool>{escape(cos.Document.PRODUCER)}</xmp:CreatorTool>
+   <pdf:Producer>{escape(cos.Document.PRODUCER)}</pdf:Producer>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    stream = cos.Stream()
+    stream["Type"] = cos.Name("Metadata")
+    stream["Subtype"] = cos.Name("XML")
+    stream.write(packet.encode("utf-8"))
+    return stream
+
+
+# -- ligatures -------------------------------------------------------------------------
+
+
+def glyph_texts(font: OpenTypeFont) -> dict[int, str]:
+    """The text of every glyph the font can show: its character, and a ligature's letters."""
+    try:
+        return font._kaderpers_glyph_texts
+    except AttributeError:
+        pass
+    texts: dict[int, str] = {}
+    for code, glyph in font["cmap"][font._encoding].mapping.items():
+        texts[glyph] = chr(code)  # as rinohtype does: of several characters on one glyph, the last
+    for glyph, text in texts.items():
+        if "\ufb00" <= text <= "\ufb4f":  # alphabetic presentation forms: ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ …
+            texts[glyph] = unicodedata.normalize("NFKC", text)
+    pairs = list(_ligatures(font))
+    for _ in range(3):  # ligatures of ligatures (ff + i), a few levels deep
+        for glyph, components in pairs:
+            if glyph not in texts and all(c in texts for c in components):
+                texts[glyph] = "".join(texts[c] for c in components)
+    font._kaderpers_glyph_texts = texts
+    return texts
+
+
+def _ligatures(font: OpenTypeFont) -> Iterator[tuple[int, list[int]]]:
+    """(ligature glyph, component glyphs) of the font's ``liga`` feature, as rinohtype applies it."""
+    if "GSUB" not in font:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tables = font._get_lookup_tables("GSUB", "liga", "latn")
+        except Exception:  # a font rinohtype cannot read ligatures from: it forms none either
+            return
+    for table in tables:
+        for subtable in table["SubTable"]:
+            if "LigatureSet" not in subtable:
+                continue
+            for first, ligature_set in zip(_coverage(subtable["Coverage"]), subtable["LigatureSet"]):
+                for ligature in ligature_set["Ligature"]:
+                    yield ligature["LigGlyph"], [first, *ligature["Component"]]
+
+
+def _coverage(coverage) -> list[int]:
+    if coverage["CoverageFormat"] == 1:
+        return list(coverage["GlyphArray"])
+    glyphs: list[int] = []
+    for record in coverage["RangeRecord"]:
+        glyphs.extend(range(record["Start"], record["End"] + 1))
+    return glyphs
+
+
+class ToUnicode(cos.ToUnicode):
+    """rinohtype's ToUnicode CMap, with a glyph mapping to all the characters it shows."""
+
+    def __init__(self, texts: dict[int, str], filter=None):
+        cos.Stream.__init__(self, filter=filter)
+        with self._begin_resource("/CIDInit /ProcSet findresource"), self._begin_resource("12 dict"), self._begin("cmap"):
+            system = cos.Dictionary()
+            system["Registry"] = cos.String("Adobe")
+            system["Ordering"] = cos.String("UCS")
+            system["Supplement"] = cos.Integer("0")
+            self._def("CIDSystemInfo", system)
+            self._def("CMapName", cos.Name("Adobe-Identity-UCS"))
+            self._def("CMapType", cos.Integer(2))
+            with self._begin("codespacerange", 1):
+                self._value(0x0000)
+                self._value(0xFFFF)
+                self.write(b"\n")
+            glyphs = sorted(g for g in texts if g <= 0xFFFF)
+            for start in range(0, len(glyphs), 100):
+                section = glyphs[start : start + 100]
+                with self._begin("bfchar", len(section)):
+                    for glyph in section:
+                        self._value(glyph)
+                        self._hex(texts[glyph].encode("utf-16-be"))
+                        self.write(b"\n")
+            self.print("CMapName currentdict /CMap defineresource pop")
+
+
+# -- the patches -----------------------------------------------------------------------
+
+_original: dict[str, object] = {}
+
+
+def _tagger(document) -> Tagger | None:
+    return getattr(document, "_kaderpers_tagger", None)
+
+
+def _show_glyphs(self, left, cursor, span, glyphs, container):
+    tagger = _tagger(container.document)
+    if tagger is None:
+        return _original["show_glyphs"](self, left, cursor, span, glyphs, container)
+    node = tagger.text_node(span, glyphs, container)
+    if node is ARTIFACT or (tagger.repeated_heads and tagger.in_repeated_head(span.parent)):
+        self.write(_ARTIFACT_BEGIN)
+    else:
+        self.write(tagger.mark(node))
+    width = _original["show_glyphs"](self, left, cursor, span, glyphs, container)
+    self.write(_END)
+    return width
+
+
+def _place_image(self, image, left, top, document, *args, **kwargs):
+    tagger = _tagger(document)
+    if tagger is None:
+        return _original["place_image"](self, image, left, top, document, *args, **kwargs)
+    owner = tagger.images[-1] if tagger.images else None
+    node = ARTIFACT if owner is None else tagger.element(owner, tagger._container)
+    self.write(_ARTIFACT_BEGIN if node is ARTIFACT else tagger.mark(node))
+    size = _original["place_image"](self, image, left, top, document, *args, **kwargs)
+    self.write(_END)
+    return size
+
+
+def _render_image(self, container, *args, **kwargs):
+    tagger = _tagger(container.document)
+    if tagger is None:
+        return _original["render_image"](self, container, *args, **kwargs)
+    tagger.images.append(self)
+    tagger._container = container
+    try:
+        return _original["render_image"](self, container, *args, **kwargs)
+    finally:
+        tagger.images.pop()
+
+
+def _render_table(self, container, last_descender, state, *args, **kwargs):
+    tagger = _tagger(container.document)
+    if tagger is None or state.initial:
+        return _original["render_table"](self, container, last_descender, state, *args, **kwargs)
+    tagger.repeated_heads.add(id(self))
+    try:
+        return _original["render_table"](self, container, last_descender, state, *args, **kwargs)
+    finally:
+        tagger.repeated_heads.discard(id(self))
+
+
+def _artifact(name):
+    def render(self, container, *args, **kwargs):
+        if _tagger(container.document) is None:
+            return _original[name](self, container, *args, **kwargs)
+        container.canvas.write(_ARTIFACT_BEGIN)
+        result = _original[name](self, container, *args, **kwargs)
+        container.canvas.write(_END)
+        return result
+
+    return render
+
+
+def _register_font(self, font):
+    new = font not in self.fonts
+    number, resource = _original["register_font"](self, font)
+    if new and isinstance(font, OpenTypeFont) and "ToUnicode" in resource:
+        resource["ToUnicode"] = ToUnicode(glyph_texts(font), filter=FlateDecode())
+    return number, resource
+
+
+def _register(self, obj):
+    """rinohtype's ``cos.Document.register`` without its scan of every object number per call.
+
+    The original takes the largest object number plus one, computing the largest
+    each time; a structure tree adds tens of thousands of objects, which made
+    that quadratic. The largest is remembered while nothing else changed the
+    table, so the numbers are the same as rinohtype's.
+    """
+    try:
+        return self._by_object_id[id(obj)]
+    except KeyError:
+        pass
+    known = self.__dict__.get("_kaderpers_largest")
+    if known is None or known[0] != len(self) or known[1] not in self or known[1] + 1 in self:
+        largest = self.max_identifier
+    else:
+        largest = known[1]
+    identifier = largest + 1
+    reference = cos.Reference(self, identifier, 0)
+    self._by_object_id[id(obj)] = reference
+    self[identifier] = obj
+    self._kaderpers_largest = (len(self), identifier)
+    return reference
+
+
+_PATCHES = (
+    ("show_glyphs", Canvas, "show_glyphs", _show_glyphs),
+    ("place_image", Canvas, "place_image", _place_image),
+    ("render_image", ImageBase, "render", _render_image),
+    ("render_table", Table, "render", _render_table),
+    ("line", Line, "render", _artifact("line")),
+    ("polygon", Polygon, "render", _artifact("polygon")),
+    ("register_font", BackendDocument, "register_font", _register_font),
+    ("register", cos.Document, "register", _register),
+)
+
+_depth = 0
+
+
+def supported() -> bool:
+    return rinoh.__version__ == RINOHTYPE_VERSION
+
+
+@contextmanager
+def installed() -> Iterator[bool]:
+    """Tag the PDFs written inside this block; yields whether tagging is on.
+
+    With a rinohtype other than :data:`RINOHTYPE_VERSION` nothing is changed (the
+    PDFs come out untagged) and the caller is told so, to warn.
+    """
+    global _depth
+    if not supported():
+        yield False
+        return
+    if _depth == 0:
+        for name, owner, attribute, replacement in _PATCHES:
+            _original[name] = owner.__dict__[attribute]
+            setattr(owner, attribute, replacement)
+    _depth += 1
+    try:
+        yield True
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            for name, owner, attribute, _ in _PATCHES:
+                setattr(owner, attribute, _original.pop(name))
+
+
+def active() -> bool:
+    return _depth > 0
+
+
+def new_tagger(document) -> Tagger | None:
+    """A tagger for ``document`` when the patches are installed (the template calls this)."""
+    if not active():
+        return None
+    tagger = Tagger(document)
+    document._kaderpers_tagger = tagger
+    return tagger

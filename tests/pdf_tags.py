@@ -1,0 +1,118 @@
+"""Reading the tags of a PDF with pikepdf: the structure tree, marked content and annotations.
+
+Shared by the tagged-PDF tests; each function returns what it found, the tests say what must hold.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+
+
+@dataclass
+class Element:
+    type: str
+    alt: str | None
+    attributes: dict
+    kids: list = field(default_factory=list)  # Element, ("mcid", page, n) or ("objr", objgen)
+
+    def walk(self) -> Iterator[Element]:
+        yield self
+        for kid in self.kids:
+            if isinstance(kid, Element):
+                yield from kid.walk()
+
+
+def structure(pdf: pikepdf.Pdf) -> Element | None:
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return None
+    role_map = {str(k): str(v) for k, v in (root.get("/RoleMap") or {}).items()}
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+
+    def element(dictionary, page) -> Element:
+        kind = str(dictionary.get("/S", "/?"))[1:]
+        kind = role_map.get("/" + kind, "/" + kind)[1:]
+        attributes = {}
+        for attribute in _as_list(dictionary.get("/A")):
+            if isinstance(attribute, pikepdf.Dictionary):
+                attributes.update({str(k): str(v) for k, v in attribute.items()})
+        page = pages.get(dictionary["/Pg"].objgen, page) if "/Pg" in dictionary else page
+        alt = str(dictionary["/Alt"]) if "/Alt" in dictionary else None
+        node = Element(kind, alt, attributes)
+        for kid in _as_list(dictionary.get("/K")):
+            if isinstance(kid, int):
+                node.kids.append(("mcid", page, int(kid)))
+            elif isinstance(kid, pikepdf.Dictionary):
+                kid_type = str(kid.get("/Type", ""))
+                if kid_type == "/MCR":
+                    node.kids.append(("mcid", pages.get(kid["/Pg"].objgen, page) if "/Pg" in kid else page, int(kid["/MCID"])))
+                elif kid_type == "/OBJR":
+                    node.kids.append(("objr", kid["/Obj"].objgen))
+                else:
+                    node.kids.append(element(kid, page))
+        return node
+
+    kids = [element(kid, None) for kid in _as_list(root.get("/K")) if isinstance(kid, pikepdf.Dictionary)]
+    return kids[0] if len(kids) == 1 else Element("(root)", None, {}, kids)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, pikepdf.Array):
+        return list(value)
+    return [value]
+
+
+def unmarked_content(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
+    """(page, operator) of every text-showing operator or image outside marked content."""
+    found = []
+    for index, page in enumerate(pdf.pages):
+        depth = 0
+        for operands, operator in pikepdf.parse_content_stream(page):
+            name = str(operator)
+            if name in ("BDC", "BMC"):
+                depth += 1
+            elif name == "EMC":
+                depth -= 1
+            elif depth <= 0 and (name in TEXT_OPERATORS or name == "Do"):
+                found.append((index, name))
+    return found
+
+
+def marked_ids(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """(page, MCID) of every tagged (not artifact) marked-content sequence."""
+    found = set()
+    for index, page in enumerate(pdf.pages):
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                found.add((index, int(operands[1]["/MCID"])))
+    return found
+
+
+def link_annotations(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    for page in pdf.pages:
+        for annotation in page.get("/Annots") or []:
+            if annotation.get("/Subtype") == "/Link":
+                yield annotation
+
+
+def parent_tree(pdf: pikepdf.Pdf) -> dict[int, object]:
+    numbers = pdf.Root.StructTreeRoot.ParentTree.get("/Nums") or []
+    return {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)}
+
+
+def heading_levels(tree: Element) -> list[int]:
+    return [int(e.type[1]) for e in tree.walk() if re.fullmatch(r"H[1-6]", e.type)]
+
+
+def struct_text(pdf_path: Path) -> str:
+    return subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True, check=True).stdout
