@@ -88,6 +88,28 @@ def upstream_site(upstream_build: subprocess.CompletedProcess[str]) -> Path:
     return upstream_build.out / "html"  # type: ignore[attr-defined]
 
 
+@pytest.fixture(scope="session")
+def upstream_pdfs(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
+    """The full edition and the handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy)."""
+    out = upstream_build.out  # type: ignore[attr-defined]
+    run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts")
+    return out / "pdf"
+
+
+@pytest.fixture(scope="session")
+def upstream_edition(upstream_pdfs: Path) -> Path:
+    return upstream_pdfs / "algoritmekader.pdf"
+
+
+@pytest.fixture(scope="session")
+def upstream_pages(upstream_tree: Path, upstream_site: Path):
+    """The pages of the upstream tree that the build published, with their titles."""
+    from kaderpers.core.loader import load_tree
+
+    kader = load_tree(upstream_tree).kader
+    return kader, {d: p for d, p in kader.pages.items() if (upstream_site / f"{d}.html").is_file()}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass

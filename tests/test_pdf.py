@@ -3,8 +3,8 @@
 * A small tree in MyST with every construct the extension, the dialect and
   sphinx-design produce is built once (site, edition, handouts).
 * The bundled content/ is built by the shared ``content_build`` fixture (``--all``).
-* The upstream kader gets one edition per session, on the environment of the
-  shared ``upstream_build``.
+* The upstream kader gets one edition and its handouts per session
+  (``upstream_pdfs`` in conftest), on the environment of the shared ``upstream_build``.
 """
 
 from __future__ import annotations
@@ -412,23 +412,6 @@ def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subpr
 
 
 # -- the upstream kader ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def upstream_edition(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
-    """The full edition of the upstream tree, on the environment the HTML build saved (from the same copy)."""
-    out = upstream_build.out  # type: ignore[attr-defined]
-    run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf")
-    return out / "pdf" / "algoritmekader.pdf"
-
-
-@pytest.fixture(scope="session")
-def upstream_pages(upstream_tree: Path, upstream_site: Path):
-    """The pages of the upstream tree that the build published, with their titles."""
-    from kaderpers.core.loader import load_tree
-
-    kader = load_tree(upstream_tree).kader
-    return kader, {d: p for d, p in kader.pages.items() if (upstream_site / f"{d}.html").is_file()}
 
 
 @pytest.mark.upstream

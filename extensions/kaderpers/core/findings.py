@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("page.too-deep", E, "blocks are nested too deep"),
     Rule("image.too-large", E, "image has too many pixels"),
     Rule("html.removed", W, "raw HTML that the sanitiser removed"),
+    Rule("image.alt-missing", W, "image has no alternative text (the tagged PDF and screen readers need one)"),
 )
 
 

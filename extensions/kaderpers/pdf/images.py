@@ -72,10 +72,10 @@ def print_copy(source: Path, cache: Path) -> PrintImage:
     cache.mkdir(parents=True, exist_ok=True)
     if suffix == ".svg":
         data = _render_svg(source)
-    return _convert(data, cache, key, source)
+    return convert(data, cache, key, source)
 
 
-def _convert(data: bytes, cache: Path, key: str, source: Path) -> PrintImage:
+def convert(data: bytes, cache: Path, key: str, source: Path) -> PrintImage:
     import io
 
     try:
@@ -114,10 +114,23 @@ def _convert(data: bytes, cache: Path, key: str, source: Path) -> PrintImage:
     return PrintImage(target, *image.size)
 
 
+def chromium() -> str | None:
+    return next((found for name in CHROMIUM_CANDIDATES if (found := shutil.which(name))), None)
+
+
+def chromium_arguments(browser: str, profile: Path) -> list[str]:
+    """Headless Chromium that reaches no other host and keeps nothing: a fresh profile each time."""
+    return [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+        "--hide-scrollbars", "--allow-file-access-from-files",
+    ]  # fmt: skip
+
+
 def _render_svg(source: Path) -> bytes:
     """An SVG as PNG bytes, drawn by headless Chromium (rinohtype reads no SVG)."""
-    chromium = next((found for name in CHROMIUM_CANDIDATES if (found := shutil.which(name))), None)
-    if chromium is None:
+    browser = chromium()
+    if browser is None:
         raise ImageConversionError(f"{source.name} is an SVG and no Chromium is installed to convert it (install chromium)")
     width, height = _svg_size(source)
     with tempfile.TemporaryDirectory() as folder:
@@ -129,8 +142,7 @@ def _render_svg(source: Path) -> bytes:
         )
         shot = Path(folder, "svg.png")
         arguments = [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--allow-file-access-from-files", f"--window-size={width},{height}", f"--screenshot={shot}", page.as_uri(),
+            *chromium_arguments(browser, Path(folder, "profile")), f"--window-size={width},{height}", f"--screenshot={shot}", page.as_uri(),
         ]  # fmt: skip
         try:
             subprocess.run(arguments, capture_output=True, timeout=60, check=False)

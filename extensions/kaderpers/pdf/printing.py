@@ -22,6 +22,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..core.columns import COLUMNS
+from ..dialect.mermaid import mermaid_diagram, mermaid_script
+from .diagrams import alternative_text, diagram_image
 from .images import ImageConversionError, PrintImage, cache_folder, print_copy
 
 if TYPE_CHECKING:
@@ -302,6 +304,41 @@ def column_weights(group: nodes.tgroup, count: int) -> list[int]:
     return weights
 
 
+class DiagramsForPrint(_PrintTransform):
+    """Mermaid diagrams as images, drawn by mermaid in headless Chromium; without them, the source is printed.
+
+    Runs before :class:`kaderpers.dialect.mermaid.MermaidOutput`, which prints the
+    source of any diagram left.
+    """
+
+    default_priority = 15
+
+    def run(self, **kwargs: Any) -> None:
+        diagrams = list(self.document.findall(mermaid_diagram))
+        if not diagrams:
+            return
+        script = mermaid_script(self.app)
+        cache = cache_folder(self.env.doctreedir) / "images"
+        for diagram in diagrams:
+            try:
+                if script is None:
+                    raise ImageConversionError("mermaid is not installed (run `make npm-deps`)")
+                copy = diagram_image(diagram["code"], script, cache)
+            except ImageConversionError as error:
+                logger.warning("the PDF shows a mermaid diagram as its source: %s", error, type="kaderpers", subtype="mermaid", location=diagram)
+                continue
+            path = str(copy.path)
+            image = nodes.image(uri=path, candidates={"*": path}, alt=alternative_text(diagram["code"]), classes=["kp-diagram"])
+            image["width"] = f"{display_width_percent(copy, None):.1f}%"
+            image[PRINT_READY] = True
+            image.source, image.line = diagram.source, diagram.line
+            diagram.replace_self(image)
+
+
+#: An image attribute: already a print copy, sized (a drawn diagram).
+PRINT_READY = "kaderpers_print_ready"
+
+
 class ImagesForPrint(_PrintTransform):
     """Print copies of images, sized to the page; large inline images get a line of their own."""
 
@@ -311,11 +348,18 @@ class ImagesForPrint(_PrintTransform):
         cache = cache_folder(self.env.doctreedir) / "images"
         srcdir = Path(self.env.srcdir)
         for image in list(self.document.findall(nodes.image)):
+            if image.get(PRINT_READY):
+                continue
             uri = image.get("uri", "")
             candidates = image.get("candidates", {})
             if "?" in candidates or "://" in uri:
                 image.replace_self(self.unavailable(image, f"an image from {uri} (the PDF fetches nothing from other hosts)", uri))
                 continue
+            if not image.get("alt", "").strip():
+                logger.warning(
+                    "image %s has no alternative text; write one (![text](%s)) for readers who cannot see it",
+                    uri, uri, type="kaderpers", subtype="image.alt-missing", location=image,
+                )  # fmt: skip
             source = srcdir / uri.lstrip("/")
             try:
                 copy = print_copy(source, cache)
@@ -411,6 +455,23 @@ def _page_of(node: nodes.Node) -> nodes.Node | None:
     return next((a for a in _ancestors(node) if isinstance(a, addnodes.start_of_file)), None)
 
 
+class SoftHyphensForPrint(_PrintTransform):
+    """Soft hyphens out of the text: rinohtype prints them as glyphs, and copied text keeps them inside words.
+
+    rinohtype hyphenates by its Dutch dictionary instead.
+    """
+
+    default_priority = 880
+
+    def run(self, **kwargs: Any) -> None:
+        for text in list(self.document.findall(nodes.Text)):
+            if SOFT_HYPHEN in text:
+                text.parent.replace(text, nodes.Text(text.replace(SOFT_HYPHEN, "")))
+
+
+SOFT_HYPHEN = "\u00ad"
+
+
 class LinksForPrint(_PrintTransform):
     """References that found no place in this PDF print as their text; downloads as their name."""
 
@@ -461,10 +522,12 @@ class UnknownNodesForPrint(_PrintTransform):
 
 
 TRANSFORMS = (
+    DiagramsForPrint,
     TablesForPrint,
     DesignForPrint,
     AdmonitionsForPrint,
     AbbreviationsForPrint,
+    SoftHyphensForPrint,
     ImagesForPrint,
     LinksForPrint,
     UnknownNodesForPrint,

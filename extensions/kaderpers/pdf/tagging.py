@@ -74,6 +74,7 @@ ARTIFACT = "artifact"
 _ARTIFACT_BEGIN = b"/Artifact BMC\n"
 _END = b"EMC\n"
 #: A mark as written during layout; the number is renumbered per page in :meth:`Tagger.finish`.
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 _MARK = re.compile(rb"^/(\w+) <</MCID (\d+)>> BDC$", re.M)
 
 
@@ -240,7 +241,7 @@ class Tagger:
         if node.type == "TH":
             node.attributes = {"O": "Table", "Scope": "Column"}
         elif node.type == "Figure":
-            alt = (styled.alt or "").strip()
+            alt = " ".join(_MARKUP.sub("", styled.alt or "").split())  # authors mark languages as <lang=en>…</lang=en>
             if not alt:
                 self.missing_alt.append(str(getattr(styled, "filename_or_file", "?")))
                 alt = "Afbeelding zonder beschrijving"

@@ -269,10 +269,11 @@ def restore_parents_of_hidden_toctrees(app: Sphinx, exception: Exception | None)
 
 class RemoteImagesAsLinks(SphinxPostTransform):
     """An image on another host would be fetched from that host on every page view (and the
-    site's CSP refuses it): the page links to it instead, named by its alt text."""
+    site's CSP refuses it): the page links to it instead, named by its alt text. The PDF,
+    which fetches nothing either, prints the same link."""
 
     default_priority = 300
-    formats = ("html",)
+    formats = ("html", "pdf")
 
     def run(self, **kwargs: Any) -> None:
         for image in list(self.document.findall(nodes.image)):

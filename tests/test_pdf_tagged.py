@@ -1,0 +1,224 @@
+"""The PDFs are tagged (PDF/UA-1): checked with pikepdf, poppler and the ``pdfua`` checker.
+
+The real tree's edition and one handout come from the shared ``upstream_pdfs``
+build (conftest); nothing here builds a PDF of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import comparable
+from pdf_tags import heading_levels, link_annotations, marked_ids, parent_tree, struct_text, structure, unmarked_content
+
+pikepdf = pytest.importorskip("pikepdf")
+pypdf = pytest.importorskip("pypdf")
+
+pytestmark = pytest.mark.pdf
+upstream = pytest.mark.upstream
+
+LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+@pytest.fixture(scope="session")
+def tagged_pdfs(upstream_pdfs: Path) -> dict[str, Path]:
+    """The edition and the largest handout."""
+    handouts = sorted((upstream_pdfs / "handouts").glob("*.pdf"), key=lambda path: -path.stat().st_size)
+    assert handouts, "no handouts were written"
+    return {"edition": upstream_pdfs / "algoritmekader.pdf", "handout": handouts[0]}
+
+
+@pytest.fixture(scope="session", params=["edition", "handout"])
+def tagged(request, tagged_pdfs: dict[str, Path]):
+    path = tagged_pdfs[request.param]
+    pdf = pikepdf.open(path)
+    yield path, pdf, structure(pdf)
+    pdf.close()
+
+
+@upstream
+def test_every_text_and_image_sits_in_marked_content_tied_to_the_tree(tagged) -> None:
+    path, pdf, tree = tagged
+    assert tree is not None and tree.type == "Document", f"{path.name} has no structure tree"
+    assert not unmarked_content(pdf), f"{path.name}: content outside marked content: {unmarked_content(pdf)[:5]}"
+    in_content = marked_ids(pdf)
+    in_tree = {(kid[1], kid[2]) for element in tree.walk() for kid in element.kids if isinstance(kid, tuple) and kid[0] == "mcid"}
+    assert in_content and in_content == in_tree
+    # the parent tree leads from each MCID back to the element holding it
+    numbers = parent_tree(pdf)
+    for index, page in enumerate(pdf.pages):
+        if "/StructParents" in page:
+            assert len(numbers[int(page.StructParents)]) == len([1 for p, _ in in_content if p == index])
+    kinds = Counter(element.type for element in tree.walk())
+    for kind in ("Part", "Sect", "H1", "H2", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "Link", "TOC", "TOCI"):
+        assert kinds[kind], f"{path.name} has no {kind} element"
+    assert pdf.Root.MarkInfo.Marked is True
+
+
+@upstream
+def test_headings_follow_the_document_without_skipping_a_level(tagged) -> None:
+    _, _, tree = tagged
+    levels = heading_levels(tree)
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), "a heading level is skipped"
+
+
+@upstream
+def test_tables_have_header_cells_figures_alt_text_and_links_their_element(tagged) -> None:
+    path, pdf, tree = tagged
+    tables = [e for e in tree.walk() if e.type == "Table"]
+    assert tables and all(any(cell.type == "TH" and cell.attributes.get("/Scope") for cell in table.walk()) for table in tables)
+    assert all(figure.alt for figure in tree.walk() if figure.type == "Figure")
+    objects = {kid[1] for link in tree.walk() if link.type == "Link" for kid in link.kids if isinstance(kid, tuple) and kid[0] == "objr"}
+    numbers = parent_tree(pdf)
+    annotations = list(link_annotations(pdf))
+    assert annotations
+    for annotation in annotations:
+        assert "/StructParent" in annotation and str(annotation.get("/Contents", "")).strip()
+        assert numbers[int(annotation.StructParent)].S == "/Link" and annotation.objgen in objects
+
+
+@upstream
+def test_language_title_and_pdfua_identifier(tagged) -> None:
+    path, pdf, _ = tagged
+    assert str(pdf.Root.Lang) == "nl"
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+    with pdf.open_metadata() as xmp:
+        assert xmp.get("dc:title") == str(pdf.docinfo.Title) == "Algoritmekader"
+        assert str(xmp.get("pdfuaid:part")) == "1"
+    assert all(page.get("/Tabs") == "/S" for page in pdf.pages)
+
+
+@upstream
+def test_pdfua_checker_passes(tagged) -> None:
+    pdfua = pytest.importorskip("pdfua")
+    path, _, _ = tagged
+    report = pdfua.validate(str(path))
+    findings = [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings]
+    assert report.exit_code == 0 and not findings, findings[:10]
+
+
+@upstream
+def test_struct_text_reads_headings_and_paragraphs_in_order(tagged_pdfs: dict[str, Path], upstream_pages) -> None:
+    """poppler reads the tree: the edition's page titles come in the order of its bookmarks."""
+    from test_pdf import outline_titles
+
+    edition = tagged_pdfs["edition"]
+    text = struct_text(edition)
+    headings = [comparable(" ".join(re.findall(r'"([^"]*)"', block))) for block in re.split(r"\n\s*(?=H[1-6]\b)", text)[1:]]
+    assert "P (block)" in text
+    bookmarks = [comparable(title) for _, title in outline_titles(pypdf.PdfReader(edition).outline)]
+    position = 0
+    for title in bookmarks:
+        found = next((i for i in range(position, len(headings)) if title in headings[i]), None)
+        assert found is not None, f"heading {title!r} not found in reading order after {headings[position - 1] if position else 'the start'!r}"
+        position = found + 1
+
+
+@upstream
+def test_text_extracts_without_ligatures_or_soft_hyphens_and_holds_every_record_title(tagged_pdfs: dict[str, Path], upstream_pages) -> None:
+    kader, published = upstream_pages
+    reader = pypdf.PdfReader(tagged_pdfs["edition"])
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert not LIGATURES.findall(text)
+    assert not re.search(r"\w\u00ad", text)
+    assert "fi" in text and "ffi" in text  # the ligature glyphs' letters are there
+    letters = comparable(text)
+    missing = [page.docname for page in published.values() if page.short_id and comparable(page.title) not in letters]
+    assert not missing, f"record titles missing from the extracted text: {missing[:5]}"
+
+
+@upstream
+def test_mermaid_diagram_is_an_image_with_alt_text(tagged_pdfs: dict[str, Path]) -> None:
+    edition = tagged_pdfs["edition"]
+    reader = pypdf.PdfReader(edition)
+    destinations = {str(name): reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
+    page = destinations["%levenscyclus/over-de-levenscyclus"]
+    pdf = pikepdf.open(edition)
+    images = [name for name, xobject in (pdf.pages[page].Resources.get("/XObject") or {}).items() if xobject.Subtype == "/Image"]
+    images += [name for name, xobject in (pdf.pages[page + 1].Resources.get("/XObject") or {}).items() if xobject.Subtype == "/Image"]
+    assert images, "no image on the levenscyclus page"
+    text = reader.pages[page].extract_text() + reader.pages[page + 1].extract_text()
+    assert "broncode in Mermaid" not in text and "flowchart" not in text
+    alts = [e.alt for e in structure(pdf).walk() if e.type == "Figure"]
+    assert any(alt and "Probleemanalyse" in alt for alt in alts)
+
+
+@upstream
+def test_remote_image_is_a_link_in_the_pdf_and_the_site(tagged_pdfs: dict[str, Path], upstream_site: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup((upstream_site / "over-het-algoritmekader" / "toegankelijkheid.html").read_text("utf-8"), "html.parser")
+    assert not [img["src"] for img in html.select("img[src]") if "://" in img["src"]]
+    link = next(a for a in html.select("a[href]") if "toegankelijkheidsverklaring.nl" in a["href"])
+    assert "Status toegankelijkheidslabel" in link.get_text()
+    reader = pypdf.PdfReader(tagged_pdfs["edition"])
+    uris = {str(a.get_object()["/A"]["/URI"]) for page in reader.pages for a in page.get("/Annots") or [] if "/URI" in a.get_object().get("/A", {})}
+    assert any("toegankelijkheidsverklaring.nl" in uri for uri in uris)
+    assert "Status toegankelijkheidslabel" in " ".join(page.extract_text() for page in reader.pages)
+
+
+# -- the layer on rinohtype ------------------------------------------------------------------------
+
+
+def test_patches_are_installed_only_inside_the_block_and_undone_after() -> None:
+    from rinoh.backend.pdf import Canvas, cos
+    from rinoh.table import Table
+
+    from kaderpers.pdf import tagging
+
+    before = (Canvas.show_glyphs, Canvas.place_image, Table.render, cos.Document.register)
+    with tagging.installed() as tagged:
+        assert tagged == tagging.supported()
+        if tagged:
+            assert Canvas.show_glyphs is not before[0] and tagging.active()
+    assert (Canvas.show_glyphs, Canvas.place_image, Table.render, cos.Document.register) == before
+    assert not tagging.active()
+
+
+def test_faster_object_registration_numbers_objects_as_rinohtype_does() -> None:
+    from rinoh.backend.pdf import cos
+
+    from kaderpers.pdf import tagging
+
+    def numbers() -> list[int]:
+        document = cos.Document("test")
+        objects = [cos.Dictionary(indirect=True) for _ in range(50)]
+        found = [document.register(o).identifier for o in objects[:20]]
+        document.register(objects[19]).delete(document)  # rinohtype deletes objects it replaces
+        found += [document.register(o).identifier for o in objects[20:]]
+        found += [document.register(o).identifier for o in objects[:5]]  # registered again: same number
+        return found
+
+    plain = numbers()
+    with tagging.installed():
+        patched = numbers()
+    assert patched == plain
+
+
+def test_ligature_glyphs_map_to_their_letters() -> None:
+    from rinoh.font.opentype import OpenTypeFont
+
+    from kaderpers.pdf.tagging import glyph_texts
+
+    font_file = next(Path(__import__("rinoh_typeface_texgyreheros").__file__).parent.glob("*regular*.otf"), None)
+    if font_file is None:
+        pytest.skip("TeX Gyre Heros is not installed")
+    font = OpenTypeFont(str(font_file))
+    texts = glyph_texts(font)
+    mapping = font["cmap"][font._encoding].mapping
+    assert texts[mapping[0xFB01]] == "fi" and texts[mapping[0xFB03]] == "ffi"
+    assert texts[mapping[ord("a")]] == "a"
+    assert not any(LIGATURES.search(text) for text in texts.values())
+
+
+def test_diagram_alt_text_is_its_description_or_its_source() -> None:
+    from kaderpers.pdf.diagrams import alternative_text
+
+    described = "flowchart LR\n  accTitle: Fasen\n  accDescr: Van probleemanalyse tot uitfaseren\n  A --> B"
+    assert alternative_text(described) == "Fasen. Van probleemanalyse tot uitfaseren"
+    plain = 'flowchart TD\n  A(Probleemanalyse) --> B(Ontwerp);\n  click A href "../a"\n  style A fill:#fff'
+    assert alternative_text(plain) == "Diagram (Mermaid): flowchart TD A(Probleemanalyse) --> B(Ontwerp)"
