@@ -14,6 +14,8 @@ from pathlib import Path
 import pikepdf
 
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+#: Operators that put something on the page: text, images and forms, painted paths, shadings.
+PAINTING_OPERATORS = TEXT_OPERATORS | {"Do", "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "BI"}
 
 
 @dataclass
@@ -73,7 +75,7 @@ def _as_list(value) -> list:
 
 
 def unmarked_content(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
-    """(page, operator) of every text-showing operator or image outside marked content."""
+    """(page, operator) of every operator that paints (text, image, path) outside marked content."""
     found = []
     for index, page in enumerate(pdf.pages):
         depth = 0
@@ -83,7 +85,7 @@ def unmarked_content(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
                 depth += 1
             elif name == "EMC":
                 depth -= 1
-            elif depth <= 0 and (name in TEXT_OPERATORS or name == "Do"):
+            elif depth <= 0 and name in PAINTING_OPERATORS:
                 found.append((index, name))
     return found
 

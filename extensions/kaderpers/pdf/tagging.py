@@ -78,12 +78,32 @@ _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 _MARK = re.compile(rb"^/(\w+) <</MCID (\d+)>> BDC$", re.M)
 
 
+def _name(value: str, names: dict[str, cos.Name] = {}) -> cos.Name:  # noqa: B006 - a cache
+    """Names and small numbers are written by value: one object each serves the whole tree."""
+    try:
+        return names[value]
+    except KeyError:
+        name = names[value] = cos.Name(value)
+        return name
+
+
+def _integer(value: int, integers: dict[int, cos.Integer] = {}) -> cos.Integer:  # noqa: B006 - a cache
+    try:
+        return integers[value]
+    except KeyError:
+        integer = integers[value] = cos.Integer(value)
+        return integer
+
+
+_TYPE, _S, _P, _K, _PG, _STRUCT_ELEM = (_name(n) for n in ("Type", "S", "P", "K", "Pg", "StructElem"))
+
+
 class Node:
     """An element of the structure tree; ``kids`` holds nodes and mark numbers in reading order."""
 
     __slots__ = ("type", "parent", "kids", "alt", "attributes", "text", "annotations", "owner")
 
-    def __init__(self, type: str, parent: Node | None, owner: object = None) -> None:
+    def __init__(self, type: str, parent: Node | None, owner: object = None) -> None:  # noqa: A002
         self.type = type
         self.parent = parent
         self.kids: list[Node | int] = []
@@ -91,7 +111,7 @@ class Node:
         self.attributes: dict | None = None
         self.text: list[str] | None = None  # a Link's text, for its annotation's /Contents
         self.annotations: list = []  # a Link's annotations: (cos annotation, cos page)
-        self.owner = owner  # keeps the rinohtype element (and so its id) alive
+        self.owner = owner  # a Part's document part, which orders the parts
         if parent is not None:
             parent.kids.append(self)
 
@@ -103,7 +123,6 @@ class Tagger:
         self.document = document
         self.root = Node("Document", None)
         self.parts: dict[int, Node] = {}
-        self.elements: dict[int, tuple[object, Node | str | None]] = {}
         self.links: dict[int, tuple[object, Node]] = {}
         self.link_targets: dict[int, tuple] = {}
         self.marks: list[Node] = []
@@ -161,12 +180,14 @@ class Tagger:
             return node
 
     def element(self, styled, container) -> Node | str:
-        """The node the content of ``styled`` (a flowable, table row or section) belongs to."""
-        key = id(styled)
-        try:
-            return self.elements[key][1]
-        except KeyError:
-            pass
+        """The node the content of ``styled`` (a flowable, table row or section) belongs to.
+
+        Remembered on the element itself, so that flowables rinohtype makes anew
+        (contents entries) take theirs along when they go.
+        """
+        known = getattr(styled, "_kaderpers_node", None)
+        if known is not None and known[0] is self:  # (template flowables serve several documents)
+            return known[1]
         parent = styled.parent
         parent_node = self.part(container) if parent is None else self.element(parent, container)
         if parent_node is ARTIFACT:
@@ -178,9 +199,12 @@ class Tagger:
             elif role is ARTIFACT:
                 node = ARTIFACT
             else:
-                node = Node(role, parent_node, styled)
+                node = Node(role, parent_node)
                 self.describe(node, styled)
-        self.elements[key] = (styled, node)
+        try:
+            styled._kaderpers_node = (self, node)
+        except AttributeError:  # an element that takes no attributes is looked up again next time
+            pass
         return node
 
     def role(self, styled, parent, parent_node: Node) -> str | None:
@@ -336,10 +360,10 @@ class Tagger:
 
     def _write(self, node: Node, parent, places, pages, elements) -> cos.Dictionary | None:
         element = cos.Dictionary(indirect=True)
-        element["Type"] = cos.Name("StructElem")
-        element["S"] = cos.Name(node.type)
+        element[_TYPE] = _STRUCT_ELEM
+        element[_S] = _name(node.type)
         if parent is not None:
-            element["P"] = parent
+            element[_P] = parent
         kids = cos.Array()
         page = None
         for kid in node.kids:
@@ -351,14 +375,14 @@ class Tagger:
             for index, mcid in places.get(kid, ()):
                 if page is None:
                     page = index
-                    element["Pg"] = pages[index]
+                    element[_PG] = pages[index]
                 if index == page:
-                    kids.append(cos.Integer(mcid))
+                    kids.append(_integer(mcid))
                 else:
                     reference = cos.Dictionary()
-                    reference["Type"] = cos.Name("MCR")
-                    reference["Pg"] = pages[index]
-                    reference["MCID"] = cos.Integer(mcid)
+                    reference[_TYPE] = _name("MCR")
+                    reference[_PG] = pages[index]
+                    reference[_name("MCID")] = _integer(mcid)
                     kids.append(reference)
         for annotation, cos_page in node.annotations:
             reference = cos.Dictionary()
@@ -368,7 +392,7 @@ class Tagger:
             kids.append(reference)
         if not kids and node.parent is not None:
             return None  # nothing of it reached a page
-        element["K"] = kids
+        element[_K] = kids
         if node.alt is not None:
             element["Alt"] = cos.String(node.alt)
         if node.attributes:
@@ -376,6 +400,8 @@ class Tagger:
             for name, value in node.attributes.items():
                 attributes[name] = cos.Name(value)
             element["A"] = attributes
+        if node.type == "Note":  # PDF/UA: a Note has an ID of its own
+            element["ID"] = cos.String(f"note-{len(elements) + 1}")
         elements[id(node)] = element
         return element
 
