@@ -79,23 +79,12 @@ _MARK = re.compile(rb"^/(\w+) <</MCID (\d+)>> BDC$", re.M)
 
 
 def _name(value: str, names: dict[str, cos.Name] = {}) -> cos.Name:  # noqa: B006 - a cache
-    """Names and small numbers are written by value: one object each serves the whole tree."""
+    """Names are written by value: one object each serves the whole document."""
     try:
         return names[value]
     except KeyError:
         name = names[value] = cos.Name(value)
         return name
-
-
-def _integer(value: int, integers: dict[int, cos.Integer] = {}) -> cos.Integer:  # noqa: B006 - a cache
-    try:
-        return integers[value]
-    except KeyError:
-        integer = integers[value] = cos.Integer(value)
-        return integer
-
-
-_TYPE, _S, _P, _K, _PG, _STRUCT_ELEM = (_name(n) for n in ("Type", "S", "P", "K", "Pg", "StructElem"))
 
 
 class Node:
@@ -128,7 +117,6 @@ class Tagger:
         self.marks: list[Node] = []
         self.images: list[ImageBase] = []  # the image being placed
         self.repeated_heads: set[int] = set()  # tables now drawing their head on a further page
-        self.missing_alt: list[str] = []
 
     # -- during layout ---------------------------------------------------------------
 
@@ -154,14 +142,14 @@ class Tagger:
         return node
 
     def link(self, annotation, parent: Node) -> Node:
-        """The Link of an annotation; links to the same place side by side (a contents entry's number,
-        title and page) are one Link."""
+        """The Link of an annotation; a contents entry's number, title and page (three links to one
+        place) are one Link."""
         try:
             return self.links[id(annotation)][1]
         except KeyError:
             pass
         target = (annotation.type, getattr(annotation, "name", None) or getattr(annotation, "target", None))
-        last = next((kid for kid in reversed(parent.kids) if isinstance(kid, Node)), None)
+        last = next((kid for kid in reversed(parent.kids) if isinstance(kid, Node)), None) if parent.type == "TOCI" else None
         if last is not None and last.type == "Link" and self.link_targets.get(id(last)) == target:
             node = last
         else:
@@ -247,7 +235,9 @@ class Tagger:
         if isinstance(styled, CodeBlock):
             return "Code"
         if isinstance(styled, ParagraphBase):
-            return "P"
+            # the one paragraph of a table cell or list item is that cell's or item's text (fewer elements)
+            alone = parent_node.type in ("TD", "TH", "LBody") and len(getattr(parent, "children", ())) == 1
+            return None if alone else "P"
         source = getattr(getattr(styled, "source", None), "node", None)
         if getattr(source, "tagname", None) == "block_quote":
             return "BlockQuote"
@@ -266,10 +256,8 @@ class Tagger:
             node.attributes = {"O": "Table", "Scope": "Column"}
         elif node.type == "Figure":
             alt = " ".join(_MARKUP.sub("", styled.alt or "").split())  # authors mark languages as <lang=en>…</lang=en>
-            if not alt:
-                self.missing_alt.append(str(getattr(styled, "filename_or_file", "?")))
-                alt = "Afbeelding zonder beschrijving"
-            node.alt = alt
+            # a missing alt text is reported when the page is read (kaderpers.image.alt-missing)
+            node.alt = alt or "Afbeelding zonder beschrijving"
 
     def in_repeated_head(self, styled) -> bool:
         while styled is not None:
@@ -306,10 +294,11 @@ class Tagger:
         cos_pages = [page.cos_page for page in backend_document.pages]
         parent_tree = cos.Array()
         key = 0
-        elements: dict[int, cos.Dictionary] = {}
-        root = self._write(self.root, None, places, cos_pages, elements)
+        elements: dict[int, Element] = {}
+        tree = cos.Dictionary(indirect=True)
+        root = self._build(self.root, tree, places, cos_pages, elements)
         for index, marks in enumerate(page_marks):
-            cos_pages[index]["Tabs"] = cos.Name("S")
+            cos_pages[index]["Tabs"] = _name("S")
             if marks:
                 cos_pages[index]["StructParents"] = cos.Integer(key)
                 parent_tree.extend([cos.Integer(key), cos.Array([elements[id(node)] for node in marks], indirect=True)])
@@ -321,11 +310,9 @@ class Tagger:
                 annotation["StructParent"] = cos.Integer(key)
                 parent_tree.extend([cos.Integer(key), elements[id(link)]])
                 key += 1
-        tree = cos.Dictionary(indirect=True)
         tree["Type"] = cos.Name("StructTreeRoot")
         if root is not None:
             tree["K"] = root
-            root["P"] = tree
         tree["ParentTree"] = cos.Dictionary(indirect=True)
         tree["ParentTree"]["Nums"] = parent_tree
         tree["ParentTreeNextKey"] = cos.Integer(key)
@@ -358,53 +345,88 @@ class Tagger:
                 text = " ".join("".join(link.text or []).split()) or getattr(location.annotation, "target", None) or "Link"
                 annotation["Contents"] = cos.String(text)
 
-    def _write(self, node: Node, parent, places, pages, elements) -> cos.Dictionary | None:
-        element = cos.Dictionary(indirect=True)
-        element[_TYPE] = _STRUCT_ELEM
-        element[_S] = _name(node.type)
-        if parent is not None:
-            element[_P] = parent
-        kids = cos.Array()
-        page = None
+    def _build(self, node: Node, parent, places, pages, elements) -> Element | None:
+        """The written element of ``node`` and of its descendants, None when nothing of it reached a page."""
+        element = Element(node, parent, pages)
+        kids = element.kids
         for kid in node.kids:
             if isinstance(kid, Node):
-                written = self._write(kid, element, places, pages, elements)
-                if written is not None:
-                    kids.append(written)
+                built = self._build(kid, element, places, pages, elements)
+                if built is not None:
+                    kids.append(built)
                 continue
             for index, mcid in places.get(kid, ()):
-                if page is None:
-                    page = index
-                    element[_PG] = pages[index]
-                if index == page:
-                    kids.append(_integer(mcid))
-                else:
-                    reference = cos.Dictionary()
-                    reference[_TYPE] = _name("MCR")
-                    reference[_PG] = pages[index]
-                    reference[_name("MCID")] = _integer(mcid)
-                    kids.append(reference)
-        for annotation, cos_page in node.annotations:
-            reference = cos.Dictionary()
-            reference["Type"] = cos.Name("OBJR")
-            reference["Obj"] = annotation
-            reference["Pg"] = cos_page
-            kids.append(reference)
+                if element.page is None:
+                    element.page = index
+                kids.append(mcid if index == element.page else (index, mcid))
+        kids.extend(node.annotations)
         if not kids and node.parent is not None:
-            return None  # nothing of it reached a page
-        element[_K] = kids
-        if node.alt is not None:
-            element["Alt"] = cos.String(node.alt)
-        if node.attributes:
-            attributes = cos.Dictionary()
-            for name, value in node.attributes.items():
-                attributes[name] = cos.Name(value)
-            element["A"] = attributes
+            return None
         if node.type == "Note":  # PDF/UA: a Note has an ID of its own
-            element["ID"] = cos.String(f"note-{len(elements) + 1}")
+            element.identifier = f"note-{len(elements) + 1}"
         elements[id(node)] = element
         return element
 
+
+class Element(cos.Object):
+    """A structure element, written straight from its :class:`Node`.
+
+    A ``cos.Dictionary`` per element (an ordered dict, a name object per key)
+    takes about a kilobyte; tens of thousands of them showed in the peak memory.
+    ``kids`` holds MCIDs on the element's page, (page, MCID) on other pages,
+    elements, and (annotation, page) of a Link's annotations.
+    """
+
+    PREFIX = b"<<"
+    POSTFIX = b">>"
+
+    def __init__(self, node: Node, parent, pages: list) -> None:
+        super().__init__(indirect=True)
+        self.node = node
+        self.parent = parent
+        self.pages = pages
+        self.page: int | None = None
+        self.kids: list = []
+        self.identifier: str | None = None
+
+    def _repr(self) -> str:
+        return self.node.type
+
+    def register_indirect(self, document, visited=None) -> None:
+        visited = set() if visited is None else visited
+        if id(self) in visited:
+            return
+        visited.add(id(self))
+        document.register(self)
+        for kid in self.kids:
+            if isinstance(kid, Element):
+                kid.register_indirect(document, visited)
+
+    def _bytes(self, document) -> bytes:
+        node = self.node
+        out = [b"/Type /StructElem /S /", node.type.encode(), b" /P ", self.parent.bytes(document)]
+        if self.page is not None:
+            out += [b" /Pg ", self.pages[self.page].bytes(document)]
+        out.append(b" /K [")
+        for kid in self.kids:
+            if isinstance(kid, int):
+                out.append(b"%d " % kid)
+            elif isinstance(kid, Element):
+                out += [kid.bytes(document), b" "]
+            elif isinstance(kid[0], int):
+                out += [b"<</Type /MCR /Pg ", self.pages[kid[0]].bytes(document), b" /MCID %d>> " % kid[1]]
+            else:
+                out += [b"<</Type /OBJR /Obj ", kid[0].bytes(document), b" /Pg ", kid[1].bytes(document), b">> "]
+        out.append(b"]")
+        if node.alt is not None:
+            out += [b" /Alt ", cos.String(node.alt).bytes(document)]
+        if node.attributes:
+            out.append(b" /A <<")
+            out += [b"/%s /%s " % (name.encode(), value.encode()) for name, value in node.attributes.items()]
+            out.append(b">>")
+        if self.identifier:
+            out += [b" /ID ", cos.String(self.identifier).bytes(document)]
+        return b"".join(out)
 
 
 def xmp_metadata(title: str, language: str, author: str | None, subject: str | None, timestamp) -> cos.Stream:
