@@ -92,7 +92,8 @@ def upstream_site(upstream_build: subprocess.CompletedProcess[str]) -> Path:
 def upstream_pdfs(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
     """The full edition and the handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy)."""
     out = upstream_build.out  # type: ignore[attr-defined]
-    run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts")
+    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts")
+    (out / "pdf-build.log").write_text(result.stdout + result.stderr, "utf-8")  # read by tests of the messages
     return out / "pdf"
 
 

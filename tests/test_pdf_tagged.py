@@ -155,6 +155,8 @@ def test_remote_image_is_a_link_in_the_pdf_and_the_site(tagged_pdfs: dict[str, P
     assert not [img["src"] for img in html.select("img[src]") if "://" in img["src"]]
     link = next(a for a in html.select("a[href]") if "toegankelijkheidsverklaring.nl" in a["href"])
     assert "Status toegankelijkheidslabel" in link.get_text()
+    log = (tagged_pdfs["edition"].parents[1] / "pdf-build.log").read_text("utf-8")
+    assert "remote image" not in log.lower(), "the PDF build tried to fetch an image from another host"
     reader = pypdf.PdfReader(tagged_pdfs["edition"])
     uris = {str(a.get_object()["/A"]["/URI"]) for page in reader.pages for a in page.get("/Annots") or [] if "/URI" in a.get_object().get("/A", {})}
     assert any("toegankelijkheidsverklaring.nl" in uri for uri in uris)

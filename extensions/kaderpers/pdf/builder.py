@@ -61,6 +61,9 @@ class KaderpersPdfBuilder(RinohBuilder):
     name = "kaderpers-pdf"
     format = "pdf"
     epilog = "The PDFs are in %(outdir)s."
+    # Sphinx would download images on other hosts for a builder that cannot link to them; this one
+    # prints them as links (kaderpers.site.html.RemoteImagesAsLinks) and fetches nothing.
+    supported_remote_images = True
 
     def init(self) -> None:
         super().init()
