@@ -10,6 +10,7 @@ other SVG. Labels are drawn as SVG text (no HTML labels), which an ``<img>`` sho
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -35,12 +36,10 @@ _ACCESSIBLE_BLOCK = re.compile(r"^\s*accDescr\s*\{(.*?)\}", re.M | re.S)
 _PRESENTATION = re.compile(r"^\s*(click|style|classDef|class|linkStyle|%%)\b.*$", re.M)
 
 
+@functools.cache
 def mermaid_version(script: Path) -> str:
-    package = script.parents[1] / "package.json"
-    try:
-        return json.loads(package.read_text("utf-8")).get("version", "?")
-    except (OSError, ValueError):
-        return "?"
+    """A fingerprint of the mermaid script: a new mermaid draws the diagrams anew."""
+    return hashlib.sha256(script.read_bytes()).hexdigest()[:16]
 
 
 def diagram_image(code: str, script: Path, cache: Path) -> PrintImage:

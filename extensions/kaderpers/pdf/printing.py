@@ -22,7 +22,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..core.columns import COLUMNS
-from ..dialect.mermaid import mermaid_diagram, mermaid_script
+from .. import bundled
+from ..dialect.mermaid import mermaid_diagram
 from .diagrams import alternative_text, diagram_image
 from .images import ImageConversionError, PrintImage, cache_folder, print_copy
 
@@ -317,12 +318,12 @@ class DiagramsForPrint(_PrintTransform):
         diagrams = list(self.document.findall(mermaid_diagram))
         if not diagrams:
             return
-        script = mermaid_script(self.app)
+        script = bundled.mermaid_script()
         cache = cache_folder(self.env.doctreedir) / "images"
         for diagram in diagrams:
             try:
                 if script is None:
-                    raise ImageConversionError("mermaid is not installed (run `make npm-deps`)")
+                    raise ImageConversionError("mermaid is not installed (run `make setup`)")
                 copy = diagram_image(diagram["code"], script, cache)
             except ImageConversionError as error:
                 logger.warning("the PDF shows a mermaid diagram as its source: %s", error, type="kaderpers", subtype="mermaid", location=diagram)
