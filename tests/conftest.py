@@ -42,10 +42,11 @@ def upstream_tree() -> Path:
 
 
 def build_site(tree: Path, tmp_path_factory: pytest.TempPathFactory, name: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """Build ``tree`` with the command line into a fresh folder; ``result.out`` is that folder."""
+    """Build ``tree`` with the command line into a fresh folder; ``result.out`` is that folder, ``result.tree`` the tree."""
     out = tmp_path_factory.mktemp(name)
     result = run_kaderpers("build", str(tree), "--out", str(out), *options)
     result.out = out  # type: ignore[attr-defined]
+    result.tree = tree  # type: ignore[attr-defined]
     return result
 
 

@@ -75,7 +75,8 @@ def _as_list(value) -> list:
 
 
 def unmarked_content(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
-    """(page, operator) of every operator that paints (text, image, path) outside marked content."""
+    """(page, operator) of every operator that paints (text, image, path) outside marked content,
+    or that nests or leaves marked content unbalanced (EMC without BDC, BDC without EMC, BDC in BDC)."""
     found = []
     for index, page in enumerate(pdf.pages):
         depth = 0
@@ -83,10 +84,17 @@ def unmarked_content(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
             name = str(operator)
             if name in ("BDC", "BMC"):
                 depth += 1
+                if depth > 1:
+                    found.append((index, "nested " + name))
             elif name == "EMC":
                 depth -= 1
+                if depth < 0:
+                    found.append((index, "EMC outside marked content"))
+                    depth = 0
             elif depth <= 0 and name in PAINTING_OPERATORS:
                 found.append((index, name))
+        if depth:
+            found.append((index, "marked content left open"))
     return found
 
 

@@ -336,6 +336,32 @@ def test_metadata_language_and_bookmarks(construct_edition: Path) -> None:
     assert "Vereiste" not in titles  # headings inside a page are not bookmarks
 
 
+def test_tagging_changes_no_text_link_or_bookmark(construct_build: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+    """The tagging layer (kaderpers.pdf.tagging) only adds tags: an untagged edition of the same
+    environment has the same pages, text, links and bookmarks (ligatures aside, which it spells out)."""
+    out = construct_build.out  # type: ignore[attr-defined]
+    for folder in ("doctrees", "pdf-cache"):
+        if (out / folder).is_dir():
+            shutil.copytree(out / folder, tmp_path / folder)
+    run_kaderpers("build", str(construct_build.tree), "--out", str(tmp_path), "--no-html", "--pdf", "--untagged")  # type: ignore[attr-defined]
+    tagged, plain = pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf"), pypdf.PdfReader(tmp_path / "pdf" / "algoritmekader.pdf")
+    assert "/StructTreeRoot" in tagged.trailer["/Root"] and "/StructTreeRoot" not in plain.trailer["/Root"]
+    spelled = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"})
+    assert [page.extract_text() for page in tagged.pages] == [page.extract_text().translate(spelled) for page in plain.pages]
+
+    def links(page: pypdf.PageObject) -> list[tuple]:
+        found = []
+        for annotation in link_annotations(page):
+            action = annotation.get("/A")
+            uri = str(action.get_object().get("/URI")) if action is not None else None
+            found.append((tuple(round(float(x), 2) for x in annotation["/Rect"]), destination_name(annotation), uri))
+        return found
+
+    assert [links(page) for page in tagged.pages] == [links(page) for page in plain.pages]
+    assert outline_titles(tagged.outline) == outline_titles(plain.outline)
+    assert destination_pages(tagged) == destination_pages(plain)
+
+
 def test_no_blank_pages(construct_edition: Path) -> None:
     texts = page_texts(pypdf.PdfReader(construct_edition))
     assert all(text.strip() for text in texts)

@@ -112,6 +112,7 @@ def command_build(args: argparse.Namespace) -> int:
         fresh=args.fresh,
         beslishulp=str(Path(args.beslishulp).resolve()) if args.beslishulp else "",
         compare_to=_compare_to(args.compare_to),
+        tagged=not args.untagged,
     )
     return run_build(request)
 
@@ -138,6 +139,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
     build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
     build.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
+    build.add_argument("--untagged", action="store_true", help="write plain PDFs, not tagged for accessibility (PDF/UA); half the size")
     build.add_argument("--compare-to", metavar="OLD", help="add a Wijzigingen page (and a changes section to the PDF) against OLD: a folder, or git:REV")
     build.set_defaults(run=command_build)
 

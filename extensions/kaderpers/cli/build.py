@@ -49,6 +49,8 @@ class BuildRequest:
     compare_to: str = ""
     #: The decision tree of the beslishulp ("" finds beslishulp.yaml beside the tree).
     beslishulp: str = ""
+    #: PDFs tagged for accessibility (PDF/UA-1).
+    tagged: bool = True
 
     @property
     def conf_file(self) -> Path | None:

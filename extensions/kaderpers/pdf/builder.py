@@ -109,8 +109,8 @@ class KaderpersPdfBuilder(RinohBuilder):
         if not documents:
             logger.info("kaderpers-pdf: no PDF to write in this process")
             return
-        with tagging.installed() as tagged:
-            if not tagged:
+        with tagging.installed(get_config(self._app).pdf_tagged) as tagged:
+            if not tagged and get_config(self._app).pdf_tagged:
                 logger.warning(
                     "the PDFs are not tagged for accessibility: kaderpers tags PDFs with rinohtype %s, this is %s",
                     tagging.RINOHTYPE_VERSION, rinoh_version, type="kaderpers", subtype="pdf",

@@ -93,7 +93,7 @@ def sphinx_command(request: BuildRequest, doctrees: Path, documents: str, shard:
 
     # Never -E here: a fresh environment would make every process read and save it at once.
     shared = dataclasses.replace(request, fresh=False)
-    settings = ["-D", f"kaderpers_pdf_documents={documents}", "-D", f"kaderpers_pdf_shard={shard}", "-q"]
+    settings = ["-D", f"kaderpers_pdf_documents={documents}", "-D", f"kaderpers_pdf_shard={shard}", "-D", f"kaderpers_pdf_tagged={int(request.tagged)}", "-q"]
     return [sys.executable, "-m", "sphinx", *sphinx_arguments(shared, "kaderpers-pdf", request.pdf_dir, doctrees, *settings)]
 
 

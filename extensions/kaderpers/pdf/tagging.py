@@ -44,6 +44,7 @@ from rinoh.flowable import Flowable, LabeledFlowable
 from rinoh.font.opentype import OpenTypeFont
 from rinoh.highlight import CodeBlock
 from rinoh.image import Caption, ImageBase
+from rinoh.inline import InlineFlowableSpan
 from rinoh.paragraph import ParagraphBase
 from rinoh.reference import Note
 from rinoh.structure import (
@@ -112,6 +113,7 @@ class Tagger:
         self.document = document
         self.root = Node("Document", None)
         self.parts: dict[int, Node] = {}
+        self.elements: dict[int, tuple[object, Node | str]] = {}
         self.links: dict[int, tuple[object, Node]] = {}
         self.link_targets: dict[int, tuple] = {}
         self.marks: list[Node] = []
@@ -170,12 +172,14 @@ class Tagger:
     def element(self, styled, container) -> Node | str:
         """The node the content of ``styled`` (a flowable, table row or section) belongs to.
 
-        Remembered on the element itself, so that flowables rinohtype makes anew
-        (contents entries) take theirs along when they go.
+        Remembered here by the element's identity, the element kept alive with it.
+        Not on the element: rinohtype compares elements by their attributes
+        (``Styled.__eq__``), and one more attribute would change its layout.
         """
-        known = getattr(styled, "_kaderpers_node", None)
-        if known is not None and known[0] is self:  # (template flowables serve several documents)
-            return known[1]
+        try:
+            return self.elements[id(styled)][1]
+        except KeyError:
+            pass
         parent = styled.parent
         parent_node = self.part(container) if parent is None else self.element(parent, container)
         if parent_node is ARTIFACT:
@@ -189,10 +193,7 @@ class Tagger:
             else:
                 node = Node(role, parent_node)
                 self.describe(node, styled)
-        try:
-            styled._kaderpers_node = (self, node)
-        except AttributeError:  # an element that takes no attributes is looked up again next time
-            pass
+        self.elements[id(styled)] = (styled, node)
         return node
 
     def role(self, styled, parent, parent_node: Node) -> str | None:
@@ -467,8 +468,8 @@ def xmp_metadata(title: str, language: str, author: str | None, subject: str | N
 def glyph_texts(font: OpenTypeFont) -> dict[int, str]:
     """The text of every glyph the font can show: its character, and a ligature's letters."""
     try:
-        return font._kaderpers_glyph_texts
-    except AttributeError:
+        return _GLYPH_TEXTS[id(font)][1]
+    except KeyError:
         pass
     texts: dict[int, str] = {}
     for code, glyph in font["cmap"][font._encoding].mapping.items():
@@ -481,8 +482,11 @@ def glyph_texts(font: OpenTypeFont) -> dict[int, str]:
         for glyph, components in pairs:
             if glyph not in texts and all(c in texts for c in components):
                 texts[glyph] = "".join(texts[c] for c in components)
-    font._kaderpers_glyph_texts = texts
+    _GLYPH_TEXTS[id(font)] = (font, texts)  # (not on the font: rinohtype objects compare by their attributes)
     return texts
+
+
+_GLYPH_TEXTS: dict[int, tuple[OpenTypeFont, dict[int, str]]] = {}
 
 
 def _ligatures(font: OpenTypeFont) -> Iterator[tuple[int, list[int]]]:
@@ -547,12 +551,12 @@ _original: dict[str, object] = {}
 
 
 def _tagger(document) -> Tagger | None:
-    return getattr(document, "_kaderpers_tagger", None)
+    return getattr(document, "tagger", None)
 
 
 def _show_glyphs(self, left, cursor, span, glyphs, container):
     tagger = _tagger(container.document)
-    if tagger is None:
+    if tagger is None or isinstance(span, InlineFlowableSpan):  # an inline image: rinohtype raises, places it, and it is marked there
         return _original["show_glyphs"](self, left, cursor, span, glyphs, container)
     node = tagger.text_node(span, glyphs, container)
     if node is ARTIFACT or (tagger.repeated_heads and tagger.in_repeated_head(span.parent)):
@@ -663,14 +667,14 @@ def supported() -> bool:
 
 
 @contextmanager
-def installed() -> Iterator[bool]:
+def installed(wanted: bool = True) -> Iterator[bool]:
     """Tag the PDFs written inside this block; yields whether tagging is on.
 
     With a rinohtype other than :data:`RINOHTYPE_VERSION` nothing is changed (the
     PDFs come out untagged) and the caller is told so, to warn.
     """
     global _depth
-    if not supported():
+    if not wanted or not supported():
         yield False
         return
     if _depth == 0:
@@ -692,9 +696,7 @@ def active() -> bool:
 
 
 def new_tagger(document) -> Tagger | None:
-    """A tagger for ``document`` when the patches are installed (the template calls this)."""
+    """A tagger for ``document`` when the patches are installed; the template keeps it as ``document.tagger``."""
     if not active():
         return None
-    tagger = Tagger(document)
-    document._kaderpers_tagger = tagger
-    return tagger
+    return Tagger(document)

@@ -30,6 +30,8 @@ class KaderpersConfig:
     pdf_documents: str = field(default="edition", metadata={"rebuild": "", "types": (str,)})
     #: Seconds a single PDF layout may take before the watchdog stops it.
     pdf_timeout: int = field(default=900, metadata={"rebuild": "", "types": (int,)})
+    #: Tagged PDF (PDF/UA-1: structure tree, artifacts, XMP); False writes rinohtype's plain PDF.
+    pdf_tagged: bool = field(default=True, metadata={"rebuild": "", "types": (bool,)})
     #: Which share of the PDF documents this process writes, "k/n" (set by `kaderpers build`); "" writes all.
     pdf_shard: str = field(default="", metadata={"rebuild": "", "types": (str,)})
     #: The version to compare with (a folder, or git:REV of the tree's repository): adds the
