@@ -428,3 +428,20 @@ def test_other_builders_keep_raw_html_text_and_print_everything(text_output: str
     assert "Diagram (broncode in Mermaid)" in flat and "A[Start] --> B[Einde]" in flat
     assert "→" in flat and ":material-arrow-right: verder" not in flat
     assert "Kaarttekst van de tweede kaart." in flat
+
+
+def test_remote_images_in_raw_html_become_links_on_the_site_and_in_print() -> None:
+    """An <img> on another host is never requested: the site links to it, named by its alt text
+    (inside a link, only that name stays), and the PDF prints the same."""
+    from docutils import nodes
+
+    from kaderpers.dialect.rawhtml import _NodeBuilder, _TagRewriter
+
+    text = '<a href="https://example.org/verklaring"><img src=https://example.org/label.svg?1 alt="Status label" /></a> <img src="//cdn.example.org/b.png" alt="B"> <img src="lokaal.png" alt="L">'
+    site = BeautifulSoup(_TagRewriter(text, lambda url: url).rewritten(), "html.parser")
+    assert [img["src"] for img in site.select("img")] == ["lokaal.png"]
+    assert site.select_one('a[href="https://example.org/verklaring"]').get_text() == "Afbeelding: Status label (op example.org)"
+    assert site.select_one("a.kp-remote-image")["href"] == "//cdn.example.org/b.png"
+    printed = nodes.section("", *_NodeBuilder(lambda href: nodes.reference("", "", refuri=href)).result(text))
+    links = {link["refuri"]: link.astext() for link in printed.findall(nodes.reference)}
+    assert links == {"https://example.org/verklaring": "Afbeelding: Status label (op example.org)", "//cdn.example.org/b.png": "Afbeelding: B (op cdn.example.org)"}

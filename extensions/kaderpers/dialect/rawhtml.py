@@ -19,6 +19,7 @@ import html
 import re
 from pathlib import Path
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -48,6 +49,17 @@ _INLINE = {"strong": nodes.strong, "b": nodes.strong, "em": nodes.emphasis, "i":
 _SKIPPED_CONTENT = frozenset({"script", "style", "template", "svg"})
 
 
+def remote_host(url: str) -> str | None:
+    """The host of an image on another host (``https://host/…``, ``//host/…``), None for a local one."""
+    return urlsplit(url.strip()).hostname
+
+
+def remote_image_label(alt: str, host: str) -> str:
+    """How a page names an image on another host that it links to instead of showing (no request leaves the site)."""
+    alt = " ".join(alt.split())
+    return f"Afbeelding: {alt} (op {host})" if alt and alt.lower() != "image" else f"Afbeelding op {host}"
+
+
 def is_html(node: nodes.Node) -> bool:
     return isinstance(node, nodes.raw) and "html" in node.get("format", "").split()
 
@@ -73,8 +85,28 @@ class _TagRewriter(HTMLParser):
         self.rewrite_url = rewrite_url
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.edits: list[tuple[int, int, str]] = []
+        self.links = 0  # open <a> elements
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.links = max(0, self.links - 1)
+
+    def _replace_tag(self, replacement: str) -> None:
+        raw = self.get_starttag_text() or ""
+        line, column = self.getpos()
+        start = self.line_starts[line - 1] + column
+        self.edits.append((start, start + len(raw), replacement))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links += 1
+        values = {name: value or "" for name, value in attrs}
+        host = remote_host(values.get("src", "")) if tag == "img" else None
+        if host:  # an image on another host: a link to it (or, inside a link, its name), never a request
+            label = html.escape(remote_image_label(values.get("alt", ""), host))
+            link = f'<a class="kp-remote-image" href="{html.escape(values["src"].strip(), quote=True)}">{label}</a>'
+            self._replace_tag(label if self.links else link)
+            return
         kept: list[tuple[str, str | None]] = []
         changed = False
         for name, value in attrs:
@@ -89,11 +121,9 @@ class _TagRewriter(HTMLParser):
         if not changed:
             return
         raw = self.get_starttag_text() or ""
-        line, column = self.getpos()
-        start = self.line_starts[line - 1] + column
         closing = "/>" if raw.rstrip().endswith("/>") else ">"
         attributes = "".join(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"' for name, value in kept)
-        self.edits.append((start, start + len(raw), f"<{tag}{attributes}{closing}"))
+        self._replace_tag(f"<{tag}{attributes}{closing}")
 
     def rewritten(self) -> str:
         self.feed(self.text)
@@ -221,6 +251,10 @@ class _NodeBuilder(HTMLParser):
             element = _INLINE[tag]()
             self._inline_parent().append(element)
             self.inline.append(element)
+        elif tag == "img" and (host := remote_host(values.get("src", ""))):
+            label = nodes.Text(remote_image_label(values.get("alt", ""), host))
+            inside_link = any(isinstance(element, (nodes.reference, addnodes.pending_xref)) for element in self.inline)
+            self._inline_parent().append(label if inside_link else nodes.reference("", "", label, refuri=values["src"].strip()))
         elif tag == "img" and values.get("alt"):
             self._inline_parent().append(nodes.Text(values["alt"]))
         elif tag == "br" and self.paragraph is not None:

@@ -38,6 +38,7 @@ from sphinx.search.nl import SearchDutch
 from .. import bundled
 from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
+from ..dialect.rawhtml import remote_image_label
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -281,8 +282,7 @@ class RemoteImagesAsLinks(SphinxPostTransform):
             host = urlsplit(uri).hostname
             if not host:
                 continue
-            alt = str(image.get("alt", "")).strip()
-            text = f"Afbeelding: {alt} (op {host})" if alt and alt.lower() != "image" else f"Afbeelding op {host}"
+            text = remote_image_label(str(image.get("alt", "")), host)
             replacement: nodes.Node = nodes.Text(text) if isinstance(image.parent, nodes.reference) else nodes.reference("", text, refuri=uri, classes=["kp-remote-image"])
             if not isinstance(image.parent, nodes.TextElement):
                 replacement = nodes.paragraph("", "", replacement)
