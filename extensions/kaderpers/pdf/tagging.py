@@ -16,12 +16,17 @@ How it works:
   section, list item, table cell and so on (:meth:`Tagger.element`). Content of
   containers rinohtype throws away (a table row that did not fit) never reaches
   a page, and neither do its marks.
+  A table head that rinohtype repeats on a further page is an artifact there.
 * When the pages are final (:meth:`Tagger.finish`, called by the template just
   before writing), the marks on each page are numbered as that page's MCIDs,
-  the structure tree is written with rinohtype's own PDF objects (StructTreeRoot,
-  ParentTree, RoleMap), link annotations are tied to their Link elements, and the
-  catalog gets ``/MarkInfo``, ``/ViewerPreferences`` and XMP metadata with the
-  PDF/UA identifier.
+  the structure tree is written through rinohtype's PDF object layer (``cos``:
+  StructTreeRoot, ParentTree, RoleMap; the elements as light objects of their
+  own, :class:`Element`), link annotations are tied to their Link elements, and
+  the catalog gets ``/MarkInfo``, ``/ViewerPreferences`` and XMP metadata with
+  the PDF/UA identifier.
+* Nothing is stored on rinohtype's elements: it compares them by their
+  attributes (``Styled.__eq__``), and an extra attribute changes its layout.
+  ``tests/test_pdf.py`` checks that an untagged build has the same pages.
 * Fonts get a ToUnicode map that maps ligature glyphs to their letters, so text
   extracts as "fi", not U+FB01.
 """
@@ -40,7 +45,7 @@ from rinoh.backend.pdf import Canvas, cos
 from rinoh.backend.pdf import Document as BackendDocument
 from rinoh.backend.pdf.filter import FlateDecode
 from rinoh.draw import Line, Polygon
-from rinoh.flowable import Flowable, LabeledFlowable
+from rinoh.flowable import LabeledFlowable
 from rinoh.font.opentype import OpenTypeFont
 from rinoh.highlight import CodeBlock
 from rinoh.image import Caption, ImageBase
@@ -74,8 +79,9 @@ MAX_HEADING = 6
 ARTIFACT = "artifact"
 _ARTIFACT_BEGIN = b"/Artifact BMC\n"
 _END = b"EMC\n"
-#: A mark as written during layout; the number is renumbered per page in :meth:`Tagger.finish`.
+#: Tags in alt texts (authors write <lang=en>…</lang=en>).
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
+#: A mark as written during layout; the number is renumbered per page in :meth:`Tagger.finish`.
 _MARK = re.compile(rb"^/(\w+) <</MCID (\d+)>> BDC$", re.M)
 
 
