@@ -275,11 +275,20 @@ def test_every_construct_prints_its_text(construct_edition: Path) -> None:
         "De tekst van de voetnoot.",
         "Tekst in een HTML-blok met een link.",
         "een inline link",
-        "Begin --> Einde",
         "rij 89 b met wat meer tekst",
         "Einde van de bouwstenen.",
     ):
         assert expected in text, f"{expected!r} is missing from the PDF"
+
+
+def test_mermaid_diagram_prints_as_an_image_described_by_its_source(construct_edition: Path) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    from pdf_tags import structure
+
+    assert "Begin --> Einde" not in flat(pdftotext(construct_edition))  # not printed as code
+    with pikepdf.open(construct_edition) as pdf:
+        alts = [element.alt for element in structure(pdf).walk() if element.type == "Figure"]
+    assert any(alt and alt.startswith("Diagram (Mermaid):") and "Begin --> Einde" in alt for alt in alts), alts
 
 
 def test_links_in_raw_html_buttons_and_text_stay_links(construct_edition: Path) -> None:
@@ -307,7 +316,8 @@ def test_table_head_repeats_on_every_page_of_a_long_table(construct_edition: Pat
 def test_images_are_print_copies_without_transparency(construct_build: subprocess.CompletedProcess[str], construct_edition: Path) -> None:
     cache = construct_build.out / "pdf-cache" / "images"  # type: ignore[attr-defined]
     copies = sorted(cache.iterdir())
-    assert len(copies) == 3 and all(p.suffix in (".png", ".jpg") for p in copies)
+    assert all(p.suffix in (".png", ".jpg") for p in copies)
+    assert len([p for p in copies if not p.name.startswith("mermaid-")]) == 3 and len(copies) == 4  # and the drawn diagram
     from PIL import Image
 
     sizes = []
