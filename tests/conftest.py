@@ -62,6 +62,9 @@ def content_site(content_build: subprocess.CompletedProcess[str]) -> Path:
     return content_build.out / "html"  # type: ignore[attr-defined]
 
 
+SHARED_BESLISHULP = (REPO.parent / "shared" / "beslishulp" / "decision-tree.yaml").resolve()
+
+
 @pytest.fixture(scope="session")
 def upstream_copy(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the real tree as its repository has it: docs/over-het-algoritmekader/CONTRIBUTING.md
@@ -79,8 +82,10 @@ def upstream_copy(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="session")
 def upstream_build(upstream_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    """The real tree built, from the copy with its symlink recreated."""
-    return build_site(upstream_copy, tmp_path_factory, "upstream-build")
+    """The real tree built, from the copy with its symlink recreated, with the public beslishulp's
+    decision tree when it is beside this checkout."""
+    options = ["--beslishulp", str(SHARED_BESLISHULP)] if SHARED_BESLISHULP.is_file() else []
+    return build_site(upstream_copy, tmp_path_factory, "upstream-build", *options)
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CONTENT, REPO, run_kaderpers
+from conftest import CONTENT, SHARED_BESLISHULP as SHARED, run_kaderpers
 from kaderpers.core.beslishulp import check, check_file, follow, label_values, load_decision_tree, parse_condition, holds, profile, walk
 from kaderpers.core.loader import load_vocabulary
-
-SHARED = (REPO.parent / "shared" / "beslishulp" / "decision-tree.yaml").resolve()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 def setup(app: Sphinx) -> dict[str, Any]:
     from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import exports, html, interactive, notfound, pages
+    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages
 
     defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
@@ -34,6 +34,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     html.setup(app)
     interactive.setup(app)
     notfound.setup(app)
+    beslishulp.setup(app)
+    checklist.setup(app)
     exports.setup(app)
     pages.setup(app)
     pdf.setup(app)

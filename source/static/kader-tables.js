@@ -62,35 +62,8 @@
     return text ? [text] : [];
   }
 
-  // -- AI-verordening profile ------------------------------------------------------------
-
-  /** Evaluate a parsed `uitzondering` expression: a label is true when the reader chose it. */
-  function evaluate(expression, chosen) {
-    if (typeof expression === "string") return chosen.has(expression);
-    var operator = expression[0];
-    var operands = expression.slice(1);
-    if (operator === "not") return !evaluate(operands[0], chosen);
-    if (operator === "and") return operands.every(function (e) { return evaluate(e, chosen); });
-    if (operator === "or") return operands.some(function (e) { return evaluate(e, chosen); });
-    return false;
-  }
-
-  /**
-   * A row applies to a profile when, for every question the reader answered and
-   * the row has labels for, the answer is among them (an unanswered question
-   * matches everything), and none of its exceptions holds for the answers given.
-   */
-  function profileMatches(rowData, answers) {
-    if (!rowData || answers.size === 0) return true;
-    var fields = Object.keys(rowData.labels || {});
-    for (var i = 0; i < fields.length; i++) {
-      var field = fields[i];
-      if (answers.has(field) && rowData.labels[field].indexOf(answers.get(field)) < 0) return false;
-    }
-    var chosen = new Set();
-    answers.forEach(function (value, field) { chosen.add(field + "-" + value); });
-    return !(rowData.uitzondering || []).some(function (expression) { return evaluate(expression, chosen); });
-  }
+  /** The AI-verordening profile test, from kaderpers-profile.js (loaded before this file). */
+  var profileMatches = window.kaderpersProfile.matches;
 
   // -- one table ---------------------------------------------------------------------------
 
@@ -227,11 +200,33 @@
       grid.appendChild(h("div", { className: "kp-profile-question" }, [h("label", { htmlFor: id }, [question.label]), select]));
     });
     fieldset.appendChild(grid);
+    this.profileFromUrl();
     return fieldset;
   };
 
+  /** A profile given in the query (`?rol-ai-act=aanbieder&risicogroep=...`, as the beslishulp links). */
+  KaderTable.prototype.profileFromUrl = function () {
+    var params = new URLSearchParams(window.location.search);
+    var selects = this.profileSelects;
+    var given = false;
+    Object.keys(selects).forEach(function (field) {
+      var select = selects[field];
+      var texts = {};
+      Array.prototype.forEach.call(select.options, function (option) { if (option.value) texts[option.value] = option.textContent; });
+      var values = params.getAll(field).filter(function (value, at, all) { return texts[value] && all.indexOf(value) === at; });
+      if (!values.length) return;
+      given = true;
+      if (values.length > 1) {
+        var labels = values.map(function (value) { return texts[value]; });
+        select.appendChild(h("option", { value: values.join(",") }, [labels.join(" of ")]));
+      }
+      select.value = values.join(",");
+    });
+    if (given) this.readProfile(true);
+  };
+
   /** Read the selects; answers that the soort toepassing makes meaningless are cleared and disabled. */
-  KaderTable.prototype.readProfile = function () {
+  KaderTable.prototype.readProfile = function (quiet) {
     var selects = this.profileSelects;
     var soort = selects["soort-toepassing"];
     var notAsked = new Set((this.profile.notAsked || {})[soort ? "soort-toepassing-" + soort.value : ""] || []);
@@ -240,10 +235,10 @@
       var select = selects[field];
       select.disabled = notAsked.has(field);
       if (select.disabled) select.value = "";
-      if (select.value) answers.set(field, select.value);
+      if (select.value) answers.set(field, select.value.split(","));
     });
     this.answers = answers;
-    this.apply();
+    if (!quiet) this.apply();
   };
 
   KaderTable.prototype.makeSortable = function (th, index) {

@@ -118,8 +118,11 @@ class _TagRewriter(HTMLParser):
                 changed |= new_value != value
                 value = new_value
             kept.append((name, value))
-        if not changed:
-            return
+        if changed:
+            self.replace_tag(tag, kept)
+
+    def replace_tag(self, tag: str, kept: list[tuple[str, str | None]]) -> None:
+        """Write the start tag being parsed again, with the attributes ``kept``."""
         raw = self.get_starttag_text() or ""
         closing = "/>" if raw.rstrip().endswith("/>") else ">"
         attributes = "".join(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"' for name, value in kept)
@@ -132,6 +135,23 @@ class _TagRewriter(HTMLParser):
         for start, end, replacement in reversed(self.edits):
             text = text[:start] + replacement + text[end:]
         return text
+
+
+class _HandledLinks(_TagRewriter):
+    """Links that worked only through a script naming a page of this site (the beslishulp's
+    ``showModal``) lead to that page; every other tag is left to the sanitiser."""
+
+    def __init__(self, text: str, handler_target: Any) -> None:
+        super().__init__(text, None)
+        self.handler_target = handler_target
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            return
+        targets = (self.handler_target(value) for name, value in attrs if name.startswith("on") and value)
+        target = next((found for found in targets if found), None)
+        if target is not None:
+            self.replace_tag(tag, [("href", target), *((n, v) for n, v in attrs if n != "href" and not n.startswith("on"))])
 
 
 def sanitised(env: BuildEnvironment, raw: nodes.raw) -> str:
@@ -160,6 +180,11 @@ class RawHtmlLinks(SphinxPostTransform):
             text = raw.astext()
             if _COMMENTS_ONLY.match(text):
                 continue
+            if "showModal(" in text:
+                handled = _HandledLinks(text, lambda handler: self.handler_target(docname, handler)).rewritten()
+                if handled != text:
+                    raw = _replace_raw(raw, handled)
+                    text = handled
             clean = sanitised(self.env, raw)
             if clean != text:
                 raw = _replace_raw(raw, clean)
@@ -171,6 +196,14 @@ class RawHtmlLinks(SphinxPostTransform):
             new_text = _TagRewriter(text, rewrite).rewritten()
             if new_text != text:
                 _replace_raw(raw, new_text)
+
+    def handler_target(self, docname: str, handler: str) -> str | None:
+        """The page that replaces a link's script: the beslishulp for ``showModal(…beslishulp…)``."""
+        if "showModal(" in handler and "beslishulp" in handler.lower():
+            from ..site.beslishulp import beslishulp_link
+
+            return beslishulp_link(self.app, docname)
+        return None
 
     def site_url(self, docname: str, url: str, node: nodes.Node) -> str:
         url = url.strip()

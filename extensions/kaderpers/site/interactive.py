@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 SCRIPT = "kader-tables.js"
+#: The AI-verordening profile test, shared with Mijn checklist; loaded before SCRIPT.
+PROFILE_SCRIPT = "kaderpers-profile.js"
 STYLESHEET = "kader-tables.css"
 #: Container classes (set by kaderpers.sphinxext.tables) that the script acts on.
 INTERACTIVE_CLASSES = frozenset({"kp-search", "kp-export"})
@@ -32,6 +34,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     if has_interactive_table(doctree):
         # The builder's list is this page's (reset for every page). Sphinx's own add_js_file
         # also keeps the file for every page of the next build of the same application.
+        app.builder.add_js_file(PROFILE_SCRIPT, priority=500, defer="defer")
         app.builder.add_js_file(SCRIPT, priority=500, defer="defer")
 
 

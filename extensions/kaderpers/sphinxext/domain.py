@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
     from sphinx.util.parallel import ParallelTasks, SerialTasks
 
+    from ..core.beslishulp import DecisionTree
     from ..core.diff import KaderDiff
     from ..site.html import SiteTree
     from .navigation import Navigation
@@ -121,6 +122,8 @@ class KaderDomain(Domain):
         self.changes_label: str = ""
         #: (child, parent) pairs this build's HTML writer left out of ``env.files_to_rebuild``.
         self.skipped_parents: list[tuple[str, str]] = []
+        #: The beslishulp's decision tree, read and checked by :mod:`kaderpers.site.beslishulp` (HTML builds).
+        self.decision_tree: DecisionTree | None = None
 
     # -- per document ------------------------------------------------------------------
 

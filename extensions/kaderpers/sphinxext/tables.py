@@ -196,7 +196,7 @@ def table_data(index: Kader, model: TableModel) -> dict[str, Any]:
     }
 
 
-def _exceptions(page: Page) -> list[Expression]:
+def parsed_exceptions(page: Page) -> list[Expression]:
     parsed = []
     for entry in page.values("uitzondering"):
         try:
@@ -218,7 +218,7 @@ def profile_data(index: Kader, model: TableModel) -> dict[str, Any]:
     for row in model.rows:
         page = row.page
         labels = {key: list(page.values(key)) for key in AI_ACT_FIELDS if page and page.values(key)}
-        rows.append({"labels": labels, "uitzondering": _exceptions(page) if page else []})
+        rows.append({"labels": labels, "uitzondering": parsed_exceptions(page) if page else []})
     return {"questions": questions, "notAsked": PROFILE_NOT_ASKED, "rows": rows}
 
 
