@@ -447,7 +447,38 @@ def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subpr
             assert record.short_id in text, f"{record.short_id} missing from the {phase.stem} handout"
 
 
+def assert_role_handouts(pdf_folder: Path, tree: Path) -> None:
+    """One handout per rol, the rol's page first, holding the code of every record of that rol (pypdf text)."""
+    from kaderpers.core.loader import load_tree
+    from kaderpers.core.model import PageKind
+
+    kader = load_tree(tree).kader
+    roles = kader.taxonomy("rollen")
+    assert roles
+    assert sorted(p.stem for p in (pdf_folder / "handouts" / "rollen").glob("*.pdf")) == sorted(roles)
+    for stem, rol in roles.items():
+        reader = pypdf.PdfReader(pdf_folder / "handouts" / "rollen" / f"{stem}.pdf")
+        pages = [comparable(page.extract_text() or "") for page in reader.pages]
+        text = "".join(pages)
+        assert comparable(rol.title) in "".join(pages[:3]), f"the {stem} handout does not start with its rol page"
+        records = [*kader.select(PageKind.VEREISTE, [("rollen", stem)]), *kader.select(PageKind.MAATREGEL, [("rollen", stem)])]
+        assert records
+        missing = [r.short_id for r in records if comparable(r.short_id) not in text]
+        assert not missing, f"missing from the {stem} handout: {missing}"
+
+
+def test_content_builds_a_handout_per_rol(content_build: subprocess.CompletedProcess[str]) -> None:
+    from conftest import CONTENT
+
+    assert_role_handouts(content_build.out / "pdf", CONTENT)  # type: ignore[attr-defined]
+
+
 # -- the upstream kader ---------------------------------------------------------------------------
+
+
+@pytest.mark.upstream
+def test_upstream_has_a_handout_per_rol_with_every_record_of_that_rol(upstream_pdfs: Path, upstream_tree: Path) -> None:
+    assert_role_handouts(upstream_pdfs, upstream_tree)
 
 
 @pytest.mark.upstream

@@ -106,7 +106,7 @@ def command_build(args: argparse.Namespace) -> int:
         out=Path(args.out).resolve(),
         html=not args.no_html,
         pdf=args.pdf or args.all,
-        handouts=args.handouts or args.all,
+        handouts="all" if args.all else args.handouts or "",
         strict=args.strict,
         jobs=args.jobs,
         fresh=args.fresh,
@@ -132,7 +132,10 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("content", nargs="?", help=CONTENT_HELP)
     build.add_argument("--out", default="build", help="output folder (default: build)")
     build.add_argument("--pdf", action="store_true", help="also build the full PDF edition")
-    build.add_argument("--handouts", action="store_true", help="also build a PDF handout per lifecycle phase")
+    build.add_argument(
+        "--handouts", nargs="?", const="all", choices=("all", "fasen", "rollen"),
+        help="also build the PDF handouts: one per lifecycle phase and one per rol (or only `fasen` or `rollen`)",
+    )
     build.add_argument("--all", action="store_true", help="build the site, the PDF edition and the handouts")
     build.add_argument("--no-html", action="store_true", help="skip the HTML site")
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning about the content")

@@ -41,7 +41,8 @@ class BuildRequest:
     out: Path
     html: bool = True
     pdf: bool = False
-    handouts: bool = False
+    #: Which handouts: "" none, "all", "fasen" (per phase) or "rollen" (per rol).
+    handouts: str = ""
     strict: bool = False
     jobs: str = "auto"
     fresh: bool = False

@@ -6,7 +6,8 @@ It reads no documents itself when the HTML build has saved the environment
 * the full edition follows the navigation: each page becomes a section, and the
   pages below it in the navigation its subsections (a real hierarchy, not 250
   chapters);
-* a handout holds one levenscyclus phase, then its vereisten and maatregelen.
+* a handout holds one levenscyclus phase, then its vereisten and maatregelen;
+* a role handout holds one rol page, then its vereisten and maatregelen by phase.
 
 References to a page in the same PDF become internal links; references to a
 page outside it print as their text (rinohtype raises ``NoUri`` and Sphinx keeps
@@ -43,7 +44,7 @@ from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
 from . import printing, speedups, tagging
-from .documents import Part, PdfDocument, edition, handouts, select
+from .documents import DOCUMENT_KINDS, Part, PdfDocument, edition, handouts, role_handouts, select
 from .orchestrate import partial_folder
 from .hyphenation import install_dutch_hyphenation
 from .template import LOGO, configuration
@@ -86,7 +87,8 @@ class KaderpersPdfBuilder(RinohBuilder):
             full.parts.append(Part(generated=CHANGES_ID))
             documents.append(PdfDocument(CHANGES_ID, title, f"Wijzigingen sinds {domain.changes_label}", [Part(generated=CHANGES_ID)], "edition"))
         documents += handouts(kader(self.env), title)
-        kinds = {k.strip().replace("handouts", "handout") for k in settings.pdf_documents.split(",") if k.strip()}
+        documents += role_handouts(kader(self.env), title)
+        kinds = {kind for name in settings.pdf_documents.split(",") for kind in DOCUMENT_KINDS.get(name.strip(), ())}
         return select(documents, kinds, parse_shard(settings.pdf_shard))
 
     def today(self) -> str:

@@ -3,7 +3,8 @@
 A :class:`PdfDocument` is an outline: a tree of :class:`Part` nodes, each either
 a page of the tree (``docname``) or a heading the PDF adds (``title`` only).
 The full edition follows the navigation; a handout holds one levenscyclus phase
-page and the vereisten and maatregelen of that phase. Nothing here imports
+page and the vereisten and maatregelen of that phase; a role handout one rol page
+and that rol's vereisten and maatregelen, by phase. Nothing here imports
 rinohtype, so the orchestrator and the tests can use it cheaply.
 """
 
@@ -19,6 +20,8 @@ EDITION = "algoritmekader"
 HANDOUT_FOLDER = "handouts"
 #: Headings a handout adds above its records.
 HANDOUT_SECTIONS = ((PageKind.VEREISTE, "Vereisten in deze fase"), (PageKind.MAATREGEL, "Maatregelen in deze fase"))
+#: Headings a role handout adds in each phase.
+ROLE_SECTIONS = ((PageKind.VEREISTE, "Vereisten"), (PageKind.MAATREGEL, "Maatregelen"))
 
 
 @dataclass
@@ -46,7 +49,7 @@ class PdfDocument:
     title: str
     subtitle: str
     parts: list[Part]
-    kind: str  # "edition" or "handout"
+    kind: str  # "edition", "handout" (per phase) or "rol-handout"
 
     @property
     def docnames(self) -> list[str]:
@@ -78,6 +81,40 @@ def handouts(kader: Kader, title: str) -> list[PdfDocument]:
             if records:
                 parts.append(Part(title=heading, key=f"kp-{kind.plural}", children=[Part(r.docname) for r in records]))
         documents.append(PdfDocument(f"{HANDOUT_FOLDER}/{phase.stem}", title, f"Handout {phase.heading or phase.title}", parts, "handout"))
+    return documents
+
+
+ROLE_HANDOUT_FOLDER = f"{HANDOUT_FOLDER}/rollen"
+NO_PHASE_TITLE = "Zonder fase"
+#: What ``kaderpers_pdf_documents`` names → the kinds of document it selects.
+DOCUMENT_KINDS = {"edition": {"edition"}, "handouts": {"handout", "rol-handout"}, "rollen": {"rol-handout"}, "fasen": {"handout"}}
+
+
+def role_handouts(kader: Kader, title: str) -> list[PdfDocument]:
+    """One handout per rol: the rol's page, then its vereisten and maatregelen in full, by phase.
+
+    A record of several phases is printed once, under its first phase; records without
+    a phase come last.
+    """
+    documents = []
+    for rol in kader.taxonomy("rollen").values():
+        groups: dict[str, dict[PageKind, list[Part]]] = {}
+        for kind, _ in HANDOUT_SECTIONS:
+            for record in kader.select(kind, [("rollen", rol.stem)]):
+                phases = sorted((p for p in record.values("levenscyclus") if kader.phase_order(p) < len(kader.phases)), key=kader.phase_order)
+                groups.setdefault(phases[0] if phases else "", {}).setdefault(kind, []).append(Part(record.docname))
+        parts = [Part(rol.docname)]
+        for phase in [*kader.phases, None]:
+            stem = phase.stem if phase else ""
+            if stem not in groups:
+                continue
+            children = [
+                Part(title=heading, key=f"kp-{stem or 'zonder-fase'}-{kind.plural}", children=groups[stem][kind])
+                for kind, heading in ROLE_SECTIONS
+                if groups[stem].get(kind)
+            ]
+            parts.append(Part(title=phase.title if phase else NO_PHASE_TITLE, key=f"kp-fase-{stem or 'zonder-fase'}", children=children))
+        documents.append(PdfDocument(f"{ROLE_HANDOUT_FOLDER}/{rol.stem}", title, f"Handout voor de rol {rol.title}", parts, "rol-handout"))
     return documents
 
 

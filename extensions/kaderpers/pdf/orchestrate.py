@@ -69,7 +69,9 @@ def partial_folder(pdf_dir: str | Path) -> Path:
 
 
 def kinds(request: BuildRequest) -> list[str]:
-    return [kind for kind, wanted in (("edition", request.pdf), ("handouts", request.handouts)) if wanted]
+    """The names of the documents to write, for ``kaderpers_pdf_documents``."""
+    handouts = "handouts" if request.handouts in ("all", True) else request.handouts
+    return [name for name in ("edition" if request.pdf else "", handouts or "") if name]
 
 
 def process_count(request: BuildRequest) -> int:

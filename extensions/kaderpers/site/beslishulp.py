@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
+from ..dialect.attributes import NO_SEARCH_CLASS
 from ..core.beslishulp import DecisionTree, check_file, find_decision_tree, page_data, shown_as
 from ..sphinxext.collector import report
 from ..sphinxext.domain import kader_domain
@@ -90,18 +91,24 @@ def beslishulp_body(app: Sphinx, tree: DecisionTree) -> nodes.section:
     return section
 
 
-def render_page(app: Sphinx, section: nodes.section) -> str:
+def render_page(app: Sphinx, pagename: str, title: str, section: nodes.section) -> dict[str, Any]:
+    """The context of a page this extension adds.
+
+    Sphinx's search index holds documents only (it prunes every other page before it is
+    written), so the page says it is not searched, as ``data-search-exclude`` sections do.
+    """
     # prepare_writing() sets fignumbers, but Sphinx skips it when no document is out of date.
     if not hasattr(app.builder, "fignumbers"):
         app.builder.fignumbers = {}
-    return app.builder.render_partial(section)["fragment"]
+    section["classes"].append(NO_SEARCH_CLASS)
+    return {"title": title, "body": app.builder.render_partial(section)["fragment"]}
 
 
 def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     tree = decision_tree(app)
     if tree is None:
         return
-    yield BESLISHULP_PAGE, {"title": TITLE, "body": render_page(app, beslishulp_body(app, tree))}, "page.html"
+    yield BESLISHULP_PAGE, render_page(app, BESLISHULP_PAGE, TITLE, beslishulp_body(app, tree)), "page.html"
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:

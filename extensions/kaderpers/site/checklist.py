@@ -123,7 +123,7 @@ def checklist_body(app: Sphinx) -> nodes.section:
 def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     if not kader(app.env).of_kind(PageKind.VEREISTE):
         return
-    yield CHECKLIST_PAGE, {"title": TITLE, "body": render_page(app, checklist_body(app))}, "page.html"
+    yield CHECKLIST_PAGE, render_page(app, CHECKLIST_PAGE, TITLE, checklist_body(app)), "page.html"
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:

@@ -21,12 +21,12 @@ class KaderpersConfig:
     #: Path of the glossary; "" looks for includes/begrippenlijst.md in the tree and the folder above.
     glossary_file: str = field(default="", metadata={"rebuild": "env", "types": (str,)})
     #: Path of the beslishulp decision tree; "" looks for beslishulp.yaml in the tree and the folder above.
-    beslishulp_file: str = field(default="", metadata={"rebuild": "env", "types": (str,)})
+    beslishulp_file: str = field(default="", metadata={"rebuild": "html", "types": (str,)})
     #: Title of the publication on the PDF cover and in metadata.
     edition_title: str = field(default="Algoritmekader", metadata={"rebuild": "", "types": (str,)})
     #: Edition version printed on the cover ("" uses the project's release).
     edition_version: str = field(default="", metadata={"rebuild": "", "types": (str,)})
-    #: Which PDF documents to write: "edition", "handouts", or "edition,handouts".
+    #: Which PDF documents to write, comma-separated: "edition", "handouts" (per phase and per rol), "fasen", "rollen".
     pdf_documents: str = field(default="edition", metadata={"rebuild": "", "types": (str,)})
     #: Seconds a single PDF layout may take before the watchdog stops it.
     pdf_timeout: int = field(default=900, metadata={"rebuild": "", "types": (int,)})
