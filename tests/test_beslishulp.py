@@ -181,7 +181,10 @@ def test_a_hostile_tree_gives_one_finding_per_problem_with_its_line(tmp_path: Pa
     assert tree is not None and set(tree.questions) == {"1", "2", "4"}
 
 
-@pytest.mark.parametrize("text", ["questions: [", "- just a list", "questions: []\nconclusions: []", "\ufffe\x00"])
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+
+
+@pytest.mark.parametrize("text", ["questions: [", "- just a list", "questions: []\nconclusions: []", "\ufffe\x00", BILLION_LAUGHS, "[" * 5000])
 def test_unusable_files_are_findings_not_crashes(tmp_path: Path, text: str) -> None:
     file = tmp_path / "beslishulp.yaml"
     file.write_text(text, encoding="utf-8")

@@ -62,8 +62,10 @@
     return text ? [text] : [];
   }
 
-  /** The AI-verordening profile test, from kaderpers-profile.js (loaded before this file). */
-  var profileMatches = window.kaderpersProfile.matches;
+  /** The AI-verordening profile test, from kaderpers-profile.js (loaded before this file; without it nothing is hidden). */
+  function profileMatches(record, answers) {
+    return window.kaderpersProfile ? window.kaderpersProfile.matches(record, answers) : true;
+  }
 
   // -- one table ---------------------------------------------------------------------------
 

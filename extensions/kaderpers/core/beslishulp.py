@@ -26,12 +26,15 @@ import yaml
 
 from .findings import Finding, suggestion
 from .grammar import Expression, expression_labels, parse_expression_tokens
+from .limits import TooManyValues, expanded_size
 from .loader import find_beside
 from .model import AI_ACT_FIELDS, Vocabulary
 
 BESLISHULP_FILE = "beslishulp.yaml"
 #: Paths walked before :func:`check` gives up on dead ends and loops (a hostile tree can have billions).
 MAX_PATHS = 200_000
+#: Values a decision tree may expand to through YAML aliases (the public tree has about 3,500).
+MAX_VALUES = 200_000
 
 # -- the schema: our own rules for the public format ----------------------------------------
 
@@ -136,10 +139,15 @@ def _plain(node: yaml.Node, where: _Location, lines: dict[_Location, int], reade
 
 
 def read_yaml(text: str) -> tuple[Any, dict[_Location, int]]:
-    """The data of a YAML text and the line of every value, by its path (keys and list positions)."""
+    """The data of a YAML text and the line of every value, by its path (keys and list positions).
+
+    Raises :class:`~.limits.TooManyValues` when aliases expand beyond :data:`MAX_VALUES`.
+    """
     reader = _Reader(text)
     try:
         node = reader.get_single_node()
+        if node is not None and "*" in text and expanded_size(node, MAX_VALUES) > MAX_VALUES:
+            raise TooManyValues(f"its aliases (*name) expand to more than {MAX_VALUES:,} values")
         lines: dict[_Location, int] = {}
         return (_plain(node, (), lines, reader) if node is not None else None), lines
     finally:
@@ -376,6 +384,8 @@ def load_decision_tree(file: Path, shown_as: str | None = None) -> LoadedDecisio
         return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", f"the decision tree is not valid UTF-8 ({error.reason}); save it as UTF-8")])
     try:
         data, lines = read_yaml(text)
+    except RecursionError:
+        return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", "the decision tree is nested too deeply to read")])
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -2,8 +2,8 @@
 
 The decision tree (``beslishulp.yaml`` beside the tree, ``kaderpers_beslishulp_file``
 or ``kaderpers build --beslishulp FILE``) is read and checked once per HTML build;
-its findings are build warnings. The page is made like the Woordenlijst
-(``html-collect-pages``, the theme's ``page.html``): a short introduction that
+its findings are build warnings. The page is one of the publication's generated pages
+(:mod:`kaderpers.site.pages`, the theme's ``page.html``): a short introduction that
 also serves readers without JavaScript, and the tree as an inert JSON island that
 ``kaderpers-beslishulp.js`` walks. The conclusion links to the vereisten overview
 with the AI-verordening profile in its query, and to Mijn checklist.
@@ -11,7 +11,6 @@ with the AI-verordening profile in its query, and to Mijn checklist.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,8 @@ from docutils import nodes
 from ..dialect.attributes import NO_SEARCH_CLASS
 from ..core.beslishulp import DecisionTree, check_file, find_decision_tree, page_data, shown_as
 from ..sphinxext.collector import report
-from ..sphinxext.domain import kader_domain
+from ..core.model import PageKind
+from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.config import get_config
 from ..sphinxext.tables import json_island
 
@@ -64,14 +64,16 @@ def load(app: Sphinx) -> None:
 
 def page_uri(app: Sphinx, from_page: str, to_page: str) -> str | None:
     """A relative link between two pages (documents or pages this module adds), or None."""
-    if to_page not in app.env.all_docs and to_page not in (BESLISHULP_PAGE, CHECKLIST_PAGE):
+    generated = {BESLISHULP_PAGE: decision_tree(app) is not None, CHECKLIST_PAGE: bool(kader(app.env).of_kind(PageKind.VEREISTE))}
+    if to_page not in app.env.all_docs and not generated.get(to_page):
         return None
     return app.builder.get_relative_uri(from_page, to_page)
 
 
-def beslishulp_body(app: Sphinx, tree: DecisionTree) -> nodes.section:
-    title = TITLE
-    section = nodes.section("", nodes.title(title, title), ids=["beslishulp"])
+def beslishulp_section(app: Sphinx, tree: DecisionTree) -> nodes.section:
+    """The page: an introduction (with links for readers without JavaScript), the wizard's place, the tree."""
+    # Sphinx's search index holds documents only (it prunes other pages before writing it).
+    section = nodes.section("", nodes.title(TITLE, TITLE), ids=["beslishulp"], classes=[NO_SEARCH_CLASS])
     section += nodes.paragraph(INTRO, INTRO)
     vereisten = page_uri(app, BESLISHULP_PAGE, VEREISTEN_OVERVIEW)
     fallback = nodes.paragraph(classes=["kp-without-js"])
@@ -80,35 +82,17 @@ def beslishulp_body(app: Sphinx, tree: DecisionTree) -> nodes.section:
         fallback += nodes.reference("", "overzicht van de vereisten", refuri=vereisten)
     else:
         fallback += nodes.Text("overzicht van de vereisten")
-    fallback += nodes.Text(", of je eigen lijst samenstellen in ")
-    fallback += nodes.reference("", "Mijn checklist", refuri=page_uri(app, BESLISHULP_PAGE, CHECKLIST_PAGE))
+    checklist = page_uri(app, BESLISHULP_PAGE, CHECKLIST_PAGE)
+    if checklist:
+        fallback += nodes.Text(", of je eigen lijst samenstellen in ")
+        fallback += nodes.reference("", "Mijn checklist", refuri=checklist)
     fallback += nodes.Text(".")
     section += fallback
     section += nodes.container("", classes=["kp-beslishulp"], ids=["kp-beslishulp"])
     data = page_data(tree, kader_domain(app.env).vocabulary)
-    data["links"] = {"vereisten": vereisten or "", "checklist": page_uri(app, BESLISHULP_PAGE, CHECKLIST_PAGE)}
+    data["links"] = {"vereisten": vereisten or "", "checklist": checklist or ""}
     section += json_island("kp-beslishulp-data", data)
     return section
-
-
-def render_page(app: Sphinx, pagename: str, title: str, section: nodes.section) -> dict[str, Any]:
-    """The context of a page this extension adds.
-
-    Sphinx's search index holds documents only (it prunes every other page before it is
-    written), so the page says it is not searched, as ``data-search-exclude`` sections do.
-    """
-    # prepare_writing() sets fignumbers, but Sphinx skips it when no document is out of date.
-    if not hasattr(app.builder, "fignumbers"):
-        app.builder.fignumbers = {}
-    section["classes"].append(NO_SEARCH_CLASS)
-    return {"title": title, "body": app.builder.render_partial(section)["fragment"]}
-
-
-def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    tree = decision_tree(app)
-    if tree is None:
-        return
-    yield BESLISHULP_PAGE, render_page(app, BESLISHULP_PAGE, TITLE, beslishulp_body(app, tree)), "page.html"
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -124,5 +108,4 @@ def beslishulp_link(app: Sphinx, from_page: str) -> str | None:
 
 def setup(app: Sphinx) -> None:
     app.connect("builder-inited", load, priority=600)  # after the collector has read the vocabulary
-    app.connect("html-collect-pages", on_html_collect_pages)
     app.connect("html-page-context", on_html_page_context)

@@ -12,7 +12,7 @@ any chosen value counts, all keys together must hold. Shown are:
   fasen and onderwerpen;
 
 grouped by phase (a record under the first chosen phase it belongs to). The page
-is made like the Woordenlijst; the records go in as a JSON island and
+is one of the publication's generated pages (:mod:`kaderpers.site.pages`); the records go in as a JSON island and
 ``kaderpers-checklist.js`` does the rest: checkboxes and notes in localStorage per
 selection, a CSV export, print. Without JavaScript the page explains itself and
 links to the overviews and the pages per rol and fase, which list the same records.
@@ -20,7 +20,6 @@ links to the overviews and the pages per rol and fase, which list the same recor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -30,7 +29,8 @@ from ..sphinxext.domain import kader
 from ..core.columns import value_label
 from ..sphinxext.tables import PROFILE_NOT_ASKED, PROFILE_QUESTIONS, SILENT_LABELS, json_island, parsed_exceptions
 from .interactive import PROFILE_SCRIPT
-from .beslishulp import CHECKLIST_PAGE, VEREISTEN_OVERVIEW, page_uri, render_page
+from ..dialect.attributes import NO_SEARCH_CLASS
+from .beslishulp import CHECKLIST_PAGE, VEREISTEN_OVERVIEW, page_uri
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -109,21 +109,21 @@ def _links(app: Sphinx, index: Kader) -> nodes.bullet_list:
     return items
 
 
-def checklist_body(app: Sphinx) -> nodes.section:
+def has_checklist(app: Sphinx) -> bool:
+    return bool(kader(app.env).of_kind(PageKind.VEREISTE))
+
+
+def checklist_section(app: Sphinx) -> nodes.section:
+    """The page: an introduction, links for readers without JavaScript, the checklist's place, the records."""
     index = kader(app.env)
-    section = nodes.section("", nodes.title(TITLE, TITLE), ids=["mijn-checklist"])
+    # Sphinx's search index holds documents only (it prunes other pages before writing it).
+    section = nodes.section("", nodes.title(TITLE, TITLE), ids=["mijn-checklist"], classes=[NO_SEARCH_CLASS])
     section += nodes.paragraph(INTRO, INTRO)
     fallback = nodes.container("", nodes.paragraph(WITHOUT_SCRIPT, WITHOUT_SCRIPT), _links(app, index), classes=["kp-without-js"])
     section += fallback
     section += nodes.container("", classes=["kp-checklist"], ids=["kp-checklist"])
     section += json_island("kp-checklist-data", checklist_data(app, index))
     return section
-
-
-def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    if not kader(app.env).of_kind(PageKind.VEREISTE):
-        return
-    yield CHECKLIST_PAGE, render_page(app, CHECKLIST_PAGE, TITLE, checklist_body(app)), "page.html"
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -134,5 +134,4 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("html-collect-pages", on_html_collect_pages)
     app.connect("html-page-context", on_html_page_context)

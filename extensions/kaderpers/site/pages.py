@@ -4,7 +4,9 @@
   audit frameworks, and the gap report (:mod:`kaderpers.sphinxext.traceability`), its tables
   with the filter layer and exports;
 * ``wijzigingen/`` (with ``--compare-to``): what changed since the compared version
-  (:mod:`kaderpers.sphinxext.changes`).
+  (:mod:`kaderpers.sphinxext.changes`);
+* ``beslishulp/`` (with a decision tree): the beslishulp AI-verordening (:mod:`.beslishulp`);
+* ``mijn-checklist/`` (when the kader has vereisten): the reader's checklist (:mod:`.checklist`).
 
 Each is rendered from docutils nodes into the site's layout and linked from the footer
 of every page.
@@ -27,6 +29,10 @@ from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import DocLinks
 from ..sphinxext.traceability import TRACEABILITY_PAGE, TRACEABILITY_TITLE, traceability, traceability_section
 from . import interactive
+from .beslishulp import BESLISHULP_PAGE, CHECKLIST_PAGE, beslishulp_section
+from .beslishulp import TITLE as BESLISHULP_TITLE
+from .checklist import TITLE as CHECKLIST_TITLE
+from .checklist import checklist_section, has_checklist
 from .exports import EXPORT_FOLDER, TableExport, dataset, download_links, export_tasks
 
 if TYPE_CHECKING:
@@ -88,6 +94,16 @@ def traceability_page(app: Sphinx) -> str:
     return body
 
 
+def beslishulp_page(app: Sphinx) -> str:
+    tree = kader_domain(app.env).decision_tree
+    assert tree is not None
+    return app.builder.render_partial(beslishulp_section(app, tree))["fragment"]
+
+
+def checklist_page(app: Sphinx) -> str:
+    return app.builder.render_partial(checklist_section(app))["fragment"]
+
+
 @functools.cache
 def code_digest() -> str:
     """A fingerprint of the code that renders the generated pages, so a new version never shows a cached page."""
@@ -99,7 +115,7 @@ def code_digest() -> str:
 
 
 #: Every page this module can add, whether this build adds it or not.
-PAGENAMES = (TRACEABILITY_PAGE, CHANGES_PAGE)
+PAGENAMES = (TRACEABILITY_PAGE, CHANGES_PAGE, BESLISHULP_PAGE, CHECKLIST_PAGE)
 
 
 def generated_pages(app: Sphinx) -> list[GeneratedPage]:
@@ -108,6 +124,10 @@ def generated_pages(app: Sphinx) -> list[GeneratedPage]:
     found = [GeneratedPage(TRACEABILITY_PAGE, TRACEABILITY_TITLE, traceability_page, interactive=True)]
     if domain.changes is not None:
         found.append(GeneratedPage(CHANGES_PAGE, CHANGES_TITLE, changes_page))
+    if domain.decision_tree is not None:
+        found.append(GeneratedPage(BESLISHULP_PAGE, BESLISHULP_TITLE, beslishulp_page))
+    if has_checklist(app):
+        found.append(GeneratedPage(CHECKLIST_PAGE, CHECKLIST_TITLE, checklist_page))
     taken = [page for page in found if page.pagename in app.env.found_docs]
     for page in taken:
         if page.pagename not in domain.warned:
@@ -132,7 +152,8 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         return
     context["kaderpers_publication_links"] = [(page.title, context["pathto"](page.pagename), page.pagename == pagename) for page in pages]
     if any(page.interactive and page.pagename == pagename for page in pages):
-        app.add_js_file(interactive.SCRIPT, loading_method="defer")  # for this page only
+        app.builder.add_js_file(interactive.PROFILE_SCRIPT, priority=500, defer="defer")  # for this page only
+        app.builder.add_js_file(interactive.SCRIPT, priority=500, defer="defer")
     footer = list(context.get("theme_footer_start") or [])
     if FOOTER_TEMPLATE not in footer:
         context["theme_footer_start"] = [*footer, FOOTER_TEMPLATE]
