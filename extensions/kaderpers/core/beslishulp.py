@@ -21,7 +21,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from .findings import Finding, suggestion
@@ -353,6 +352,8 @@ def build_tree(data: Any, lines: dict[_Location, int], path: str) -> tuple[Decis
 
 
 def _schema_findings(data: Any, lines: dict[_Location, int], path: str) -> list[Finding]:
+    import jsonschema  # only when there is a decision tree: it takes a tenth of a second to import
+
     validator = jsonschema.Draft202012Validator(SCHEMA)
     findings = []
     for error in validator.iter_errors(data):
