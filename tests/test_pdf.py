@@ -402,10 +402,10 @@ def test_dutch_hyphenation_uses_the_dutch_dictionary() -> None:
     pytest.importorskip("rinoh")
     import rinoh.paragraph
 
-    from kaderpers.pdf.hyphenation import install_dutch_hyphenation
+    from kaderpers.pdf.compat import patched_rinohtype
 
-    install_dutch_hyphenation()
-    hyphenator = rinoh.paragraph.HYPHENATORS["nl_NL", 3]
+    with patched_rinohtype(lambda patch: patch.name == "dutch-hyphenation"):
+        hyphenator = rinoh.paragraph.HYPHENATORS["nl_NL", 3]
     splits = {first for first, _, _ in hyphenator.iterate("verantwoordelijkheden")}
     assert "verantwoordelijk" in splits
 

@@ -34,8 +34,9 @@
 * :func:`rarer_full_collections` lets the garbage collector scan the whole heap
   a tenth as often during layout (a quarter of the layout time went there).
 
-All keep rinohtype's output identical; :func:`install` is idempotent and is
-called by the ``kaderpers-pdf`` builder only.
+The replacements of rinohtype's methods are installed, version-checked and
+undone by :mod:`kaderpers.pdf.compat`; all keep rinohtype's output identical
+(``tests/test_pdf_compat.py`` compares PDFs made with and without them).
 """
 
 from __future__ import annotations
@@ -46,26 +47,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rinoh.attribute import DefaultValueException
-from rinoh.document import Page
-from rinoh.font import Typeface
-from rinoh.font.opentype.parse import TableRecord
 from rinoh.font.style import FontSlant, FontWeight, FontWidth
-from rinoh.layout import Container
 from rinoh.style import (
     ClassSelector,
     ContextSelector,
     EllipsisSelector,
     SelectorByName,
     SelectorWithPriority,
-    Styled,
     StyledMeta,
-    StyleSheet,
 )
 
-_INSTALLED = False
 
-
-def _get_style(self, attribute, container):
+def get_style(self, attribute, container):
+    """``Styled.get_style``, cached per attribute and shared between elements alike."""
     try:
         cache = self._kaderpers_styles
     except AttributeError:
@@ -151,7 +145,10 @@ def _signature(styled, document):
                 if callable(actual):
                     actual = actual(document)
                 outcomes.append(actual != value)
-        except Exception:  # a test rinohtype itself may never run: this element is styled on its own
+        except (AttributeError, LookupError, TypeError, ValueError):
+            # A test rinohtype itself may never run on this element (its type or style rules the
+            # selector out first) can fail on it, e.g. a level asked of a section not yet placed
+            # in the tree: this element is then styled on its own, by rinohtype's own matching.
             outcomes = None
         if outcomes is not None:
             key = (type(styled), style, tuple(outcomes), parent_signature)
@@ -199,29 +196,34 @@ def _attribute_tests(stylesheet) -> list[tuple[type, str, object]] | None:
     return tests
 
 
-_lookup = StyleSheet._get_value_lookup
 _DEFAULT = object()
 
 
-def _remembered_lookup(self, styled, attribute, document):
-    try:
-        cache = styled._kaderpers_lookups
-    except AttributeError:
-        cache = styled._kaderpers_lookups = {}
-    try:
-        value = cache[attribute]
-    except KeyError:
+def remembered_lookup(lookup):
+    """``StyleSheet._get_value_lookup`` that remembers its answer per element and attribute."""
+
+    def remembered(self, styled, attribute, document):
         try:
-            value = _lookup(self, styled, attribute, document)  # recurses to the parent through this method
-        except DefaultValueException:
-            value = _DEFAULT
-        cache[attribute] = value
-    if value is _DEFAULT:
-        raise DefaultValueException
-    return value
+            cache = styled._kaderpers_lookups
+        except AttributeError:
+            cache = styled._kaderpers_lookups = {}
+        try:
+            value = cache[attribute]
+        except KeyError:
+            try:
+                value = lookup(self, styled, attribute, document)  # recurses to the parent through this method
+            except DefaultValueException:
+                value = _DEFAULT
+            cache[attribute] = value
+        if value is _DEFAULT:
+            raise DefaultValueException
+        return value
+
+    return remembered
 
 
-def _document_part(self):
+def document_part(self):
+    """``Container.document_part``, remembered: a container never changes parents."""
     try:
         return self._kaderpers_document_part
     except AttributeError:
@@ -229,46 +231,41 @@ def _document_part(self):
         return part
 
 
-_get_font = Typeface.get_font
+def remembered_font(get_font):
+    """``Typeface.get_font`` that remembers the font per weight, slant and width."""
+
+    def remembered(self, weight=FontWeight.REGULAR, slant=FontSlant.UPRIGHT, width=FontWidth.NORMAL):
+        try:
+            fonts = self._kaderpers_fonts
+        except AttributeError:
+            fonts = self._kaderpers_fonts = {}
+        key = (weight, slant, width)
+        try:
+            return fonts[key]
+        except KeyError:
+            font = fonts[key] = get_font(self, weight=weight, slant=slant, width=width)
+            return font
+
+    return remembered
 
 
-def _remembered_font(self, weight=FontWeight.REGULAR, slant=FontSlant.UPRIGHT, width=FontWidth.NORMAL):
-    try:
-        fonts = self._kaderpers_fonts
-    except AttributeError:
-        fonts = self._kaderpers_fonts = {}
-    key = (weight, slant, width)
-    try:
-        return fonts[key]
-    except KeyError:
-        font = fonts[key] = _get_font(self, weight=weight, slant=slant, width=width)
-        return font
+def skip_check_sum(self, file):
+    """``TableRecord.check_sum`` skipped: the fonts are installed package files."""
 
 
-_place_page = Page.place
+def place_and_release(place):
+    """``Page.place``, after which the page's container tree is let go."""
 
+    def place_and_release(self):
+        place(self)
+        stack = list(self.children)
+        self.children = []
+        while stack:
+            container = stack.pop()
+            stack.extend(container.children)
+            container.children = []
 
-def _place_and_release(self):
-    _place_page(self)
-    stack = list(self.children)
-    self.children = []
-    while stack:
-        container = stack.pop()
-        stack.extend(container.children)
-        container.children = []
-
-
-def install() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
-    Styled.get_style = _get_style
-    StyleSheet._get_value_lookup = _remembered_lookup
-    TableRecord.check_sum = lambda self, file: None
-    Container.document_part = property(_document_part)
-    Page.place = _place_and_release
-    Typeface.get_font = _remembered_font
-    _INSTALLED = True
+    return place_and_release
 
 
 def _call(function, arguments):

@@ -6,6 +6,11 @@ right-hand starts leave blank pages). Running headers carry the short titles
 of the first two section levels. The template also writes what rinohtype
 leaves out: the document language (``/Lang``), bookmarks shown on opening, and
 progress lines a watchdog can read.
+
+Where the template needs rinohtype's private document methods changed (one
+layout pass, no style log, the language), the replacements are functions
+below, installed by :mod:`kaderpers.pdf.compat` for the rinohtype versions they
+were written for.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from rinoh.attribute import OverrideDefault
 from rinoh.backend.pdf import cos
 from rinoh.dimension import CM, PT
 from rinoh.document import PartPageCount
+from rinoh.style import StyleLog
 from rinoh.language import NL
 from rinoh.reference import DOCUMENT_TITLE, PAGE_NUMBER, SECTION_TITLE, Field
 from rinoh.structure import Footer, Header, TableOfContentsSection
@@ -86,8 +92,7 @@ class KaderTemplate(DocumentTemplate):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One pass is enough (see _render_pages), so rinohtype's page-reference cache is of no use.
-        self._single_pass = True
+        # rinohtype's page-reference cache (a file beside the PDF) is of no use to a build from scratch.
         self._no_cache = True
         self._rendering = 0
         self._last_page = None
@@ -126,74 +131,6 @@ class KaderTemplate(DocumentTemplate):
         page, flowable = self.position
         return page, _docname_of(flowable)
 
-    def _render_pages(self):
-        """One layout pass, the contents before the cover and the table of contents.
-
-        rinohtype lays out a document at least twice: the first pass finds the
-        page of every section, the second prints those numbers in the table of
-        contents. The contents are numbered from 1 whatever precedes them, so
-        they are laid out first; the table of contents then already knows every
-        page number, and the pages are put in reading order when written.
-        """
-        self._rendering += 1
-        self._last_page = None
-        self.floats = set()
-        self.sideways_floats = deque()
-        self.registered_sideways_floats = set()
-        self.placed_footnotes = set()
-        self._start_time = time.time()
-        counts = {}
-        first = [t for t in self.part_templates if t.name == "contents"]
-        rest = [t for t in self.part_templates if t.name != "contents"]
-        pages = self.backend_document.pages
-        contents_pages = 0
-        for group in (first, rest):
-            count = PartPageCount()
-            last_number_format = None
-            for part_template in group:
-                part = part_template.document_part(self, last_number_format)
-                if part is None:
-                    continue
-                if part.get_config_value("page_number_format", self) != "continue":
-                    count = PartPageCount()
-                before = len(pages)
-                count += part.render(count.count + 1)
-                counts[part_template.name] = count
-                last_number_format = part.page_number_format
-                if group is first:
-                    contents_pages += len(pages) - before
-        self._reading_order(contents_pages)
-        return counts
-
-    def _reading_order(self, contents_pages: int) -> None:
-        """Move the contents' pages, laid out first, behind the cover and contents table."""
-        pages = self.backend_document.pages
-        kids = self.backend_document.cos_document.catalog["Pages"]["Kids"]
-        pages[:] = pages[contents_pages:] + pages[:contents_pages]
-        kids[:] = kids[contents_pages:] + kids[:contents_pages]
-
-    # rinohtype logs every styled element of every page (for a .stylelog file
-    # beside the PDF): hundreds of megabytes on a long document. Keep no log.
-    @property
-    def style_log(self):
-        return _NO_STYLE_LOG
-
-    @style_log.setter
-    def style_log(self, value):
-        pass
-
-    def _create_outlines(self, backend_document):
-        super()._create_outlines(backend_document)
-        catalog = backend_document.cos_document.catalog
-        catalog["Lang"] = cos.String(self.language.code)
-        catalog["PageMode"] = cos.Name("UseOutlines")
-        if self.tagger is not None:
-            metadata = self.metadata
-            self.tagger.finish(
-                backend_document, str(metadata.get("title", "")), self.language.code,
-                _plain(metadata.get("author")), _plain(metadata.get("subtitle")),
-            )  # fmt: skip
-
 
 class _NoStyleLog:
     def log_styled(self, *args, **kwargs):
@@ -204,6 +141,81 @@ class _NoStyleLog:
 
 
 _NO_STYLE_LOG = _NoStyleLog()
+
+# -- rinohtype's private document methods, as the kader needs them (installed by kaderpers.pdf.compat) --
+
+
+def single_pass_render_pages(self):
+    """One layout pass (``Document._render_pages``), the contents before the cover and the table of contents.
+
+    rinohtype lays out a document at least twice: the first pass finds the
+    page of every section, the second prints those numbers in the table of
+    contents. The contents are numbered from 1 whatever precedes them, so
+    they are laid out first; the table of contents then already knows every
+    page number, and the pages are put in reading order when written.
+    """
+    self._single_pass = True
+    self.style_log = StyleLog(self.stylesheet)  # as rinohtype's own; kept by no_style_log only when that is installed
+    self._rendering += 1
+    self._last_page = None
+    self.floats = set()
+    self.sideways_floats = deque()
+    self.registered_sideways_floats = set()
+    self.placed_footnotes = set()
+    self._start_time = time.time()
+    counts = {}
+    first = [t for t in self.part_templates if t.name == "contents"]
+    rest = [t for t in self.part_templates if t.name != "contents"]
+    pages = self.backend_document.pages
+    contents_pages = 0
+    for group in (first, rest):
+        count = PartPageCount()
+        last_number_format = None
+        for part_template in group:
+            part = part_template.document_part(self, last_number_format)
+            if part is None:
+                continue
+            if part.get_config_value("page_number_format", self) != "continue":
+                count = PartPageCount()
+            before = len(pages)
+            count += part.render(count.count + 1)
+            counts[part_template.name] = count
+            last_number_format = part.page_number_format
+            if group is first:
+                contents_pages += len(pages) - before
+    _reading_order(self, contents_pages)
+    return counts
+
+
+def _reading_order(self, contents_pages: int) -> None:
+    """Move the contents' pages, laid out first, behind the cover and contents table."""
+    pages = self.backend_document.pages
+    kids = self.backend_document.cos_document.catalog["Pages"]["Kids"]
+    pages[:] = pages[contents_pages:] + pages[:contents_pages]
+    kids[:] = kids[contents_pages:] + kids[:contents_pages]
+
+
+#: rinohtype logs every styled element of every page (for a .stylelog file beside
+#: the PDF): hundreds of megabytes on a long document. Keep no log.
+no_style_log = property(lambda self: _NO_STYLE_LOG, lambda self, value: None)
+
+
+def lang_and_open_outlines(create_outlines):
+    """``Document._create_outlines`` that also writes the document language (``/Lang``) and opens the bookmarks."""
+
+    def create(self, backend_document):
+        create_outlines(self, backend_document)
+        catalog = backend_document.cos_document.catalog
+        catalog["Lang"] = cos.String(self.language.code)
+        catalog["PageMode"] = cos.Name("UseOutlines")
+        if self.tagger is not None:  # the pages are final: the structure tree is written (kaderpers.pdf.tagging)
+            metadata = self.metadata
+            self.tagger.finish(
+                backend_document, str(metadata.get("title", "")), self.language.code,
+                _plain(metadata.get("author")), _plain(metadata.get("subtitle")),
+            )  # fmt: skip
+
+    return create
 
 
 def _plain(value) -> str | None:

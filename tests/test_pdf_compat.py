@@ -1,0 +1,66 @@
+"""rinohtype's patches (kaderpers.pdf.compat): installed around a PDF build only, undone
+afterwards, refused on a rinohtype version they were not written for, and output-neutral
+where they say so: the same PDF made with and without them reads the same, page by page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, REPO
+
+pytest.importorskip("rinoh")
+pytest.importorskip("pypdf")
+
+from kaderpers.pdf import compat  # noqa: E402
+from kaderpers.pdf.compat import PATCHES, patched_rinohtype  # noqa: E402
+from pdf_signature import differences, signature  # noqa: E402
+
+pytestmark = pytest.mark.pdf
+
+_ABSENT = object()
+
+
+def current_values() -> dict[str, object]:
+    return {patch.name: vars(patch.owner).get(patch.attribute, _ABSENT) for patch in PATCHES}
+
+
+def test_patches_are_installed_around_the_build_and_undone_after_it() -> None:
+    before = current_values()
+    with pytest.raises(RuntimeError), patched_rinohtype() as installed:
+        assert {patch.name for patch in installed} == set(before)
+        during = current_values()
+        assert all(during[name] is not before[name] for name in before)
+        with patched_rinohtype() as nested:  # nothing is patched twice
+            assert current_values() == during and nested == installed
+        raise RuntimeError("a failing build")
+    assert current_values() == before
+
+
+def test_an_unknown_rinohtype_is_rendered_unpatched_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(compat, "rinohtype_version", lambda: "9.9.9")
+    monkeypatch.setattr(compat.logger, "warning", lambda message, *args, **kwargs: warnings.append(message % args))
+    before = current_values()
+    with patched_rinohtype() as installed:
+        assert installed == [] and current_values() == before
+    assert len(warnings) == 1 and "9.9.9" in warnings[0] and "0.5.6" in warnings[0]
+
+
+def test_the_speed_patches_leave_text_links_and_outline_unchanged(content_build: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+    """content/'s edition, as `kaderpers build --all` wrote it, against the same edition written on
+    the same environment by rinohtype without the output-neutral patches (its own layout passes,
+    style matching, font lookups). Dutch hyphenation and the PDF language stay on in both."""
+    assert any(patch.neutral for patch in PATCHES)
+    patched = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
+    shutil.copytree(content_build.out / "doctrees", tmp_path / "doctrees")  # type: ignore[attr-defined]
+    arguments = ["-b", "kaderpers-pdf", "-c", str(REPO), "-d", str(tmp_path / "doctrees"), "-q"]
+    settings = ["-D", "kaderpers_pdf_speedups=0", "-D", "kaderpers_pdf_documents=edition"]
+    result = subprocess.run([sys.executable, "-m", "sphinx", *arguments, *settings, str(CONTENT), str(tmp_path / "pdf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    unpatched = tmp_path / "pdf" / "algoritmekader.pdf"
+    assert not differences(signature(patched), signature(unpatched))
+    assert len(signature(patched).pages) > 20
