@@ -116,3 +116,180 @@ def test_the_registry_keeps_todays_columns() -> None:
     assert shown("list_maatregelen", "add-wetcode add-categorie") == ["id", "title", "categorie", "rol", "levenscyclus", "onderwerp"]
     assert shown("list_hulpmiddelen", "no-onderwerp") == ["title", "categorie", "rol", "levenscyclus"]
     assert shown("list_vereisten_on_maatregelen_page", "add-rol") == ["id", "title", "rol"]
+
+
+# -- no import cycles ---------------------------------------------------------------------------
+
+
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """ids of the import nodes under ``if TYPE_CHECKING:`` (never run)."""
+    hidden = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            hidden.update(id(inner) for child in node.body for inner in ast.walk(child))
+    return hidden
+
+
+def imports_of(name: str, tree: ast.Module, known: set[str]) -> set[str]:
+    """The package's modules that ``name`` imports, at module level or inside functions.
+
+    Importing ``a.b.c`` runs ``a/__init__.py`` and ``a/b/__init__.py`` first, so those count
+    too, except for a package ``name`` is itself in (its ``__init__`` has run already),
+    unless ``name`` takes something from that ``__init__`` (``from .. import x`` where
+    ``x`` is not a module).
+    """
+    is_package = (PACKAGE.parent / name.replace(".", "/") / "__init__.py").is_file()
+    base = name.split(".") if is_package else name.split(".")[:-1]
+    hidden = _type_checking_only(tree)
+    found = set()
+
+    def add(module: str, names_from_it: bool = False) -> None:
+        parts = module.split(".")
+        for end in range(1, len(parts) + 1):
+            ancestor = ".".join(parts[:end])
+            inside = name == ancestor or name.startswith(ancestor + ".")
+            if not inside or (ancestor == module and names_from_it):
+                found.add(ancestor)
+
+    for node in ast.walk(tree):
+        if id(node) in hidden:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = base[: len(base) - node.level + 1]
+                module = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            submodules = [f"{module}.{alias.name}" for alias in node.names if f"{module}.{alias.name}" in known]
+            add(module, names_from_it=len(submodules) < len(node.names))
+            for submodule in submodules:
+                add(submodule)
+    return {module for module in found if module in known and module != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    parsed = modules()
+    known = set(parsed)
+    return {name: imports_of(name, tree, known) for name, tree in parsed.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                components.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return components
+
+
+def test_the_import_walk_sees_function_level_imports_and_packages() -> None:
+    graph = import_graph()
+    assert "kaderpers.pdf.orchestrate" in graph["kaderpers.cli.build"]  # imported inside run_build
+    assert "kaderpers.sphinxext.collector" in graph["kaderpers"]  # inside setup()
+    assert "kaderpers.dialect" in graph["kaderpers.sphinxext.glossary"]  # dialect.lines runs dialect/__init__.py
+    assert "kaderpers.dialect" not in graph["kaderpers.dialect.inline"]  # from . import <modules>
+
+
+def test_no_import_cycles() -> None:
+    found = cycles(import_graph())
+    assert not found, f"modules that import each other (directly or through others): {found}"
+
+
+# -- configuration and warnings --------------------------------------------------------------------
+
+
+def test_every_warning_subtype_is_declared_in_the_rules_table() -> None:
+    from kaderpers.core.findings import RULES
+
+    used = {}
+    for name, tree in modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "subtype" and isinstance(node.value, ast.Constant):
+                used.setdefault(node.value.value, name)
+    assert len(used) >= 8
+    undeclared = {subtype: name for subtype, name in used.items() if subtype not in RULES}
+    assert not undeclared, f"declare these warning subtypes in kaderpers.core.findings.RULES: {undeclared}"
+
+
+class _App:
+    def __init__(self, confdir: Path, **values: object) -> None:
+        from dataclasses import fields
+
+        from kaderpers.sphinxext.config import KaderpersConfig
+
+        self.confdir = str(confdir)
+        self.config = type("Config", (), {f"kaderpers_{item.name}": item.metadata["raw"] for item in fields(KaderpersConfig)})()
+        for name, value in values.items():
+            setattr(self.config, f"kaderpers_{name}", value)
+
+
+def test_configuration_values_are_typed_and_paths_resolved_against_the_configuration_folder(tmp_path: Path) -> None:
+    from kaderpers.sphinxext.config import Shard, get_config
+
+    default = get_config(_App(tmp_path))
+    assert default.pdf_documents == ("edition",) and default.pdf_shard is None and default.nav_file is None
+    # As -D gives them (strings) and as conf.py writes them.
+    typed = get_config(_App(tmp_path, pdf_documents="edition,handouts", pdf_shard="2/3", nav_file="nav/mkdocs.yml", glossary_file="g.md"))
+    assert typed.pdf_documents == ("edition", "handouts") and typed.pdf_shard == Shard(2, 3) and typed.pdf_shard.index == 1
+    assert typed.nav_file == tmp_path / "nav" / "mkdocs.yml" and typed.glossary_file == tmp_path / "g.md"
+    assert get_config(_App(tmp_path, pdf_documents=["handouts"], pdf_shard="")).pdf_documents == ("handouts",)
+    assert get_config(_App(tmp_path, pdf_documents="")).pdf_documents == ()
+
+
+def test_invalid_configuration_values_are_reported_once_and_left_at_their_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaderpers.sphinxext import config
+
+    reported: list[tuple[str, dict]] = []
+    monkeypatch.setattr(config.logger, "warning", lambda message, **kwargs: reported.append((message, kwargs)))
+    app = _App(tmp_path, pdf_documents="edition,boekje", pdf_shard="3/2", pdf_timeout=0, pdf_speedups="ja")
+    config.check_config(app, app.config)
+    assert sorted(message.split(":")[0] for message, _ in reported) == [
+        "kaderpers_pdf_documents", "kaderpers_pdf_shard", "kaderpers_pdf_speedups", "kaderpers_pdf_timeout",
+    ]  # fmt: skip
+    assert all(kwargs == {"type": "kaderpers", "subtype": "config"} for _, kwargs in reported)
+    assert "boekje" in reported[0][0]
+    typed = config.get_config(app)
+    assert (typed.pdf_documents, typed.pdf_shard, typed.pdf_timeout, typed.pdf_speedups) == (("edition",), None, 900, True)
+
+
+def test_core_imports_no_sphinx_docutils_or_rinohtype() -> None:
+    offenders = {}
+    for name, tree in modules().items():
+        if not name.startswith("kaderpers.core"):
+            continue
+        hidden = _type_checking_only(tree)
+        for node in ast.walk(tree):
+            if id(node) in hidden:
+                continue
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            offenders.update({f"{name}: {module}": True for module in names if module.split(".")[0] in ("sphinx", "docutils", "rinoh", "myst_parser", "sphinx_design")})
+    assert not offenders, sorted(offenders)

@@ -113,6 +113,7 @@ def command_build(args: argparse.Namespace) -> int:
         beslishulp=str(Path(args.beslishulp).resolve()) if args.beslishulp else "",
         compare_to=_compare_to(args.compare_to),
         tagged=not args.untagged,
+        overrides=tuple(args.define),
     )
     return run_build(request)
 
@@ -140,6 +141,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-html", action="store_true", help="skip the HTML site")
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning about the content")
     build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
+    build.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE", help="override a conf.py setting in every Sphinx process, e.g. -D kaderpers_pdf_timeout=1800")
     build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
     build.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
     build.add_argument("--untagged", action="store_true", help="write plain PDFs, not tagged for accessibility (PDF/UA); half the size")

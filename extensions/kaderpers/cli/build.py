@@ -10,6 +10,7 @@ the next build continues from a state that matches it.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import logging
 import shutil
 import sys
@@ -52,6 +53,8 @@ class BuildRequest:
     beslishulp: str = ""
     #: PDFs tagged for accessibility (PDF/UA-1).
     tagged: bool = True
+    #: ``NAME=VALUE`` settings that override conf.py in every Sphinx process (``-D``).
+    overrides: tuple[str, ...] = ()
 
     @property
     def conf_file(self) -> Path | None:
@@ -93,6 +96,8 @@ def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, doctrees
         arguments += ["-D", f"kaderpers_compare_to={request.compare_to}"]
     if request.beslishulp:
         arguments += ["-D", f"kaderpers_beslishulp_file={request.beslishulp}"]
+    for setting in request.overrides:
+        arguments += ["-D", setting]
     return [*arguments, *extra, str(request.content), str(outdir)]
 
 
@@ -249,10 +254,18 @@ def build(request: BuildRequest) -> int:
         stage(request, html=False)
         doctrees = request.staged_doctrees
     if request.pdf or request.handouts:
-        from ..pdf.orchestrate import build_pdfs  # rinohtype is only imported when needed
+        from ..pdf.orchestrate import PdfJob, build_pdfs
 
         step(f"PDF → {request.pdf_dir}")
-        status |= build_pdfs(request, doctrees)
+        handouts = "handouts" if request.handouts in ("all", True) else request.handouts
+        kinds = tuple(name for name in ("edition" if request.pdf else "", handouts or "") if name)
+        # Never -E for the PDF processes: a fresh environment would make each of them read and save it at once.
+        shared = dataclasses.replace(request, fresh=False)
+
+        def arguments(builder: str, outdir: Path, *extra: str) -> list[str]:
+            return sphinx_arguments(shared, builder, outdir, doctrees, "-D", f"kaderpers_pdf_tagged={int(request.tagged)}", *extra)
+
+        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html))
     return status
 
 

@@ -25,8 +25,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
+from ..folders import STAGING
+
 LOCK_FILE = ".kaderpers.lock"
-STAGING = ".staging"
 
 
 class OutputError(Exception):

@@ -33,8 +33,9 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 E, W = Level.ERROR, Level.WARNING
 
-#: Every rule the checker knows, with its level. The one place that decides
-#: whether something is an error or a warning.
+#: Every rule the checker knows, with its level, and every kind of warning a build
+#: gives (the subtype of its Sphinx warning). The one place that decides whether
+#: something is an error or a warning, and the list ``suppress_warnings`` chooses from.
 RULES: dict[str, Rule] = _rules(
     Rule("encoding.invalid", E, "file is not valid UTF-8"),
     Rule("encoding.bom", W, "file starts with a byte-order mark"),
@@ -79,6 +80,17 @@ RULES: dict[str, Rule] = _rules(
     Rule("image.too-large", E, "image has too many pixels"),
     Rule("html.removed", W, "raw HTML that the sanitiser removed"),
     Rule("image.alt-missing", W, "image has no alternative text (the tagged PDF and screen readers need one)"),
+    # Warnings of a build only: about the configuration, the navigation and the output.
+    Rule("config", W, "a kaderpers_* setting is not valid; its default is used"),
+    Rule("nav", W, "the navigation file names a page that does not exist or cannot be read"),
+    Rule("html-link", W, "a link in raw HTML leads nowhere in the tree"),
+    Rule("icon", W, "an icon shortcode names no known icon"),
+    Rule("mermaid", W, "diagrams show their source: mermaid is not installed"),
+    Rule("export", W, "the spreadsheet exports of a table could not be written"),
+    Rule("pdf", E, "a PDF could not be written, or rinohtype reported problems"),
+    Rule("pdf-compat", W, "rinohtype is a version kaderpers does not know: the PDF is rendered unpatched"),
+    Rule("pdf-image", W, "an image cannot be printed; the PDF shows its alternative text"),
+    Rule("pdf-node", W, "content the PDF prints as plain text or source"),
 )
 
 

@@ -13,7 +13,8 @@ needs (directives, roles, nodes, transforms):
   :mod:`.grids` ``<div class="grid cards" markdown>``; :mod:`.blocks` ``///``;
 * :mod:`.attributes` heading attributes and buttons; :mod:`.icons` shortcodes;
 * :mod:`.mermaid` diagrams; :mod:`.rawhtml` raw HTML in every builder;
-* abbreviations are :mod:`kaderpers.sphinxext.glossary`'s.
+* :mod:`.abbreviations` a page's own ``*[TERM]:`` definitions (the glossary and
+  the wrapping of terms are :mod:`kaderpers.sphinxext.glossary`'s).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..sphinxext.domain import pages
-from . import admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
+from . import abbreviations, admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
 from .inline import translate_inline
 from .translate import translate_blocks
 
@@ -32,10 +33,8 @@ if TYPE_CHECKING:
 
 def translate(env: BuildEnvironment, docname: str, text: str) -> str:
     """A page's MkDocs-Material Markdown as MyST, with the same line numbers where possible."""
-    from ..sphinxext import glossary  # the glossary module imports this package's helpers
-
     lines = frontmatter.apply(text.split("\n"), pages(env).get(docname))
-    lines = glossary.take_definitions(env, lines)
+    lines = abbreviations.take_definitions(env, lines)
     lines = translate_blocks(lines)
     return "\n".join(translate_inline(lines))
 

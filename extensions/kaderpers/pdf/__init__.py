@@ -33,7 +33,7 @@ def read_nothing_in_parallel(app: Sphinx, env: BuildEnvironment, docnames: list[
     should it still be out of date, the PDFs show the pages as they were read.
     """
     shard = get_config(app).pdf_shard
-    if app.builder.name == "kaderpers-pdf" and shard and not shard.endswith("/1") and docnames:
+    if app.builder.name == "kaderpers-pdf" and shard is not None and shard.count > 1 and docnames:
         logger.warning(
             "%d pages changed since the environment was saved; this PDF process shares it and does not read them"
             " (run the HTML build, or `kaderpers build`, first)", len(docnames), type="kaderpers", subtype="pdf",

@@ -35,7 +35,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.i18n import format_date
 
-from .. import __version__
+from ..version import __version__
 from ..sphinxext.changes import CHANGES_ID, Links, changes_section
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import DocLinks
@@ -44,11 +44,11 @@ from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
 from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
 from . import printing, speedups, tagging
+from .compat import Patch, patched_rinohtype
 from .documents import DOCUMENT_KINDS, Part, PdfDocument, edition, handouts, role_handouts, select
 from .orchestrate import partial_folder
-from .hyphenation import install_dutch_hyphenation
 from .template import LOGO, configuration
-from .watchdog import FAILURE, watchdog
+from .watchdog import FAILURE, TIME_LIMIT, watchdog
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -70,8 +70,6 @@ class KaderpersPdfBuilder(RinohBuilder):
         super().init()
         self._docnames: set[str] = set()
         self._layout = None
-        install_dutch_hyphenation()
-        speedups.install()
 
     # -- which documents ---------------------------------------------------------------
 
@@ -88,8 +86,9 @@ class KaderpersPdfBuilder(RinohBuilder):
             documents.append(PdfDocument(CHANGES_ID, title, f"Wijzigingen sinds {domain.changes_label}", [Part(generated=CHANGES_ID)], "edition"))
         documents += handouts(kader(self.env), title)
         documents += role_handouts(kader(self.env), title)
-        kinds = {kind for name in settings.pdf_documents.split(",") for kind in DOCUMENT_KINDS.get(name.strip(), ())}
-        return select(documents, kinds, parse_shard(settings.pdf_shard))
+        kinds = {kind for name in settings.pdf_documents for kind in DOCUMENT_KINDS.get(name, ())}
+        shard = settings.pdf_shard
+        return select(documents, kinds, (shard.index, shard.count) if shard else (0, 1))
 
     def today(self) -> str:
         return format_date("%d %B %Y", language=self.config.language or "nl")
@@ -111,28 +110,33 @@ class KaderpersPdfBuilder(RinohBuilder):
         if not documents:
             logger.info("kaderpers-pdf: no PDF to write in this process")
             return
-        with tagging.installed(get_config(self._app).pdf_tagged) as tagged:
+        print(TIME_LIMIT.format(seconds=get_config(self._app).pdf_timeout), file=sys.stderr, flush=True)
+        with patched_rinohtype(self.wanted_patches), tagging.installed(get_config(self._app).pdf_tagged) as tagged:
             if not tagged and get_config(self._app).pdf_tagged:
                 logger.warning(
                     "the PDFs are not tagged for accessibility: kaderpers tags PDFs with rinohtype %s, this is %s",
                     tagging.RINOHTYPE_VERSION, rinoh_version, type="kaderpers", subtype="pdf",
                 )  # fmt: skip
-            self.write_documents(documents)
+            for document in documents:
+                self.write_one(document)
 
-    def write_documents(self, documents: list[PdfDocument]) -> None:
-        for document in documents:
-            try:
-                self.write_pdf(document)
-            except Exception as error:  # one broken PDF must not stop the others (nor delete the environment)
-                page, docname = self.where()
-                logger.error(
-                    "could not write %s.pdf: %s: %s (on page %s, after content from %s)", document.target,
-                    type(error).__name__, error, page, docname, type="kaderpers", subtype="pdf",
-                    exc_info=None if isinstance(error, OSError) else error,  # a write failure needs no traceback
-                )  # fmt: skip
-                print(f"{FAILURE} {document.target}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-                Path(self.outdir, document.filename).unlink(missing_ok=True)  # no half-written PDF
-                self._app.statuscode = 1
+    def wanted_patches(self, patch: Patch) -> bool:
+        """All of them, or (``kaderpers_pdf_speedups = False``) only those that change the PDF."""
+        return get_config(self._app).pdf_speedups or not patch.neutral
+
+    def write_one(self, document: PdfDocument) -> None:
+        try:
+            self.write_pdf(document)
+        except Exception as error:  # one broken PDF must not stop the others (nor delete the environment)
+            page, docname = self.where()
+            logger.error(
+                "could not write %s.pdf: %s: %s (on page %s, after content from %s)", document.target,
+                type(error).__name__, error, page, docname, type="kaderpers", subtype="pdf",
+                exc_info=None if isinstance(error, OSError) else error,  # a write failure needs no traceback
+            )  # fmt: skip
+            print(f"{FAILURE} {document.target}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            Path(self.outdir, document.filename).unlink(missing_ok=True)  # no half-written PDF
+            self._app.statuscode = 1
 
     # -- one document ------------------------------------------------------------------
 
@@ -265,14 +269,6 @@ def traceability_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.secti
 
 #: Content a PDF can hold that is made from the kader, not read from a page: name → its nodes.
 GENERATED: dict[str, Callable[[KaderpersPdfBuilder, Links], nodes.Node]] = {CHANGES_ID: changes_part, TRACEABILITY_ID: traceability_part}
-
-
-def parse_shard(value: str) -> tuple[int, int]:
-    """``"1/2"`` → (0, 2): the first of two processes; "" → all documents."""
-    if not value:
-        return 0, 1
-    index, _, count = value.partition("/")
-    return int(index) - 1, int(count)
 
 
 def report(message: str) -> None:

@@ -12,12 +12,15 @@ Every process prints progress lines (page, and the kader page it comes from);
 they are passed on, prefixed with the process number. A watchdog thread in each
 process ends it when a layout takes longer than ``kaderpers_pdf_timeout``,
 naming where it hung; this process stops a child that falls silent for longer
-still, reporting its last progress line.
+still, reporting its last progress line. Each child reports the time limit its
+Sphinx configuration gives (``-D`` overrides included) before it lays out.
+
+What to run comes from the command line (:mod:`kaderpers.cli.build`) as a
+:class:`PdfJob`; nothing here imports it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import resource
 import shutil
@@ -25,24 +28,37 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..folders import STAGING
 from ..sphinxext.config import KaderpersConfig
-from .watchdog import FAILURE, HUNG
-
-if TYPE_CHECKING:
-    from ..cli.build import BuildRequest
+from .watchdog import FAILURE, HUNG, TIME_LIMIT_LINE
 
 #: Extra seconds of silence, beyond the layout time limit, before a child is stopped from outside.
 GRACE = 60
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """The PDFs a build asks for, and how to run one Sphinx process on the shared environment."""
+
+    #: "edition" and/or "handouts".
+    kinds: tuple[str, ...]
+    pdf_dir: Path
+    #: The sphinx-build arguments for a builder, an output folder and extra options.
+    sphinx_arguments: Callable[..., list[str]]
+    #: The HTML build has just brought the environment up to date.
+    environment_ready: bool
 
 
 @dataclass
 class Child:
     number: int
     arguments: list[str]
+    #: Seconds a layout may take: the child reports the value of its configuration.
+    timeout: int = KaderpersConfig.pdf_timeout
     process: subprocess.Popen[str] | None = None
     last_line: str = ""
     last_output: float = field(default_factory=time.monotonic)
@@ -56,64 +72,44 @@ class Child:
             self.last_output = time.monotonic()
             if line.startswith(FAILURE):
                 self.failures.append(line.removeprefix(FAILURE).strip())
-            if line.startswith("kaderpers-pdf:"):
+            if limit := TIME_LIMIT_LINE.fullmatch(line):
+                self.timeout = int(limit["seconds"])
+            elif line.startswith("kaderpers-pdf:"):
                 self.last_line = line
             print(f"[pdf {self.number}] {line}", file=sys.stderr, flush=True)
 
 
 def partial_folder(pdf_dir: str | Path) -> Path:
     """Where PDFs are laid out before they are renamed into ``OUT/pdf``: beside it, never in it."""
-    from ..cli.output import STAGING
-
     return Path(pdf_dir).parent / STAGING / "pdf"
 
 
-def kinds(request: BuildRequest) -> list[str]:
-    """The names of the documents to write, for ``kaderpers_pdf_documents``."""
-    handouts = "handouts" if request.handouts in ("all", True) else request.handouts
-    return [name for name in ("edition" if request.pdf else "", handouts or "") if name]
-
-
-def process_count(request: BuildRequest) -> int:
+def process_count(job: PdfJob) -> int:
     """Two processes on two cores: handouts beside the edition, or handouts split in two."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, 2 if request.handouts else 1))
+    return max(1, min(cores, 2 if any(kind != "edition" for kind in job.kinds) else 1))
 
 
-def pdf_timeout(request: BuildRequest) -> int:
-    """``kaderpers_pdf_timeout`` from the tree's conf.py, or the default."""
-    from sphinx.config import eval_config_file
-    from sphinx.util.tags import Tags
-
-    conf = request.conf_file
-    namespace = eval_config_file(conf, Tags()) if conf else {}
-    return int(namespace.get("kaderpers_pdf_timeout", KaderpersConfig.pdf_timeout))
+def sphinx_command(job: PdfJob, documents: str, shard: str) -> list[str]:
+    settings = ["-D", f"kaderpers_pdf_documents={documents}", "-D", f"kaderpers_pdf_shard={shard}", "-q"]
+    return [sys.executable, "-m", "sphinx", *job.sphinx_arguments("kaderpers-pdf", job.pdf_dir, *settings)]
 
 
-def sphinx_command(request: BuildRequest, doctrees: Path, documents: str, shard: str) -> list[str]:
-    from ..cli.build import sphinx_arguments
-
-    # Never -E here: a fresh environment would make every process read and save it at once.
-    shared = dataclasses.replace(request, fresh=False)
-    settings = ["-D", f"kaderpers_pdf_documents={documents}", "-D", f"kaderpers_pdf_shard={shard}", "-D", f"kaderpers_pdf_tagged={int(request.tagged)}", "-q"]
-    return [sys.executable, "-m", "sphinx", *sphinx_arguments(shared, "kaderpers-pdf", request.pdf_dir, doctrees, *settings)]
-
-
-def build_pdfs(request: BuildRequest, doctrees: Path) -> int:
+def build_pdfs(job: PdfJob) -> int:
     started = time.perf_counter()
-    documents = ",".join(kinds(request))
-    request.pdf_dir.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(partial_folder(request.pdf_dir), ignore_errors=True)  # left by an interrupted build (this one holds OUT)
+    documents = ",".join(job.kinds)
+    job.pdf_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(partial_folder(job.pdf_dir), ignore_errors=True)  # left by an interrupted build (this one holds OUT)
     status = 0
-    if not request.html:
+    if not job.environment_ready:
         # The environment may be missing or out of date: one process reads it, writing no PDF.
         print("kaderpers-pdf: bringing the environment up to date", file=sys.stderr, flush=True)
-        status |= run_children(request, [sphinx_command(request, doctrees, "none", "")], pdf_timeout(request))
+        status |= run_children([sphinx_command(job, "", "")])
         if status:
             return status
-    count = process_count(request)
-    commands = [sphinx_command(request, doctrees, documents, f"{k}/{count}") for k in range(1, count + 1)]
-    status |= run_children(request, commands, pdf_timeout(request))
+    count = process_count(job)
+    commands = [sphinx_command(job, documents, f"{k}/{count}") for k in range(1, count + 1)]
+    status |= run_children(commands)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"kaderpers-pdf: {documents} in {count} process(es): {time.perf_counter() - started:.1f} s,"
@@ -124,7 +120,7 @@ def build_pdfs(request: BuildRequest, doctrees: Path) -> int:
     return status
 
 
-def run_children(request: BuildRequest, commands: list[list[str]], timeout: int) -> int:
+def run_children(commands: list[list[str]]) -> int:
     children = [Child(number, command) for number, command in enumerate(commands, start=1)]
     readers = []
     environment = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -137,7 +133,7 @@ def run_children(request: BuildRequest, commands: list[list[str]], timeout: int)
         readers.append(reader)
     while any(child.process.poll() is None for child in children):
         for child in children:
-            if child.process.poll() is None and time.monotonic() - child.last_output > timeout + GRACE:
+            if child.process.poll() is None and time.monotonic() - child.last_output > child.timeout + GRACE:
                 child.stopped = True
                 child.process.kill()
         time.sleep(0.5)
@@ -148,7 +144,7 @@ def run_children(request: BuildRequest, commands: list[list[str]], timeout: int)
         code = child.process.returncode
         if child.stopped:
             child.failures.append(
-                f"process {child.number} printed nothing for {timeout + GRACE} s and was stopped;"
+                f"process {child.number} printed nothing for {child.timeout + GRACE} s and was stopped;"
                 f" its last progress: {child.last_line or 'none'}"
             )
         elif code == HUNG and not child.failures:

@@ -11,6 +11,7 @@ environment that the other PDF processes share.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -19,6 +20,9 @@ from contextlib import contextmanager
 #: Exit status of a process the watchdog ended; the orchestrator recognises it.
 HUNG = 75
 FAILURE = "kaderpers-pdf: ERROR"
+#: The line a PDF process prints with its layout time limit (from its Sphinx configuration), and its pattern.
+TIME_LIMIT = "kaderpers-pdf: layout time limit {seconds} s"
+TIME_LIMIT_LINE = re.compile(r"kaderpers-pdf: layout time limit (?P<seconds>\d+) s")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 from sphinx.util.parallel import ParallelTasks, SerialTasks, parallel_available
 
-from .. import __version__
+from ..version import __version__
 from ..sphinxext.domain import kader, kader_domain
 from ..core.model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
 

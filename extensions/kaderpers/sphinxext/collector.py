@@ -51,9 +51,8 @@ def report(finding: Finding, docname: str | None = None, srcdir: str | os.PathLi
 
 def glossary_path(app: Sphinx) -> Path | None:
     configured = get_config(app).glossary_file
-    if configured:
-        path = Path(app.confdir, configured)
-        return path if path.is_file() else None
+    if configured is not None:
+        return configured if configured.is_file() else None
     return find_beside(Path(app.srcdir), GLOSSARY_FILE)
 
 

@@ -1,7 +1,8 @@
 """Abbreviations and the Woordenlijst.
 
 * ``*[AVG]: Algemene verordening gegevensbescherming`` lines define
-  abbreviations. The glossary file (``includes/begrippenlijst.md``, found by
+  abbreviations (a page's own are taken out of its text by
+  :mod:`kaderpers.dialect.abbreviations`). The glossary file (``includes/begrippenlijst.md``, found by
   :func:`kaderpers.sphinxext.collector.glossary_path`) applies to every page without being
   pasted into it, and a page's own definitions apply to that page (and win).
   Every case-sensitive whole-word occurrence in the text becomes a docutils
@@ -25,39 +26,20 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 from .domain import glossary, kader_domain
-from ..dialect.lines import outside_code
+from ..dialect.abbreviations import PAGE_TERMS
 from ..dialect.slugs import mkdocs_slug
-from ..core.loader import parse_glossary
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
     from ..core.model import Glossary
 
-PAGE_TERMS = "kaderpers_abbreviations"
 WOORDENLIJST_PAGE = "woordenlijst"
 WOORDENLIJST_TITLE = "Woordenlijst"
 WOORDENLIJST_CLASS = "kaderpers-woordenlijst"
 FOOTER_LINK_TEMPLATE = "kaderpers-woordenlijst-link.html"
-_DEFINITION_LINE = re.compile(r"^\*\[[^\]]+\]:")
 #: Text inside these is never wrapped: code, raw markup, existing abbreviations, titles.
 _SKIP = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.abbreviation, nodes.title, nodes.comment, nodes.target)
-
-
-# -- reading: a page's own definitions --------------------------------------------------
-
-
-def take_definitions(env: BuildEnvironment, lines: list[str]) -> list[str]:
-    """Blank the page's ``*[TERM]: …`` lines (outside code) and keep their terms for this page."""
-    found: list[str] = []
-    result = list(lines)
-    for index, markdown in outside_code(lines):
-        if markdown and _DEFINITION_LINE.match(lines[index]):
-            found.append(lines[index])
-            result[index] = ""
-    env.current_document[PAGE_TERMS] = dict(parse_glossary("\n".join(found)).terms) if found else {}
-    return result
 
 
 # -- the transform ------------------------------------------------------------------------

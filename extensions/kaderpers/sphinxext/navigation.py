@@ -67,10 +67,10 @@ _NavLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _NavLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
-def find_nav_file(srcdir: Path, configured: str = "") -> Path | None:
-    if configured:
-        path = Path(configured)
-        return path if path.is_file() else None
+def find_nav_file(srcdir: Path, configured: Path | None = None) -> Path | None:
+    """The configured file (None when it does not exist: the default navigation), else mkdocs.yml beside the tree."""
+    if configured is not None:
+        return configured if configured.is_file() else None
     for folder in (srcdir, srcdir.parent):
         if (folder / NAV_FILE).is_file():
             return folder / NAV_FILE
