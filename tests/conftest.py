@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -46,6 +47,23 @@ def build_site(tree: Path, tmp_path_factory: pytest.TempPathFactory, name: str, 
     out = tmp_path_factory.mktemp(name)
     result = run_kaderpers("build", str(tree), "--out", str(out), *options)
     result.out = out  # type: ignore[attr-defined]
+    result.tree = tree  # type: ignore[attr-defined]
+    return result
+
+
+def soup_of(path: Path) -> BeautifulSoup:
+    """A built HTML page, parsed."""
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def kader_fixture_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The tree of kader_fixture_tree.py (every list directive), built once per session with ``-j 1``;
+    ``result.tree`` is the tree, ``result.out`` the output folder."""
+    from kader_fixture_tree import FILES
+
+    tree = make_tree(tmp_path_factory.mktemp("kader-fixture-tree"), FILES)
+    result = build_site(tree, tmp_path_factory, "kader-fixture", "-j", "1")
     result.tree = tree  # type: ignore[attr-defined]
     return result
 

@@ -1,4 +1,5 @@
-"""A small kader tree that exercises every list directive, built once per test session.
+"""A small kader tree that exercises every list directive, built once per test session
+(the ``kader_fixture_build`` fixture of conftest.py).
 
 Shared by test_tables.py, test_exports.py and test_tables_browser.py. It holds
 both spellings, multi-filter lists, a dangling reference, an AI-verordening
@@ -7,14 +8,6 @@ vocabulary label that are HTML).
 """
 
 from __future__ import annotations
-
-import atexit
-import functools
-import shutil
-import tempfile
-from pathlib import Path
-
-from conftest import make_tree, run_kaderpers
 
 HOSTILE_TITLE = "<script>alert(1)</script>"
 HOSTILE_LABEL = "<img src=x onerror=alert(2)>"
@@ -128,15 +121,3 @@ FILES: dict[str, str] = {
     "<!-- list_maatregelen vereiste/aia-03-risicobeheer onderwerp/publieke-inkoop no-search -->\n\n"
     "```{kader-lijst} hulpmiddelen\n:flags: add-id no-levenscyclus export\n```\n",
 }
-
-
-@functools.cache
-def build_fixture_site() -> Path:
-    """Build the tree once per session; returns OUT (the site is OUT/html)."""
-    root = Path(tempfile.mkdtemp(prefix="kp-fixture-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    tree = make_tree(root / "tree", FILES)
-    out = root / "out"
-    result = run_kaderpers("build", str(tree), "--out", str(out), "-j", "1")
-    (out / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-    return out

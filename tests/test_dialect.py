@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, make_tree, run_kaderpers
+from conftest import REPO, build_site, make_tree, soup_of
 from test_check import VEREISTE  # a valid vereiste with its chips and a list of its own
 from kaderpers.dialect.inline import translate_inline
 from kaderpers.dialect.slugs import mkdocs_slug
@@ -165,10 +165,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def build(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    out = tmp_path_factory.mktemp("dialect-build")
-    result = run_kaderpers("build", str(tree), "--out", str(out), "--jobs", "1")
-    result.out = out  # type: ignore[attr-defined]
-    return result
+    return build_site(tree, tmp_path_factory, "dialect-build", "--jobs", "1")
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +194,7 @@ def text_output(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def article(path: Path) -> BeautifulSoup:
-    soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+    soup = soup_of(path)
     found = soup.find("article") or soup.find("main")
     assert found is not None, f"{path} has no article"
     return found

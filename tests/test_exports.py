@@ -11,13 +11,14 @@ import csv
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import frontmatter
 import openpyxl
 import pytest
-from bs4 import BeautifulSoup
-from kader_fixture_tree import FORMULA_TITLE, HOSTILE_LABEL, HOSTILE_TITLE, V, build_fixture_site
+from conftest import soup_of
+from kader_fixture_tree import FORMULA_TITLE, HOSTILE_LABEL, HOSTILE_TITLE, V
 from odf import opendocument, table, teletype
 from test_tables import RECORD_FOLDERS, as_list
 
@@ -30,12 +31,8 @@ EXPORTED = {
 
 
 @pytest.fixture(scope="module")
-def site() -> Path:
-    return build_fixture_site() / "html"
-
-
-def soup_of(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+def site(kader_fixture_build: subprocess.CompletedProcess[str]) -> Path:
+    return kader_fixture_build.out / "html"  # type: ignore[attr-defined]
 
 
 def shown_table(site: Path, docname: str, number: int) -> tuple[list[str], list[list[str]], list[str]]:
@@ -173,8 +170,8 @@ def check_kader_json(tree: Path, site: Path) -> dict[str, int]:
     return document["counts"]
 
 
-def test_kader_json_of_the_fixture(site: Path) -> None:
-    counts = check_kader_json(build_fixture_site().parent / "tree", site)
+def test_kader_json_of_the_fixture(kader_fixture_build: subprocess.CompletedProcess[str], site: Path) -> None:
+    counts = check_kader_json(kader_fixture_build.tree, site)  # type: ignore[attr-defined]
     assert counts == {"vereisten": 4, "maatregelen": 3, "hulpmiddelen": 2}
     document = json.loads((site / "kader.json").read_text("utf-8"))
     owp = next(r for r in document["records"] if r["stem"] == "2-owp-01-gevaarlijk")

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 import frontmatter
 from bs4 import BeautifulSoup
 
-from conftest import make_tree
+from conftest import make_tree, soup_of
 from kaderpers.site.html import CONTENT_SECURITY_POLICY, DutchSearch, content_security_policy
 from kaderpers.core.model import natural_key
 
@@ -57,10 +57,6 @@ def content_pages() -> list[str]:
 
 
 @cache
-def soup_of(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
-
-
 def html_pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_"))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -16,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 import frontmatter
 import pytest
 from bs4 import BeautifulSoup
-from conftest import CONTENT, make_tree, run_kaderpers
-from kader_fixture_tree import FILES, HOSTILE_LABEL, HOSTILE_TITLE, V, build_fixture_site
+from conftest import CONTENT, make_tree, run_kaderpers, soup_of
+from kader_fixture_tree import FILES, HOSTILE_LABEL, HOSTILE_TITLE, V
 
 RECORD_FOLDERS = {
     "vereisten": f"{V}/vereisten",
@@ -116,10 +117,6 @@ class Tree:
         return sorted(stems, key=str.lower if kind == "hulpmiddelen" else None), []
 
 
-def soup_of(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
-
-
 def html_of(site: Path, relative_md: str) -> Path:
     return site / (relative_md.removesuffix(".md") + ".html")
 
@@ -202,18 +199,13 @@ def check_wetgeving(tree_root: Path, site: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def fixture_out() -> Path:
-    return build_fixture_site()
+def fixture_site(kader_fixture_build: subprocess.CompletedProcess[str]) -> Path:
+    return kader_fixture_build.out / "html"  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
-def fixture_site(fixture_out: Path) -> Path:
-    return fixture_out / "html"
-
-
-@pytest.fixture(scope="module")
-def fixture_tree(fixture_out: Path) -> Path:
-    return fixture_out.parent / "tree"
+def fixture_tree(kader_fixture_build: subprocess.CompletedProcess[str]) -> Path:
+    return kader_fixture_build.tree  # type: ignore[attr-defined]
 
 
 def test_fixture_tree_tables_match_front_matter(fixture_tree: Path, fixture_site: Path) -> None:
@@ -285,14 +277,14 @@ def test_a_value_without_a_taxonomy_page_is_a_chip_without_link(fixture_site: Pa
     assert chips[0].a is not None and chips[1].a is None
 
 
-def test_dangling_reference_is_plain_marked_text_with_a_warning(fixture_out: Path, fixture_site: Path) -> None:
+def test_dangling_reference_is_plain_marked_text_with_a_warning(kader_fixture_build: subprocess.CompletedProcess[str], fixture_site: Path) -> None:
     page = fixture_site / f"{V}/maatregelen/2-owp-01-gevaarlijk.html"
     container = soup_of(page).find(id="kp-lijst-1")
     rows, dangling = table_rows(fixture_site, page, container)
     assert rows == ["aia-03-risicobeheer"] and dangling == ["bestaat-niet"]
     marked = container.select_one("tr.kp-row-dangling")
     assert marked.find("a") is None and "ontbreekt" in marked.get_text()
-    log = (fixture_out / "build.log").read_text("utf-8")
+    log = kader_fixture_build.stdout + kader_fixture_build.stderr
     assert re.search(r"maatregelen/2-owp-01-gevaarlijk\.md:\d+: WARNING: `vereiste` refers to `bestaat-niet`", log)
 
 
@@ -438,9 +430,9 @@ def test_incremental_build_updates_tables_on_other_pages(tmp_path: Path) -> None
     assert "Monitor de werking elke maand" not in before["levenscyclus/ontwerp.html"]
 
 
-def test_parallel_build_gives_the_same_tables(tmp_path: Path, fixture_site: Path) -> None:
+def test_parallel_build_gives_the_same_tables(tmp_path: Path, fixture_tree: Path, fixture_site: Path) -> None:
     out = tmp_path / "parallel"
-    run_kaderpers("build", str(build_fixture_site().parent / "tree"), "--out", str(out), "-j", "2")
+    run_kaderpers("build", str(fixture_tree), "--out", str(out), "-j", "2")
     serial = rendered_kader(fixture_site)
     parallel = rendered_kader(out / "html")
     assert serial.keys() == parallel.keys() and len(serial) > 15

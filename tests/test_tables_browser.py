@@ -12,13 +12,14 @@ import csv
 import io
 import posixpath
 import re
+import subprocess
 from pathlib import Path
 
 import frontmatter
 import openpyxl
 import pytest
 from conftest import REPO, serve
-from kader_fixture_tree import HOSTILE_TITLE, V, build_fixture_site
+from kader_fixture_tree import HOSTILE_TITLE, V
 from test_tables import RECORD_FOLDERS, as_list
 
 pytestmark = pytest.mark.browser
@@ -30,8 +31,8 @@ TABLE = "#kp-lijst-1"
 
 
 @pytest.fixture(scope="module")
-def site() -> Path:
-    return build_fixture_site() / "html"
+def site(kader_fixture_build: subprocess.CompletedProcess[str]) -> Path:
+    return kader_fixture_build.out / "html"  # type: ignore[attr-defined]
 
 
 def open_page(page, base: str, path: str, errors: list[str] | None = None):  # noqa: ANN001, ANN201 - Playwright page
@@ -208,8 +209,8 @@ def check_profiles(page, tree: Path) -> list[list[str]]:  # noqa: ANN001
     return results
 
 
-def test_ai_act_profile_filter(page, site: Path) -> None:  # noqa: ANN001
-    tree = build_fixture_site().parent / "tree"
+def test_ai_act_profile_filter(page, site: Path, kader_fixture_build: subprocess.CompletedProcess[str]) -> None:  # noqa: ANN001
+    tree = kader_fixture_build.tree  # type: ignore[attr-defined]
     open_page(page, serve(site), VEREISTEN)
     results = check_profiles(page, tree)
     # The open-source exception of aia-01 decides between the first two profiles.

@@ -34,7 +34,6 @@ class PageKind(StrEnum):
 
 
 RECORD_KINDS = (PageKind.VEREISTE, PageKind.MAATREGEL, PageKind.HULPMIDDEL)
-TAXONOMY_KINDS = (PageKind.LEVENSCYCLUS, PageKind.ROL, PageKind.ONDERWERP)
 
 PLURALS = {
     PageKind.VEREISTE: "vereisten",

@@ -27,7 +27,8 @@ _HEADER = re.compile(r'^(?P<types>[\w-]+(?:[ \t]+[\w-]+)*)?[ \t]*(?:"(?P<title>.
 
 DIRECTIVE_OF_MARKER = {"!!!": "md-admonition", "???": "md-details", "???+": "md-details-open"}
 
-#: Titles of admonitions written without one, as Material shows them (in Dutch).
+#: Titles of admonitions written without one, in Dutch (MkDocs shows the type in English,
+#: capitalised; Material translates no admonition titles). The PDF uses the same words.
 DEFAULT_TITLES = {
     "note": "Opmerking",
     "abstract": "Samenvatting",

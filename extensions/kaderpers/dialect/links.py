@@ -17,9 +17,6 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
-#: The published site of the real kader: links to it may stay external.
-SITE_URL = "https://minbzk.github.io/Algoritmekader/"
-
 
 @dataclass(frozen=True)
 class Target:

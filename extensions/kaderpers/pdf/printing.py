@@ -20,11 +20,15 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx_design.badges_buttons import sd_badge
+from sphinx_design.icons import fontawesome, sd_icon
+from sphinx_design.shared import PassthroughTextElement, is_component
 
 from ..core.columns import COLUMNS
 from .. import bundled
 from ..dialect.mermaid import mermaid_diagram
 from .diagrams import alternative_text, diagram_image
+from ..dialect.admonitions import DEFAULT_TITLES
 from .images import ImageConversionError, PrintImage, cache_folder, print_copy
 
 if TYPE_CHECKING:
@@ -34,38 +38,9 @@ logger = logging.getLogger(__name__)
 
 BUILDERS = ("kaderpers-pdf",)
 
-#: Admonition types (MkDocs-Material's and docutils') with their Dutch title.
-ADMONITION_TITLES = {
-    "note": "Opmerking",
-    "abstract": "Samenvatting",
-    "summary": "Samenvatting",
-    "tldr": "Samenvatting",
-    "info": "Info",
-    "todo": "Te doen",
-    "tip": "Tip",
-    "hint": "Tip",
-    "important": "Belangrijk",
-    "success": "Gelukt",
-    "check": "Gelukt",
-    "done": "Gelukt",
-    "question": "Vraag",
-    "help": "Vraag",
-    "faq": "Vraag",
-    "warning": "Let op",
-    "caution": "Let op",
-    "attention": "Let op",
-    "failure": "Mislukt",
-    "fail": "Mislukt",
-    "missing": "Mislukt",
-    "danger": "Gevaar",
-    "error": "Fout",
-    "bug": "Bug",
-    "example": "Voorbeeld",
-    "quote": "Citaat",
-    "cite": "Citaat",
-    "seealso": "Zie ook",
-    "dropdown": "Toelichting",
-}
+#: Admonition types with their Dutch title: MkDocs-Material's (the dialect's one table),
+#: and the types only Sphinx (``seealso``) and sphinx-design (``dropdown``) have.
+ADMONITION_TITLES = {**DEFAULT_TITLES, "seealso": "Zie ook", "dropdown": "Toelichting"}
 #: Aliases print like their main type (one style per look).
 ADMONITION_ALIASES = {
     "summary": "abstract", "tldr": "abstract", "hint": "tip", "check": "success", "done": "success",
@@ -151,18 +126,17 @@ class DesignForPrint(_PrintTransform):
 
     def run(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(nodes.container)):
-            component = node.get("design_component")
-            if component == "dropdown":
+            if is_component(node, "dropdown"):
                 node.replace_self(self.dropdown(node))
-            elif component == "tab-set":
+            elif is_component(node, "tab-set"):
                 node.replace_self(self.tabs(node))
-            elif component == "grid-container":
+            elif is_component(node, "grid-container"):
                 node.replace_self(self.grid(node))
-        for node in list(self.document.findall(lambda n: _component(n) == "card")):
+        for node in list(self.document.findall(lambda n: is_component(n, "card"))):
             node.replace_self(self.card_body(node))
-        for node in list(self.document.findall(lambda n: type(n).__name__ in ("sd_badge",))):
+        for node in list(self.document.findall(sd_badge)):
             node.replace_self(nodes.inline(node.astext(), node.astext(), classes=["kp-chip", "kp-badge"]))
-        for node in list(self.document.findall(lambda n: type(n).__name__ in ("sd_icon", "fontawesome"))):
+        for node in list(self.document.findall(lambda n: isinstance(n, (sd_icon, fontawesome)))):
             node.replace_self([])  # decorative (aria-hidden)
 
     def dropdown(self, node: nodes.container) -> nodes.Element:
@@ -179,13 +153,13 @@ class DesignForPrint(_PrintTransform):
     def tabs(self, node: nodes.container) -> nodes.container:
         printed = nodes.container(classes=["kp-tabs"], ids=node.get("ids", []))
         for item in node.children:
-            if _component(item) != "tab-item":
+            if not is_component(item, "tab-item"):
                 printed += item
                 continue
             for child in item.children:
                 if isinstance(child, nodes.rubric):
                     printed += nodes.rubric("", "", *child.children, classes=["kp-tab-label"])
-                elif _component(child) == "tab-content":
+                elif is_component(child, "tab-content"):
                     printed.extend(child.children)
                 else:
                     printed += child
@@ -193,8 +167,8 @@ class DesignForPrint(_PrintTransform):
 
     def grid(self, node: nodes.container) -> nodes.Element:
         items = nodes.bullet_list(classes=["kp-cards"])
-        for item in node.findall(lambda n: _component(n) == "grid-item"):
-            content = [self.card_body(child) if _component(child) == "card" else child for child in item.children]
+        for item in node.findall(lambda n: is_component(n, "grid-item")):
+            content = [self.card_body(child) if is_component(child, "card") else child for child in item.children]
             flat = [n for c in content for n in (c.children if isinstance(c, nodes.container) and not c.get("ids") else [c])]
             items += nodes.list_item("", *flat)
         return items if len(items) else nodes.container("", *node.children)
@@ -205,18 +179,17 @@ class DesignForPrint(_PrintTransform):
         result = nodes.container(classes=["kp-card"], ids=card.get("ids", []))
 
         def add(node: nodes.Node) -> None:
-            component = _component(node)
-            if component == "card-title":
+            if is_component(node, "card-title"):
                 text: nodes.Element = nodes.strong("", "", *_inline_children(node))
                 if link is not None:
                     link.children = []
                     link.append(text)
                     text = link
                 result.append(nodes.paragraph("", "", text, classes=["kp-card-title"]))
-            elif component in ("card-header", "card-body", "card-footer"):
+            elif any(is_component(node, part) for part in ("card-header", "card-body", "card-footer")):
                 for child in node.children:
                     add(child)
-            elif not (type(node).__name__ == "PassthroughTextElement" and not node.astext().strip()):
+            elif not (isinstance(node, PassthroughTextElement) and not node.astext().strip()):
                 result.append(node)
 
         for child in card.children:
@@ -224,12 +197,8 @@ class DesignForPrint(_PrintTransform):
         return result
 
 
-def _component(node: nodes.Node) -> str | None:
-    return node.get("design_component") if isinstance(node, nodes.Element) else None
-
-
 def _card_link(card: nodes.Element) -> nodes.reference | None:
-    for passthrough in card.findall(lambda n: type(n).__name__ == "PassthroughTextElement"):
+    for passthrough in card.findall(PassthroughTextElement):
         for reference in passthrough.findall(nodes.reference):
             if "sd-stretched-link" in reference.get("classes", []):
                 reference.parent.remove(reference)

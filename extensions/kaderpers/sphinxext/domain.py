@@ -31,7 +31,7 @@ from sphinx.domains import Domain
 
 from ..core.loader import load_vocabulary
 from ..core.model import Glossary, Kader, Vocabulary
-from .nodes import kader_list, kader_tags
+from .nodes import PLACEHOLDERS
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
@@ -156,7 +156,7 @@ class KaderDomain(Domain):
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
         """The kader directives of the page, from their placeholder nodes."""
-        used = [(node["spec"], node.line) for node in document.findall(_is_placeholder)]
+        used = [(node["spec"], node.line) for node in document.findall(lambda node: isinstance(node, PLACEHOLDERS))]
         if used:
             self.specs[docname] = used
 
@@ -172,10 +172,6 @@ class KaderDomain(Domain):
 
     def resolve_any_xref(self, *args: Any) -> list[Any]:
         return []  # the domain holds state; it defines no roles
-
-
-def _is_placeholder(node: nodes.Node) -> bool:
-    return isinstance(node, (kader_list, kader_tags))
 
 
 def kader_domain(env: BuildEnvironment) -> KaderDomain:

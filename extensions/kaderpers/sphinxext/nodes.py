@@ -19,4 +19,5 @@ class kader_tags(nodes.General, nodes.Element):  # noqa: N801 - docutils naming
     """Chips of the page's own record: ``spec`` (a TagsSpec) and ``docname`` attributes."""
 
 
+#: Every placeholder node (collected by the KaderDomain, replaced by kaderpers.sphinxext.tables).
 PLACEHOLDERS = (kader_list, kader_tags)
