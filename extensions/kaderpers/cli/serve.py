@@ -353,15 +353,14 @@ def _jobs(value: str) -> str | int:
     return int(value)
 
 
-def add_parser(commands: Any, content_dir: Any) -> None:
-    """Register ``serve`` with the command line's subcommands."""
-    from . import CONTENT_HELP
-
+def add_parser(commands: Any, content_dir: Any, content_help: str) -> None:
+    """Register ``serve`` with the command line's subcommands (``content_dir`` and ``content_help``
+    are the command line's, passed in: this module does not import it back)."""
     serve = commands.add_parser(
         "serve", help="build the site, serve it and rebuild on every save",
         description="Build the HTML site, serve it over HTTP, and rebuild and reload the open pages whenever a file of the tree changes.",
     )
-    serve.add_argument("content", nargs="?", help=CONTENT_HELP)
+    serve.add_argument("content", nargs="?", help=content_help)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--out", help="folder for the served site and the saved state (default: a folder per tree in ~/.cache/kaderpers/serve)")

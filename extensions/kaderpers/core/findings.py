@@ -87,6 +87,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("icon", W, "an icon shortcode names no known icon"),
     Rule("mermaid", W, "diagrams show their source: mermaid is not installed"),
     Rule("export", W, "the spreadsheet exports of a table could not be written"),
+    Rule("generated-page", W, "the tree has a page where the site would add one of its own"),
+    Rule("compare", W, "the version to compare with cannot be read; no Wijzigingen page"),
     Rule("pdf", E, "a PDF could not be written, or rinohtype reported problems"),
     Rule("pdf-compat", W, "rinohtype is a version kaderpers does not know: the PDF is rendered unpatched"),
     Rule("pdf-image", W, "an image cannot be printed; the PDF shows its alternative text"),

@@ -4,10 +4,11 @@ Every setting is a field of :class:`KaderpersConfig`. ``setup`` registers each a
 Sphinx config value ``kaderpers_<name>`` with the default and types it may be
 written with in ``conf.py`` or overridden with ``-D``; each field's ``convert``
 turns that into the typed value (a path resolved against the configuration
-folder, a tuple of document kinds, a :class:`Shard`) and refuses what is not
-valid. When the configuration is read (``config-inited``) every refused value is
-reported once (``kaderpers.config``) and the default is used; :func:`get_config`
-returns the typed values for a running build.
+folder, which is the tree when it has no ``conf.py``; a tuple of document kinds;
+a :class:`Shard`) and refuses what is not valid. When the configuration is read
+(``config-inited``) every refused value is reported once (``kaderpers.config``)
+and the default is used; :func:`get_config` returns the typed values for a
+running build.
 """
 
 from __future__ import annotations
