@@ -293,3 +293,19 @@ def test_core_imports_no_sphinx_docutils_or_rinohtype() -> None:
             names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
             offenders.update({f"{name}: {module}": True for module in names if module.split(".")[0] in ("sphinx", "docutils", "rinoh", "myst_parser", "sphinx_design")})
     assert not offenders, sorted(offenders)
+
+
+def test_the_pdf_orchestrator_takes_the_time_limit_each_process_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    """The limit comes from the PDF process's own Sphinx configuration (conf.py and -D), not from
+    reading conf.py beside it."""
+    import io
+
+    from kaderpers.pdf.orchestrate import Child
+    from kaderpers.pdf.watchdog import TIME_LIMIT
+
+    child = Child(1, [])
+    assert child.timeout == 900
+    child.process = type("Process", (), {"stdout": io.StringIO(TIME_LIMIT.format(seconds=1800) + "\nkaderpers-pdf: algoritmekader: pass 1, page 3\n")})()
+    child.read()
+    assert child.timeout == 1800 and child.last_line.endswith("page 3")
+    assert "[pdf 1] kaderpers-pdf: layout time limit 1800 s" in capsys.readouterr().err
