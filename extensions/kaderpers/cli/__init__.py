@@ -162,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
     from . import scaffold, serve  # import no Sphinx and no web server until they run
 
     serve.add_parser(commands, _content_dir, CONTENT_HELP)
-    scaffold.add_parsers(commands, _content_dir)
+    scaffold.add_parsers(commands, _content_dir, CONTENT_HELP)
     return main
 
 

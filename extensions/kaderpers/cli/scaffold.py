@@ -46,9 +46,9 @@ def command_schema(args: argparse.Namespace, content_dir: Callable[[str | None],
     return 0
 
 
-def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str | None], Path]) -> None:
-    """Register ``new`` and ``schema`` with the command line's subcommands."""
-    from . import CONTENT_HELP
+def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str | None], Path], content_help: str) -> None:
+    """Register ``new`` and ``schema`` with the command line's subcommands (``content_dir`` and
+    ``content_help`` are the command line's, passed in: this module does not import it back)."""
 
     new = commands.add_parser(
         "new", help="write a new record with the next free code",
@@ -66,5 +66,5 @@ def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str
         description="Print a JSON Schema (draft 2020-12) of a kind's front matter, with the tree's vocabularies and records, for editors' YAML plug-ins and check-jsonschema.",
     )
     schema.add_argument("kind", choices=KINDS, help="the kind of record")
-    schema.add_argument("content", nargs="?", help=CONTENT_HELP)
+    schema.add_argument("content", nargs="?", help=content_help)
     schema.set_defaults(run=lambda args: command_schema(args, content_dir))

@@ -86,7 +86,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("html-link", W, "a link in raw HTML leads nowhere in the tree"),
     Rule("icon", W, "an icon shortcode names no known icon"),
     Rule("mermaid", W, "diagrams show their source: mermaid is not installed"),
-    Rule("export", W, "the spreadsheet exports of a table could not be written"),
+    Rule("write", E, "a file of the output could not be written: the build fails and publishes nothing"),
     Rule("generated-page", W, "the tree has a page where the site would add one of its own"),
     Rule("compare", W, "the version to compare with cannot be read; no Wijzigingen page"),
     Rule("pdf", E, "a PDF could not be written, or rinohtype reported problems"),
