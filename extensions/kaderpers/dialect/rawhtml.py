@@ -198,12 +198,11 @@ class RawHtmlLinks(SphinxPostTransform):
                 _replace_raw(raw, new_text)
 
     def handler_target(self, docname: str, handler: str) -> str | None:
-        """The page that replaces a link's script: the beslishulp for ``showModal(…beslishulp…)``."""
-        if "showModal(" in handler and "beslishulp" in handler.lower():
-            from ..site.beslishulp import beslishulp_link
-
-            return beslishulp_link(self.app, docname)
-        return None
+        """The page that replaces a link's script (the beslishulp for ``showModal(…beslishulp…)``):
+        asked of the site through :data:`SCRIPT_LINK_EVENT`, so the dialect does not import it."""
+        if "showModal(" not in handler:
+            return None
+        return self.app.emit_firstresult(SCRIPT_LINK_EVENT, docname, handler)
 
     def site_url(self, docname: str, url: str, node: nodes.Node) -> str:
         url = url.strip()
@@ -413,6 +412,11 @@ def _attribute(start_tag: str, name: str) -> str | None:
     return found.get(name)
 
 
+#: ``(app, docname, handler)`` → the address of the page that replaces a link's script, or None.
+SCRIPT_LINK_EVENT = "kaderpers-script-link"
+
+
 def setup(app: Sphinx) -> None:
+    app.add_event(SCRIPT_LINK_EVENT)
     app.add_post_transform(RawHtmlLinks)
     app.add_post_transform(RawHtmlToNodes)

@@ -106,6 +106,12 @@ def beslishulp_link(app: Sphinx, from_page: str) -> str | None:
     return page_uri(app, from_page, BESLISHULP_PAGE) if decision_tree(app) is not None else None
 
 
+def on_script_link(app: Sphinx, docname: str, handler: str) -> str | None:
+    """``showModal(…'beslishulp…')`` in the tree's raw HTML leads to this site's beslishulp page."""
+    return beslishulp_link(app, docname) if "beslishulp" in handler.lower() else None
+
+
 def setup(app: Sphinx) -> None:
     app.connect("builder-inited", load, priority=600)  # after the collector has read the vocabulary
+    app.connect("kaderpers-script-link", on_script_link)
     app.connect("html-page-context", on_html_page_context)
