@@ -7,8 +7,9 @@ folder and shared by every test that reads its output.
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,9 +28,15 @@ KADERPERS = [sys.executable, "-m", "kaderpers.cli"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a kaderpers child process: CI=true makes Sphinx colour its
+    messages (and redraw one progress line), and the tests read them as plain text."""
+    return dict(os.environ, NO_COLOR="1", **extra)
+
+
 def run_kaderpers(*arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the command line as a user would, capturing its output."""
-    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO, env=child_env())
     if check and result.returncode != 0:
         raise AssertionError(f"kaderpers {' '.join(arguments)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
     return result

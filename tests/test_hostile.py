@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CONTENT, KADERPERS, REPO, run_kaderpers
+from conftest import CONTENT, KADERPERS, REPO, child_env, run_kaderpers
 
 MARKER = f"BUITEN-{uuid.uuid4().hex}"
 MB = 1024  # ru_maxrss is in kB
@@ -120,7 +120,7 @@ def run_measured(arguments: list[str], timeout: float) -> tuple[subprocess.Compl
     """Run a command line; its result, wall time and the peak RSS (MB) of the largest process of its tree."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True, cwd=REPO, preexec_fn=_memory_cap)
+        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True, cwd=REPO, env=child_env(), preexec_fn=_memory_cap)
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         _, status, usage = os.wait4(process.pid, 0)  # its own usage, with the workers it waited for

@@ -122,7 +122,12 @@ def test_a_new_title_rewrites_exactly_the_pages_that_show_it(workspace: Workspac
     docname = maatregelen(workspace.tree)[2]
     title = "Leg de herziene afspraken over dit algoritme vast"
     set_title(workspace.page(docname), title)
+    site = workspace.out / "html"
+    before = {path: path.stat().st_mtime_ns for path in site.rglob("*.html")}
     build = workspace.rebuild()
+    # Pages of html-collect-pages (the checklist, the traceability page) are written by every
+    # build and Sphinx logs no line for them: their new modification time shows the write.
+    rewritten = {path.relative_to(site).with_suffix("").as_posix() for path, mtime in before.items() if path.stat().st_mtime_ns != mtime}
     assert build.read == [docname]
     clean = workspace.assert_same_as_clean()
     # Every page that shows the title (section sidebar, tables, previous/next links) was written, and no other.
@@ -133,7 +138,7 @@ def test_a_new_title_rewrites_exactly_the_pages_that_show_it(workspace: Workspac
     )
     # The maatregelen hide their navigation (as in MkDocs-Material): their sidebars do not list it.
     assert f"{MAATREGELEN}/index" in showing and len(set(maatregelen(workspace.tree)) & set(showing)) < 5
-    missing = set(showing) - set(build.written)
+    missing = set(showing) - set(build.written) - rewritten
     assert not missing, f"pages that show the new title but were not written: {sorted(missing)}"
     # Nothing else is written: not even the pages whose hidden toctree lists a page that was.
     extra = set(build.written) - set(showing)
