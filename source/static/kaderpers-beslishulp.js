@@ -153,11 +153,10 @@
 
   Beslishulp.prototype.go = function (choices) {
     var hash = "#" + KEY + "=" + choices.join(".");
-    if (window.location.hash === hash) {
-      this.render(true);
-    } else {
-      window.location.hash = hash; // hashchange renders
-    }
+    // A new hash is a step in the browser's history; the page renders at once
+    // rather than waiting for the asynchronous hashchange, which then finds it done.
+    if (window.location.hash !== hash) window.location.hash = hash;
+    this.render(true);
   };
 
   /** Follow the answers from the first question: the steps taken and where they end. */
@@ -180,6 +179,7 @@
   };
 
   Beslishulp.prototype.render = function (moveFocus) {
+    this.shownHash = window.location.hash;
     var choices = this.choices();
     var state = this.follow(choices);
     // Answers beyond the end (an edited URL) are dropped.
@@ -340,7 +340,10 @@
     if (!data.questions || !data.questions.length) return;
     Array.prototype.forEach.call(document.querySelectorAll(".kp-without-js"), function (node) { node.hidden = true; });
     var wizard = new Beslishulp(root, data);
-    window.addEventListener("hashchange", function () { wizard.render(true); });
+    window.addEventListener("hashchange", function () {
+      // Back, forward or an edited URL; the wizard's own steps are already shown.
+      if (window.location.hash !== wizard.shownHash) wizard.render(true);
+    });
     wizard.render(false);
   }
 
