@@ -21,11 +21,8 @@ from pdf_signature import differences, signature  # noqa: E402
 
 pytestmark = pytest.mark.pdf
 
-_ABSENT = object()
-
-
 def current_values() -> dict[str, object]:
-    return {patch.name: vars(patch.owner).get(patch.attribute, _ABSENT) for patch in PATCHES}
+    return {patch.name: compat.present_value(patch) for patch in PATCHES}
 
 
 def test_patches_are_installed_around_the_build_and_undone_after_it() -> None:

@@ -166,25 +166,29 @@ def test_remote_image_is_a_link_in_the_pdf_and_the_site(tagged_pdfs: dict[str, P
 # -- the layer on rinohtype ------------------------------------------------------------------------
 
 
-def test_patches_are_installed_only_inside_the_block_and_undone_after() -> None:
-    from rinoh.backend.pdf import Canvas, cos
+def test_tagging_is_installed_with_the_other_patches_and_undone_after() -> None:
+    from rinoh.backend.pdf import Canvas
     from rinoh.table import Table
 
-    from kaderpers.pdf import tagging
+    from kaderpers.pdf.compat import KNOWN_VERSIONS, PATCHES, patched_rinohtype, rinohtype_version
+    from kaderpers.pdf.template import KaderTemplate
 
-    before = (Canvas.show_glyphs, Canvas.place_image, Table.render, cos.Document.register)
-    with tagging.installed() as tagged:
-        assert tagged == tagging.supported()
-        if tagged:
-            assert Canvas.show_glyphs is not before[0] and tagging.active()
-    assert (Canvas.show_glyphs, Canvas.place_image, Table.render, cos.Document.register) == before
-    assert not tagging.active()
+    assert {"tag-text", "tagged-documents", "ligature-texts"} <= {patch.name for patch in PATCHES if patch.tagging}
+    before = (Canvas.show_glyphs, Canvas.place_image, Table.render, KaderTemplate.tagged)
+    with patched_rinohtype(lambda patch: not patch.tagging) as installed:  # kaderpers_pdf_tagged = False
+        assert not any(patch.tagging for patch in installed)
+        assert (Canvas.show_glyphs, Canvas.place_image, Table.render, KaderTemplate.tagged) == before
+    with patched_rinohtype() as installed:
+        if rinohtype_version() in KNOWN_VERSIONS:
+            assert Canvas.show_glyphs is not before[0] and KaderTemplate.tagged
+    assert (Canvas.show_glyphs, Canvas.place_image, Table.render, KaderTemplate.tagged) == before
+    assert before[-1] is False
 
 
 def test_faster_object_registration_numbers_objects_as_rinohtype_does() -> None:
     from rinoh.backend.pdf import cos
 
-    from kaderpers.pdf import tagging
+    from kaderpers.pdf.compat import patched_rinohtype
 
     def numbers() -> list[int]:
         document = cos.Document("test")
@@ -196,7 +200,8 @@ def test_faster_object_registration_numbers_objects_as_rinohtype_does() -> None:
         return found
 
     plain = numbers()
-    with tagging.installed():
+    with patched_rinohtype(lambda patch: patch.name == "remembered-object-numbers") as installed:
+        assert [patch.name for patch in installed] == ["remembered-object-numbers"]
         patched = numbers()
     assert patched == plain
 

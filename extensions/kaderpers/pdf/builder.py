@@ -42,9 +42,8 @@ from ..sphinxext.tables import DocLinks
 from ..sphinxext.traceability import TRACEABILITY_ID, traceability, traceability_section
 from ..sphinxext.config import get_config
 from ..sphinxext.navigation import navigation
-from . import rinoh_nodes  # noqa: F401 - registers the node renderings with rinohtype
-from . import printing, speedups, tagging
-from .compat import Patch, patched_rinohtype
+from . import printing, speedups
+from .compat import KNOWN_VERSIONS, Patch, patched_rinohtype
 from .documents import DOCUMENT_KINDS, Part, PdfDocument, edition, handouts, role_handouts, select
 from .orchestrate import partial_folder
 from .template import LOGO, configuration
@@ -111,18 +110,20 @@ class KaderpersPdfBuilder(RinohBuilder):
             logger.info("kaderpers-pdf: no PDF to write in this process")
             return
         print(TIME_LIMIT.format(seconds=get_config(self._app).pdf_timeout), file=sys.stderr, flush=True)
-        with patched_rinohtype(self.wanted_patches), tagging.installed(get_config(self._app).pdf_tagged) as tagged:
-            if not tagged and get_config(self._app).pdf_tagged:
+        with patched_rinohtype(self.wanted_patches) as installed:
+            if get_config(self._app).pdf_tagged and not any(patch.tagging for patch in installed):
                 logger.warning(
                     "the PDFs are not tagged for accessibility: kaderpers tags PDFs with rinohtype %s, this is %s",
-                    tagging.RINOHTYPE_VERSION, rinoh_version, type="kaderpers", subtype="pdf",
+                    ", ".join(sorted(KNOWN_VERSIONS)), rinoh_version, type="kaderpers", subtype="pdf",
                 )  # fmt: skip
             for document in documents:
                 self.write_one(document)
 
     def wanted_patches(self, patch: Patch) -> bool:
-        """All of them, or (``kaderpers_pdf_speedups = False``) only those that change the PDF."""
-        return get_config(self._app).pdf_speedups or not patch.neutral
+        """All of them, less the speed-ups with ``kaderpers_pdf_speedups = False`` and the
+        tagging with ``kaderpers_pdf_tagged = False``."""
+        config = get_config(self._app)
+        return (config.pdf_speedups or not patch.neutral) and (config.pdf_tagged or not patch.tagging)
 
     def write_one(self, document: PdfDocument) -> None:
         try:

@@ -1,12 +1,13 @@
 """Every change kaderpers makes to rinohtype's internals, in one layer.
 
 Each change is a :class:`Patch`: the attribute it replaces (on a rinohtype class or
-module, or on the kader's own template class where that copies rinohtype's private
-code), how the replacement is made from the original, the rinohtype versions it
-was written and tested against, and whether the PDF's text, links and outline
-come out the same without it (``neutral``: a speed-up; the golden test in
-``tests/test_pdf_compat.py`` renders with and without these and compares them page
-by page).
+module, on the kader's own template class where that copies rinohtype's private
+code, or an entry of rinohtype's table of node renderings), how the replacement is
+made from the original, the rinohtype versions it was written and tested against,
+whether the PDF's text, links and outline come out the same without it
+(``neutral``: a speed-up; the golden test in ``tests/test_pdf_compat.py`` renders
+with and without these and compares them page by page), and whether it is part of
+tagging the PDF for accessibility (``tagging``: chosen by ``kaderpers_pdf_tagged``).
 
 :func:`patched_rinohtype` installs the patches around a PDF build and restores
 every original afterwards, also when the build fails. It patches nothing on a
@@ -27,14 +28,20 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import rinoh.paragraph
+from rinoh.backend.pdf import Canvas, cos
+from rinoh.backend.pdf import Document as BackendDocument
 from rinoh.document import Page
+from rinoh.draw import Line, Polygon
 from rinoh.font import Typeface
 from rinoh.font.opentype.parse import TableRecord
+from rinoh.frontend.rst import DocutilsNode
+from rinoh.image import ImageBase
 from rinoh.layout import Container
 from rinoh.style import Styled, StyleSheet
+from rinoh.table import Table
 from sphinx.util import logging
 
-from . import speedups
+from . import rinoh_nodes, speedups, tagging
 from .hyphenation import PyphenHyphenators
 from .template import KaderTemplate, lang_and_open_outlines, no_style_log, single_pass_render_pages
 
@@ -55,6 +62,8 @@ class Patch:
     make: Callable[[Any], Any]
     #: The PDF's text, links and outline are the same without it: it only makes rendering faster.
     neutral: bool = True
+    #: Part of the tagged (accessible) PDF; left out when ``kaderpers_pdf_tagged`` is off.
+    tagging: bool = False
     versions: frozenset[str] = KNOWN_VERSIONS
 
 
@@ -74,6 +83,23 @@ PATCHES: list[Patch] = [
     Patch("language-and-outlines", KaderTemplate, "_create_outlines", lang_and_open_outlines, neutral=False),
     # -- Dutch hyphenation (kaderpers.pdf.hyphenation): changes where lines break, by design
     Patch("dutch-hyphenation", rinoh.paragraph, "HYPHENATORS", lambda original: PyphenHyphenators(), neutral=False),
+    # -- how the kader's admonitions and tables print (kaderpers.pdf.rinoh_nodes): entries of
+    # rinohtype's table of docutils node renderings
+    *(
+        Patch(f"kader-{name}-rendering", DocutilsNode._mapping, name, lambda original, rendering=rendering: rendering, neutral=False)
+        for name, rendering in rinoh_nodes.RENDERINGS.items()
+    ),
+    # -- tagged PDF (kaderpers.pdf.tagging)
+    Patch("tagged-documents", KaderTemplate, "tagged", lambda original: True, neutral=False, tagging=True),
+    Patch("tag-text", Canvas, "show_glyphs", tagging.tag_text, neutral=False, tagging=True),
+    Patch("tag-images", Canvas, "place_image", tagging.tag_image_placement, neutral=False, tagging=True),
+    Patch("image-owners", ImageBase, "render", tagging.remember_rendered_image, neutral=False, tagging=True),
+    Patch("repeated-table-heads", Table, "render", tagging.remember_repeated_heads, neutral=False, tagging=True),
+    Patch("lines-as-artifacts", Line, "render", tagging.as_artifact, neutral=False, tagging=True),
+    Patch("fills-as-artifacts", Polygon, "render", tagging.as_artifact, neutral=False, tagging=True),
+    Patch("ligature-texts", BackendDocument, "register_font", tagging.with_ligature_texts, neutral=False, tagging=True),
+    # a structure tree adds tens of thousands of objects; this keeps their numbering linear
+    Patch("remembered-object-numbers", cos.Document, "register", tagging.remembered_object_numbers),
 ]
 
 
@@ -86,6 +112,31 @@ def rinohtype_version() -> str:
 
 _ABSENT = object()
 _installed: list[tuple[Patch, Any]] = []
+
+
+def present_value(patch: Patch) -> Any:
+    """What ``patch.owner`` itself holds under ``patch.attribute`` now (not inherited); ``_ABSENT`` if nothing."""
+    if isinstance(patch.owner, dict):
+        return patch.owner.get(patch.attribute, _ABSENT)
+    return vars(patch.owner).get(patch.attribute, _ABSENT)
+
+
+def _put(patch: Patch, value: Any) -> None:
+    if isinstance(patch.owner, dict):
+        if value is _ABSENT:
+            patch.owner.pop(patch.attribute, None)
+        else:
+            patch.owner[patch.attribute] = value
+    elif value is _ABSENT:
+        delattr(patch.owner, patch.attribute)
+    else:
+        setattr(patch.owner, patch.attribute, value)
+
+
+def _original(patch: Patch) -> Any:
+    if isinstance(patch.owner, dict):
+        return patch.owner.get(patch.attribute)
+    return getattr(patch.owner, patch.attribute, None)
 
 
 @contextmanager
@@ -110,14 +161,11 @@ def patched_rinohtype(wanted: Callable[[Patch], bool] = lambda patch: True) -> I
         for patch in chosen:
             if current not in patch.versions:
                 continue
-            saved = vars(patch.owner).get(patch.attribute, _ABSENT)
-            setattr(patch.owner, patch.attribute, patch.make(getattr(patch.owner, patch.attribute, None)))
+            saved = present_value(patch)
+            _put(patch, patch.make(_original(patch)))
             _installed.append((patch, saved))
         yield [patch for patch, _ in _installed]
     finally:
         while _installed:
             patch, saved = _installed.pop()
-            if saved is _ABSENT:
-                delattr(patch.owner, patch.attribute)
-            else:
-                setattr(patch.owner, patch.attribute, saved)
+            _put(patch, saved)

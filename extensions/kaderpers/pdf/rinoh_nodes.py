@@ -1,7 +1,9 @@
 """rinohtype renderings of docutils nodes as kaderpers prints them.
 
-Defining a subclass named after a node type registers it with rinohtype's
-docutils frontend (its metaclass maps class names to node tags). After
+Defining a subclass named after a node type registers it in rinohtype's table of
+docutils node renderings (its metaclass maps class names to node tags). This
+module takes that registration back at once, and :mod:`kaderpers.pdf.compat`
+puts :data:`RENDERINGS` in the table only around a kaderpers PDF build. After
 :mod:`kaderpers.pdf.printing` every admonition is a generic ``admonition`` node
 whose first class is its type; here that type becomes rinohtype's
 ``admonition_type``, which the style sheet selects on; every table has its
@@ -12,7 +14,11 @@ from __future__ import annotations
 
 import rinoh as rt
 from rinoh.dimension import PERCENT
+from rinoh.frontend.rst import DocutilsNode
 from rinoh.frontend.rst import nodes as rst
+
+# rinohtype's own renderings, as they were before the classes below replaced them.
+_RINOHTYPE_OWN = {name: DocutilsNode._mapping[name] for name in ("admonition", "table")}
 
 
 class Admonition(rst.Admonition):
@@ -55,3 +61,8 @@ class Table(rst.Table):
 
 def _child_tags(node) -> set[str]:
     return {child.tag_name for child in node.getchildren()}
+
+
+#: The kader's renderings, by node tag; installed by kaderpers.pdf.compat.
+RENDERINGS = {"admonition": Admonition, "table": Table}
+DocutilsNode._mapping.update(_RINOHTYPE_OWN)

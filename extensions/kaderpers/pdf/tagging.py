@@ -1,8 +1,11 @@
 """Tagged PDF (PDF/UA-1) from rinohtype 0.5.6, which writes untagged PDF.
 
-Everything that reaches into rinohtype for this lives here, and is installed only
-inside :func:`installed` (around the ``kaderpers-pdf`` builder's writing), checked
-against the rinohtype version it was written for and undone afterwards.
+The replacements of rinohtype's methods this needs are made here (the ``tag_*``
+functions and their kin at the end) and installed by :mod:`kaderpers.pdf.compat`,
+like every other patch: only around the ``kaderpers-pdf`` builder's writing, only
+with ``kaderpers_pdf_tagged`` on, only on the rinohtype version they were written
+for, and undone afterwards. One of them marks the kader's template as tagged, and
+the template then keeps a :class:`Tagger` per document.
 
 How it works:
 
@@ -37,14 +40,10 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from xml.sax.saxutils import escape
 
-import rinoh
-from rinoh.backend.pdf import Canvas, cos
-from rinoh.backend.pdf import Document as BackendDocument
+from rinoh.backend.pdf import cos
 from rinoh.backend.pdf.filter import FlateDecode
-from rinoh.draw import Line, Polygon
 from rinoh.flowable import LabeledFlowable
 from rinoh.font.opentype import OpenTypeFont
 from rinoh.highlight import CodeBlock
@@ -69,8 +68,6 @@ from rinoh.structure import (
 from rinoh.table import Table, TableBody, TableCell, TableHead, TableRow
 from rinoh.text import StyledText
 
-#: The rinohtype release whose internals this module was written against.
-RINOHTYPE_VERSION = "0.5.6"
 #: Structure types of our own, and the standard type each stands for.
 ROLE_MAP = {"Admonition": "Div"}
 #: Deepest heading level PDF/UA knows (H1–H6); deeper sections keep H6.
@@ -551,85 +548,113 @@ class ToUnicode(cos.ToUnicode):
             self.print("CMapName currentdict /CMap defineresource pop")
 
 
-# -- the patches -----------------------------------------------------------------------
-
-_original: dict[str, object] = {}
+# -- the replacements, installed by kaderpers.pdf.compat ------------------------------------
+# Each ``tag_*`` function makes the replacement of one rinohtype method from the
+# original. A replacement does what the original does when its document has no
+# tagger (an untagged build, or a document rinohtype lays out for measuring).
 
 
 def _tagger(document) -> Tagger | None:
     return getattr(document, "tagger", None)
 
 
-def _show_glyphs(self, left, cursor, span, glyphs, container):
-    tagger = _tagger(container.document)
-    if tagger is None or isinstance(span, InlineFlowableSpan):  # an inline image: rinohtype raises, places it, and it is marked there
-        return _original["show_glyphs"](self, left, cursor, span, glyphs, container)
-    node = tagger.text_node(span, glyphs, container)
-    if node is ARTIFACT or (tagger.repeated_heads and tagger.in_repeated_head(span.parent)):
-        self.write(_ARTIFACT_BEGIN)
-    else:
-        self.write(tagger.mark(node))
-    width = _original["show_glyphs"](self, left, cursor, span, glyphs, container)
-    self.write(_END)
-    return width
+def tag_text(original):
+    """``Canvas.show_glyphs``: each text run becomes marked content of its element, or an artifact."""
+
+    def show_glyphs(self, left, cursor, span, glyphs, container):
+        tagger = _tagger(container.document)
+        if tagger is None or isinstance(span, InlineFlowableSpan):  # an inline image: rinohtype raises, places it, and it is marked there
+            return original(self, left, cursor, span, glyphs, container)
+        node = tagger.text_node(span, glyphs, container)
+        if node is ARTIFACT or (tagger.repeated_heads and tagger.in_repeated_head(span.parent)):
+            self.write(_ARTIFACT_BEGIN)
+        else:
+            self.write(tagger.mark(node))
+        width = original(self, left, cursor, span, glyphs, container)
+        self.write(_END)
+        return width
+
+    return show_glyphs
 
 
-def _place_image(self, image, left, top, document, *args, **kwargs):
-    tagger = _tagger(document)
-    if tagger is None:
-        return _original["place_image"](self, image, left, top, document, *args, **kwargs)
-    owner = tagger.images[-1] if tagger.images else None
-    node = ARTIFACT if owner is None else tagger.element(owner, tagger._container)
-    self.write(_ARTIFACT_BEGIN if node is ARTIFACT else tagger.mark(node))
-    size = _original["place_image"](self, image, left, top, document, *args, **kwargs)
-    self.write(_END)
-    return size
+def tag_image_placement(original):
+    """``Canvas.place_image``: an image is marked content of its Figure, or an artifact (a logo)."""
+
+    def place_image(self, image, left, top, document, *args, **kwargs):
+        tagger = _tagger(document)
+        if tagger is None:
+            return original(self, image, left, top, document, *args, **kwargs)
+        owner = tagger.images[-1] if tagger.images else None
+        node = ARTIFACT if owner is None else tagger.element(owner, tagger._container)
+        self.write(_ARTIFACT_BEGIN if node is ARTIFACT else tagger.mark(node))
+        size = original(self, image, left, top, document, *args, **kwargs)
+        self.write(_END)
+        return size
+
+    return place_image
 
 
-def _render_image(self, container, *args, **kwargs):
-    tagger = _tagger(container.document)
-    if tagger is None:
-        return _original["render_image"](self, container, *args, **kwargs)
-    tagger.images.append(self)
-    tagger._container = container
-    try:
-        return _original["render_image"](self, container, *args, **kwargs)
-    finally:
-        tagger.images.pop()
+def remember_rendered_image(original):
+    """``ImageBase.render``: tells :func:`tag_image_placement` which element places the image."""
+
+    def render(self, container, *args, **kwargs):
+        tagger = _tagger(container.document)
+        if tagger is None:
+            return original(self, container, *args, **kwargs)
+        tagger.images.append(self)
+        tagger._container = container
+        try:
+            return original(self, container, *args, **kwargs)
+        finally:
+            tagger.images.pop()
+
+    return render
 
 
-def _render_table(self, container, last_descender, state, *args, **kwargs):
-    tagger = _tagger(container.document)
-    if tagger is None or state.initial:
-        return _original["render_table"](self, container, last_descender, state, *args, **kwargs)
-    tagger.repeated_heads.add(id(self))
-    try:
-        return _original["render_table"](self, container, last_descender, state, *args, **kwargs)
-    finally:
-        tagger.repeated_heads.discard(id(self))
+def remember_repeated_heads(original):
+    """``Table.render``: a table continued on a further page repeats its head, which is an artifact there."""
+
+    def render(self, container, last_descender, state, *args, **kwargs):
+        tagger = _tagger(container.document)
+        if tagger is None or state.initial:
+            return original(self, container, last_descender, state, *args, **kwargs)
+        tagger.repeated_heads.add(id(self))
+        try:
+            return original(self, container, last_descender, state, *args, **kwargs)
+        finally:
+            tagger.repeated_heads.discard(id(self))
+
+    return render
 
 
-def _artifact(name):
+def as_artifact(original):
+    """``render`` of rules, borders and fills: drawn as artifacts, not content."""
+
     def render(self, container, *args, **kwargs):
         if _tagger(container.document) is None:
-            return _original[name](self, container, *args, **kwargs)
+            return original(self, container, *args, **kwargs)
         container.canvas.write(_ARTIFACT_BEGIN)
-        result = _original[name](self, container, *args, **kwargs)
+        result = original(self, container, *args, **kwargs)
         container.canvas.write(_END)
         return result
 
     return render
 
 
-def _register_font(self, font):
-    new = font not in self.fonts
-    number, resource = _original["register_font"](self, font)
-    if new and isinstance(font, OpenTypeFont) and "ToUnicode" in resource:
-        resource["ToUnicode"] = ToUnicode(glyph_texts(font), filter=FlateDecode())
-    return number, resource
+def with_ligature_texts(original):
+    """``Document.register_font``: fonts get a ToUnicode map that maps ligature glyphs to their letters."""
+
+    def register_font(self, font):
+        new = font not in self.fonts
+        number, resource = original(self, font)
+        if new and isinstance(font, OpenTypeFont) and "ToUnicode" in resource:
+            resource["ToUnicode"] = ToUnicode(glyph_texts(font), filter=FlateDecode())
+        return number, resource
+
+    return register_font
 
 
-def _register(self, obj):
+def remembered_object_numbers(original):  # noqa: ARG001 - replaced whole
     """rinohtype's ``cos.Document.register`` without its scan of every object number per call.
 
     The original takes the largest object number plus one, computing the largest
@@ -637,72 +662,22 @@ def _register(self, obj):
     that quadratic. The largest is remembered while nothing else changed the
     table, so the numbers are the same as rinohtype's.
     """
-    try:
-        return self._by_object_id[id(obj)]
-    except KeyError:
-        pass
-    known = self.__dict__.get("_kaderpers_largest")
-    if known is None or known[0] != len(self) or known[1] not in self or known[1] + 1 in self:
-        largest = self.max_identifier
-    else:
-        largest = known[1]
-    identifier = largest + 1
-    reference = cos.Reference(self, identifier, 0)
-    self._by_object_id[id(obj)] = reference
-    self[identifier] = obj
-    self._kaderpers_largest = (len(self), identifier)
-    return reference
 
+    def register(self, obj):
+        try:
+            return self._by_object_id[id(obj)]
+        except KeyError:
+            pass
+        known = self.__dict__.get("_kaderpers_largest")
+        if known is None or known[0] != len(self) or known[1] not in self or known[1] + 1 in self:
+            largest = self.max_identifier
+        else:
+            largest = known[1]
+        identifier = largest + 1
+        reference = cos.Reference(self, identifier, 0)
+        self._by_object_id[id(obj)] = reference
+        self[identifier] = obj
+        self._kaderpers_largest = (len(self), identifier)
+        return reference
 
-_PATCHES = (
-    ("show_glyphs", Canvas, "show_glyphs", _show_glyphs),
-    ("place_image", Canvas, "place_image", _place_image),
-    ("render_image", ImageBase, "render", _render_image),
-    ("render_table", Table, "render", _render_table),
-    ("line", Line, "render", _artifact("line")),
-    ("polygon", Polygon, "render", _artifact("polygon")),
-    ("register_font", BackendDocument, "register_font", _register_font),
-    ("register", cos.Document, "register", _register),
-)
-
-_depth = 0
-
-
-def supported() -> bool:
-    return rinoh.__version__ == RINOHTYPE_VERSION
-
-
-@contextmanager
-def installed(wanted: bool = True) -> Iterator[bool]:
-    """Tag the PDFs written inside this block; yields whether tagging is on.
-
-    With a rinohtype other than :data:`RINOHTYPE_VERSION` nothing is changed (the
-    PDFs come out untagged) and the caller is told so, to warn.
-    """
-    global _depth
-    if not wanted or not supported():
-        yield False
-        return
-    if _depth == 0:
-        for name, owner, attribute, replacement in _PATCHES:
-            _original[name] = owner.__dict__[attribute]
-            setattr(owner, attribute, replacement)
-    _depth += 1
-    try:
-        yield True
-    finally:
-        _depth -= 1
-        if _depth == 0:
-            for name, owner, attribute, _ in _PATCHES:
-                setattr(owner, attribute, _original.pop(name))
-
-
-def active() -> bool:
-    return _depth > 0
-
-
-def new_tagger(document) -> Tagger | None:
-    """A tagger for ``document`` when the patches are installed; the template keeps it as ``document.tagger``."""
-    if not active():
-        return None
-    return Tagger(document)
+    return register

@@ -50,6 +50,9 @@ PROGRESS = "kaderpers-pdf: {target}: pass {rendering}, page {page}, {seconds:.0f
 class KaderTemplate(DocumentTemplate):
     """Cover, contents, body; no forced right-hand pages, no chapter title pages."""
 
+    #: True while kaderpers.pdf.compat has the tagging patches installed.
+    tagged = False
+
     language = OverrideDefault(NL)
     parts = OverrideDefault(["title", "front_matter", "contents"])
 
@@ -100,8 +103,8 @@ class KaderTemplate(DocumentTemplate):
         self._started = time.monotonic()
         #: The page being laid out and the last flowable placed, read by the watchdog.
         self.position: tuple[int, object] = (0, None)
-        #: Builds the structure tree while laying out (None outside :func:`tagging.installed`).
-        self.tagger = tagging.new_tagger(self)
+        #: Builds the structure tree while laying out (None unless :attr:`tagged`).
+        self.tagger = tagging.Tagger(self) if self.tagged else None
 
     # rinohtype calls this after placing each flowable; its own progress bar
     # stalls on long chapters, so report new pages with the page they come from.
