@@ -20,6 +20,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from .. import bundled
+from ..sphinxext.builders import writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -77,7 +78,7 @@ class IconsAsText(SphinxPostTransform):
     default_priority = 20
 
     def is_supported(self) -> bool:
-        return self.app.builder.format != "html"
+        return not writes_html(self.env)
 
     def run(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(icon)):

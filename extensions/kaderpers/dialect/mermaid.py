@@ -23,6 +23,7 @@ from sphinx.util import logging
 from .. import bundled
 from ..sphinxext.domain import kader_domain
 from .links import resolve
+from ..sphinxext.builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -65,7 +66,7 @@ class MermaidOutput(SphinxPostTransform):
     default_priority = 20
 
     def run(self, **kwargs: Any) -> None:
-        html = self.app.builder.format == "html"
+        html = writes_html(self.env)
         drawable = html and bundled.mermaid_script() is not None
         for diagram in list(self.document.findall(mermaid_diagram)):
             if drawable:
@@ -85,7 +86,7 @@ class MermaidOutput(SphinxPostTransform):
         target = resolve(self.env, self.env.docname, match["url"]) if match else None
         if match is None or target is None:
             return line
-        uri = self.app.builder.get_relative_uri(self.env.docname, target.docname)
+        uri = builder_of(self.env).get_relative_uri(self.env.docname, target.docname)
         return f"{match['head']}{uri}{'#' + target.anchor if target.anchor else ''}{match['tail']}"
 
     def warn_missing(self, diagram: nodes.Node) -> None:

@@ -30,6 +30,7 @@ from sphinx.util import logging
 from ..core.findings import Finding
 from ..core.sanitiser import sanitise
 from .links import is_relative, resolve
+from ..sphinxext.builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -202,7 +203,7 @@ class RawHtmlLinks(SphinxPostTransform):
         asked of the site through :data:`SCRIPT_LINK_EVENT`, so the dialect does not import it."""
         if "showModal(" not in handler:
             return None
-        return self.app.emit_firstresult(SCRIPT_LINK_EVENT, docname, handler)
+        return self.env.events.emit_firstresult(SCRIPT_LINK_EVENT, docname, handler)
 
     def site_url(self, docname: str, url: str, node: nodes.Node) -> str:
         url = url.strip()
@@ -215,7 +216,7 @@ class RawHtmlLinks(SphinxPostTransform):
                 type="kaderpers", subtype="html-link", location=(docname, node_line(node)),
             )
             return url
-        uri = self.app.builder.get_relative_uri(docname, target.docname)
+        uri = builder_of(self.env).get_relative_uri(docname, target.docname)
         return f"{uri}#{target.anchor}" if target.anchor else uri
 
 
@@ -342,7 +343,7 @@ class RawHtmlToNodes(SphinxPostTransform):
     default_priority = 5  # before cross-references are resolved, so page links become them
 
     def is_supported(self) -> bool:
-        return self.app.builder.format != "html"
+        return not writes_html(self.env)
 
     def run(self, **kwargs: Any) -> None:
         for raw in list(self.document.findall(is_html)):

@@ -76,10 +76,10 @@ def _find_codec(name: str) -> codecs.CodecInfo | None:
 codecs.register(_find_codec)
 
 
-def project(app: Sphinx) -> Path:
-    domain = kader_domain(app.env)
+def project(env: BuildEnvironment) -> Path:
+    domain = kader_domain(env)
     if domain.project is None:
-        domain.project = boundary.project_root(Path(app.srcdir))
+        domain.project = boundary.project_root(Path(env.srcdir))
     return domain.project
 
 
@@ -99,7 +99,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
 def on_build_started(app: Sphinx) -> None:
     """Every build (``kaderpers serve`` builds again and again with one application): the walk's findings,
     and symlinks made since the last build excluded too. The walk takes milliseconds."""
-    walked = boundary.walk(Path(app.srcdir), project(app))
+    walked = boundary.walk(Path(app.srcdir), project(app.env))
     for finding in walked.findings:
         report(finding, srcdir=app.srcdir)
     new = [pattern for pattern in map(_glob_escape, walked.refused) if pattern not in app.config.exclude_patterns]
@@ -118,7 +118,7 @@ def _shown(env: BuildEnvironment, docname: str) -> str:
 
 def refuse(env: BuildEnvironment, line: int | None, what: str, target: str) -> None:
     docname = env.docname
-    report(boundary.outside_finding(_shown(env, docname), line, what, target, project(env.app)), docname)
+    report(boundary.outside_finding(_shown(env, docname), line, what, target, project(env)), docname)
 
 
 def outside(env: BuildEnvironment, target: str, *, disk_absolute: bool) -> bool:
@@ -128,7 +128,7 @@ def outside(env: BuildEnvironment, target: str, *, disk_absolute: bool) -> bool:
     """
     page_folder = Path(env.doc2path(env.docname)).parent
     candidates = boundary.candidate_paths(target, page_folder, Path(env.srcdir), srcdir_relative=not disk_absolute)
-    return any(not boundary.inside(path, project(env.app)) for path in candidates)
+    return any(not boundary.inside(path, project(env)) for path in candidates)
 
 
 class _ArgumentPath:
@@ -183,7 +183,7 @@ def on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, conte
     """MyST's ``{include}`` reads the file itself; what it read from outside is dropped here."""
     env = app.env
     path = Path(env.srcdir, relative_path)
-    if not boundary.inside(path, project(app)):
+    if not boundary.inside(path, project(app.env)):
         content[0] = ""
         refuse(env, _include_line(env, path), "include", str(relative_path))
 
@@ -218,7 +218,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         path = _full_path(env, uri, docname)
         if path is None:
             continue
-        if not boundary.inside(path, project(app)):
+        if not boundary.inside(path, project(app.env)):
             refuse(env, node_line(image), "image", uri)
         elif problem := limits.image_problem(path):
             report(Finding(_shown(env, docname), node_line(image), "image.too-large", f"image `{uri}` {problem}; it is not published"), docname)
@@ -229,7 +229,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     for download in list(doctree.findall(addnodes.download_reference)):
         target = download.get("reftarget", "")
         path = _full_path(env, target, docname)
-        if path is not None and not boundary.inside(path, project(app)):
+        if path is not None and not boundary.inside(path, project(app.env)):
             refuse(env, node_line(download), "download", target)
             download.replace_self(nodes.inline("", "", *download.children))
 

@@ -22,6 +22,7 @@ from sphinx.util.i18n import format_date
 from ..core.diff import Change
 from .changes import CHANGES_PAGE, anchor, marker
 from .domain import kader_domain
+from .builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -58,7 +59,7 @@ class RecordStatus(SphinxPostTransform):
         domain = kader_domain(self.env)
         index = domain.index()
         diff = domain.changes
-        is_html = self.app.builder.format == "html"
+        is_html = writes_html(self.env)
         for docname, section in self.page_sections():
             page = index.pages.get(docname)
             if page is None or not page.is_record:
@@ -87,7 +88,7 @@ class RecordStatus(SphinxPostTransform):
     def marker_link(self, docname: str, diff: Any):  # noqa: ANN201 - a callback for marker()
         def link(change: Change) -> nodes.Node:
             item = next(d for d in getattr(diff, change.value) if d.new is not None and d.new.docname == docname)
-            uri = self.app.builder.get_relative_uri(docname, CHANGES_PAGE) + "#" + anchor(item, change)
+            uri = builder_of(self.env).get_relative_uri(docname, CHANGES_PAGE) + "#" + anchor(item, change)
             text = "Nieuw sinds de vorige versie" if change is Change.ADDED else "Gewijzigd sinds de vorige versie"
             return nodes.reference(text, text, refuri=uri, classes=["kp-changed"])
 

@@ -29,6 +29,7 @@ from ..core.columns import COLUMNS, Cell, columns_for, ordered_values, value_lab
 from ..core.grammar import Expression, ListSpec, TagsSpec, parse_label_expression
 from ..core.model import AI_ACT_FIELDS, KIND_OF_REFERENCE_FIELD, TAXONOMY_FIELDS, Kader, Page, PageKind
 from .nodes import kader_list, kader_tags
+from .builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -305,14 +306,14 @@ class ResolveKaderNodes(SphinxPostTransform):
     default_priority = 5
 
     def is_supported(self) -> bool:
-        return self.app.builder.format != "html"
+        return not writes_html(self.env)
 
     def links(self, docname: str) -> DocLinks:
         return DocLinks(docname)
 
     def run(self, **kwargs: object) -> None:
         index = kader(self.env)
-        is_html = self.app.builder.format == "html"
+        is_html = writes_html(self.env)
         for position, node in enumerate(list(self.document.findall(kader_list))):
             page = index.pages.get(node["docname"])
             node.replace_self(self.render_list(index, page, node["spec"], position, is_html) if page else [])
@@ -341,7 +342,7 @@ class ResolveKaderNodes(SphinxPostTransform):
             container += json_island("kp-table-data", table_data(index, model))
         if profile:
             container += json_island("kp-profile-data", profile_data(index, model))
-        self.app.emit("kaderpers-table-rendered", page, spec, model, container, position)
+        self.env.events.emit("kaderpers-table-rendered", page, spec, model, container, position)
         return [container]
 
 
@@ -357,7 +358,7 @@ class ResolveKaderNodesOnTheWeb(ResolveKaderNodes):
         return SphinxPostTransform.is_supported(self)
 
     def links(self, docname: str) -> DocLinks:
-        return DocLinks(docname, self.app.builder)
+        return DocLinks(docname, builder_of(self.env))
 
 
 def setup(app: Sphinx) -> None:
