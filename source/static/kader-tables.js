@@ -12,34 +12,12 @@
 (function () {
   "use strict";
 
+  var dom = window.kaderpersDom;
+  var h = dom.h;
+  var readIsland = dom.readIsland;
   var collator = new Intl.Collator("nl", { numeric: true, sensitivity: "base" });
 
   /** Create an element; `props` are DOM properties, `children` nodes or strings. */
-  function h(tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (key) {
-      if (key === "attrs") {
-        Object.keys(props.attrs).forEach(function (name) { node.setAttribute(name, props.attrs[name]); });
-      } else {
-        node[key] = props[key];
-      }
-    });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-
-  function readIsland(container, className) {
-    var island = container.querySelector("script." + className);
-    if (!island) return null;
-    try {
-      return JSON.parse(island.textContent);
-    } catch (error) {
-      return null;
-    }
-  }
-
   function clean(text) {
     return text.replace(/\s+/g, " ").trim();
   }
@@ -326,9 +304,5 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  dom.whenReady(start);
 })();

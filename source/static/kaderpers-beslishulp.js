@@ -10,23 +10,9 @@
 (function () {
   "use strict";
 
+  var dom = window.kaderpersDom;
+  var h = dom.h;
   var KEY = "antwoorden";
-
-  function h(tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (key) {
-      if (key === "attrs") {
-        Object.keys(props.attrs).forEach(function (name) { node.setAttribute(name, props.attrs[name]); });
-      } else {
-        node[key] = props[key];
-      }
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined) return;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
 
   /** Rich text from the island: strings and [tag, attributes, children]; only safe tags were kept at build time. */
   function rich(items) {
@@ -329,14 +315,8 @@
 
   function start() {
     var root = document.getElementById("kp-beslishulp");
-    var island = document.querySelector("script.kp-beslishulp-data");
-    if (!root || !island) return;
-    var data;
-    try {
-      data = JSON.parse(island.textContent);
-    } catch (error) {
-      return;
-    }
+    var data = dom.readIsland(document, "kp-beslishulp-data");
+    if (!root || !data) return;
     if (!data.questions || !data.questions.length) return;
     Array.prototype.forEach.call(document.querySelectorAll(".kp-without-js"), function (node) { node.hidden = true; });
     var wizard = new Beslishulp(root, data);
@@ -347,9 +327,5 @@
     wizard.render(false);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  dom.whenReady(start);
 })();

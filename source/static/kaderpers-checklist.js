@@ -11,23 +11,9 @@
 (function () {
   "use strict";
 
+  var dom = window.kaderpersDom;
+  var h = dom.h;
   var STORAGE_PREFIX = "kaderpers-checklist:";
-
-  function h(tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (key) {
-      if (key === "attrs") {
-        Object.keys(props.attrs).forEach(function (name) { node.setAttribute(name, props.attrs[name]); });
-      } else {
-        node[key] = props[key];
-      }
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined) return;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
 
   function overlaps(own, chosen) {
     return chosen.some(function (value) { return own.indexOf(value) >= 0; });
@@ -282,21 +268,11 @@
 
   function start() {
     var root = document.getElementById("kp-checklist");
-    var island = document.querySelector("script.kp-checklist-data");
-    if (!root || !island || !window.kaderpersProfile) return;
-    var data;
-    try {
-      data = JSON.parse(island.textContent);
-    } catch (error) {
-      return;
-    }
+    var data = dom.readIsland(document, "kp-checklist-data");
+    if (!root || !data || !window.kaderpersProfile) return;
     Array.prototype.forEach.call(document.querySelectorAll(".kp-without-js"), function (node) { node.hidden = true; });
     new Checklist(root, data).render();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  dom.whenReady(start);
 })();

@@ -23,6 +23,7 @@ from ..core.model import PageKind
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.config import get_config
 from ..sphinxext.tables import json_island
+from .interactive import add_page_scripts
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -97,7 +98,7 @@ def beslishulp_section(app: Sphinx, tree: DecisionTree) -> nodes.section:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     if pagename == BESLISHULP_PAGE:
-        app.builder.add_js_file(SCRIPT, priority=500, defer="defer")  # this page only (see kaderpers.site.interactive)
+        add_page_scripts(app, SCRIPT)
         context["meta"] = {**(context.get("meta") or {}), "html_theme.sidebar_secondary.remove": True}
 
 

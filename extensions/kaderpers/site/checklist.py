@@ -28,7 +28,7 @@ from ..core.model import AI_ACT_FIELDS, Kader, Page, PageKind
 from ..sphinxext.domain import kader
 from ..core.columns import value_label
 from ..sphinxext.tables import PROFILE_NOT_ASKED, PROFILE_QUESTIONS, SILENT_LABELS, json_island, parsed_exceptions
-from .interactive import PROFILE_SCRIPT
+from .interactive import PROFILE_SCRIPT, add_page_scripts
 from ..dialect.attributes import NO_SEARCH_CLASS
 from .beslishulp import CHECKLIST_PAGE, VEREISTEN_OVERVIEW, page_uri
 
@@ -128,8 +128,7 @@ def checklist_section(app: Sphinx) -> nodes.section:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     if pagename == CHECKLIST_PAGE:
-        app.builder.add_js_file(PROFILE_SCRIPT, priority=500, defer="defer")
-        app.builder.add_js_file(SCRIPT, priority=500, defer="defer")  # this page only (see kaderpers.site.interactive)
+        add_page_scripts(app, PROFILE_SCRIPT, SCRIPT)
         context["meta"] = {**(context.get("meta") or {}), "html_theme.sidebar_secondary.remove": True}
 
 

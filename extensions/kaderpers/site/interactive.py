@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 SCRIPT = "kader-tables.js"
 #: The AI-verordening profile test, shared with Mijn checklist; loaded before SCRIPT.
 PROFILE_SCRIPT = "kaderpers-profile.js"
+#: The DOM helpers every page script uses; loaded before all of them.
+DOM_SCRIPT = "kaderpers-dom.js"
 STYLESHEET = "kader-tables.css"
 #: Container classes (set by kaderpers.sphinxext.tables) that the script acts on.
 INTERACTIVE_CLASSES = frozenset({"kp-search", "kp-export"})
@@ -30,12 +32,19 @@ def has_interactive_table(doctree: nodes.document | None) -> bool:
     return any(INTERACTIVE_CLASSES & set(node["classes"]) for node in doctree.findall(nodes.container) if "kp-list" in node["classes"])
 
 
+def add_page_scripts(app: Sphinx, *scripts: str) -> None:
+    """Load ``scripts`` (after the shared DOM helpers) on the page being written, and only there.
+
+    The builder's list is this page's (reset for every page). Sphinx's own add_js_file
+    also keeps the file for every page of the next build of the same application.
+    """
+    for script in (DOM_SCRIPT, *scripts):
+        app.builder.add_js_file(script, priority=500, defer="defer")
+
+
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
     if has_interactive_table(doctree):
-        # The builder's list is this page's (reset for every page). Sphinx's own add_js_file
-        # also keeps the file for every page of the next build of the same application.
-        app.builder.add_js_file(PROFILE_SCRIPT, priority=500, defer="defer")
-        app.builder.add_js_file(SCRIPT, priority=500, defer="defer")
+        add_page_scripts(app, PROFILE_SCRIPT, SCRIPT)
 
 
 def setup(app: Sphinx) -> None:

@@ -152,8 +152,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         return
     context["kaderpers_publication_links"] = [(page.title, context["pathto"](page.pagename), page.pagename == pagename) for page in pages]
     if any(page.interactive and page.pagename == pagename for page in pages):
-        app.builder.add_js_file(interactive.PROFILE_SCRIPT, priority=500, defer="defer")  # for this page only
-        app.builder.add_js_file(interactive.SCRIPT, priority=500, defer="defer")
+        interactive.add_page_scripts(app, interactive.PROFILE_SCRIPT, interactive.SCRIPT)
     footer = list(context.get("theme_footer_start") or [])
     if FOOTER_TEMPLATE not in footer:
         context["theme_footer_start"] = [*footer, FOOTER_TEMPLATE]
