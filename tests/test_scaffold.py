@@ -170,6 +170,22 @@ def test_the_schema_agrees_with_check_on_every_record(upstream_tree: Path) -> No
     assert any(errors.get(p.path, set()) & SCHEMA_RULES for p in records)  # the real tree has such errors: they were compared
 
 
+def test_a_title_from_the_first_heading_passes_both_and_no_title_at_all_fails_check(tmp_path: Path) -> None:
+    tree = tmp_path / "kader"
+    shutil.copytree(CONTENT, tree)
+    record = next(p for p in sorted((tree / FOLDER_OF[PageKind.VEREISTE]).glob("*.md")) if p.stem != "index")
+    data = front_matter(record)
+    assert data is not None and data.get("title")
+    title = data.pop("title")
+    body = record.read_text("utf-8").split("\n---", 2)[1].split("\n", 1)[1]
+    relative = record.relative_to(tree).as_posix()
+    record.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n# " + str(title) + "\n" + body, "utf-8")
+    assert validators(tree)[PageKind.VEREISTE].is_valid(front_matter(record))
+    assert "meta.title-missing" not in errors_by_path(tree).get(relative, set())
+    record.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\nTekst zonder kop.\n", "utf-8")
+    assert "meta.title-missing" in errors_by_path(tree).get(relative, set())  # what only check can see
+
+
 def mutate(data: dict[str, Any], kind: PageKind, mutation: str) -> str:
     """One error of the kind ``mutation`` in ``data`` (in place); returns the rule check should report."""
     if mutation == "id" and kind not in (PageKind.VEREISTE, PageKind.MAATREGEL):
@@ -226,4 +242,6 @@ def test_schema_command_prints_a_draft_2020_12_schema(upstream_tree: Path) -> No
     stems = sorted(p.stem for p in (upstream_tree / FOLDER_OF[PageKind.MAATREGEL]).glob("*.md") if p.stem != "index")
     referenced = schema["properties"]["maatregel"]["anyOf"][0]["items"]["enum"]
     assert sorted(referenced) == stems
-    assert schema["required"] == ["title", "id"]
+    assert schema["required"] == ["id"]  # a title may come from the first heading, which the schema cannot see
+    hulpmiddel = json.loads(run_kaderpers("schema", "hulpmiddel", str(upstream_tree)).stdout)
+    assert hulpmiddel["required"] == [] and hulpmiddel["properties"]["title"]

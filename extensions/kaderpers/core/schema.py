@@ -8,12 +8,13 @@ Editors' YAML plug-ins and ``check-jsonschema`` then find, as one types, what
 * vocabularies: taxonomy fields list the tree's pages, label fields and ``categorie``
   the vocabulary file (:data:`kaderpers.core.checks.VOCABULARY_FIELDS`);
 * references: ``vereiste`` and ``maatregel`` list the stems of the tree's records;
-* ids: present and of the form ``urn:nl:ak:<type>:<code>-NN``; titles: present and not blank;
+* ids: present and of the form ``urn:nl:ak:<type>:<code>-NN``; titles: not blank where written
+  (a record without ``title:`` takes its first heading, which only ``check`` sees);
 * ``uitzondering``: known labels and operators (not whether the brackets balance).
 
 What a schema cannot see stays with ``check``: whether the id matches the file
-name and is unique, a title given only as the page's first heading, and every
-warning (a warning never makes a record invalid).
+name and is unique, whether a record without ``title:`` has a first heading, and
+every warning (a warning never makes a record invalid).
 """
 
 from __future__ import annotations
@@ -86,8 +87,11 @@ def front_matter_schema(kader: Kader, kind: PageKind) -> dict[str, Any]:
     if "uitzondering" in properties:
         labels = [f"{key}-{value}" for key in AI_ACT_FIELDS for value in kader.allowed_values(key) or ()]
         properties["uitzondering"] = _list_of(_uitzondering(labels))
-    properties["title"] = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "number"}], "description": "the title, without a period at the end"}
-    required = ["title"]
+    properties["title"] = {
+        "anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "number"}],
+        "description": "the title, without a period at the end (without it, the page's first `# heading` is the title)",
+    }
+    required = []
     if kind in ID_TYPE_CODES:
         code = ID_TYPE_CODES[kind]
         properties["id"] = {"type": "string", "pattern": rf"^\s*urn:nl:ak:{code}:[a-z]+-\d{{2,}}\s*$", "description": f"urn:nl:ak:{code}:<code>-NN, the code as in the file name"}
