@@ -112,3 +112,16 @@ def test_pdf_and_handouts_each_on_their_own(tree: Path, tmp_path: Path, option: 
     assert (tmp_path / "out" / "html" / "index.html").is_file()  # the site comes with either
     assert (pdf / "algoritmekader.pdf").is_file() == edition
     assert sorted(p.name for p in pdf.glob("handouts/*.pdf")) == (["ontwerp.pdf"] if handouts else [])
+
+
+def test_isolated_never_runs_the_trees_conf_py(tmp_path: Path) -> None:
+    """A conf.py beside a tree is Python; ``--isolated`` builds such a tree (a pull request) without running it."""
+    ran = tmp_path / "conf-py-ran"
+    conf = f"from pathlib import Path\nPath({str(ran)!r}).write_text('ja')\nextensions = ['kaderpers']\nhtml_title = 'Eigen titel'\n"
+    tree = make_tree(tmp_path / "tree", {**FILES, "conf.py": conf})
+    isolated = run_kaderpers("build", str(tree), "--out", str(tmp_path / "isolated"), "--isolated")
+    assert not ran.exists()
+    assert f"--isolated: {tree / 'conf.py'} is not run" in isolated.stderr
+    assert (tmp_path / "isolated" / "html" / V / "maatregelen" / "2-owp-02-taken.html").is_file()
+    trusted = run_kaderpers("build", str(tree), "--out", str(tmp_path / "trusted"))
+    assert ran.read_text() == "ja" and f"configuration: {tree / 'conf.py'}" in trusted.stderr  # without it, the tree's conf.py is used

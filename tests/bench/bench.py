@@ -703,6 +703,33 @@ class Bench:
             took = f", laid out in {seconds(layout[pdf])}" if pdf in layout else ""
             self.row(f"  {pdf.relative_to(self.clean_out).as_posix()}", f"{pdf.stat().st_size / 1e6:.1f} MB, {self.pdf_pages(pdf)} pages{took}")
 
+        self.pdf_tagging()
+
+    def pdf_tagging(self) -> None:
+        """#14: the edition alone, tagged (the default) against ``--untagged``, back to back on the same doctrees."""
+        assert self.clean_out is not None
+        runs: dict[str, Run] = {}
+        layout: dict[str, float] = {}
+        for name, extra in (("tagged", ()), ("untagged", ("--untagged",))):
+            run = self.build(f"pdf-edition-{name}", self.upstream, self.clean_out, "--pdf", "--no-html", *extra, timeout=self.args.pdf_timeout)
+            if not self.require([run], f"{name} PDF edition"):
+                self.row("tagged against untagged edition", "FAILED (see notes)", "", False, [run])
+                return
+            runs[name] = run
+            found = re.search(r"wrote \S+algoritmekader\.pdf, \d+ pages in ([\d.]+) s", run.log.read_text("utf-8", "replace"))
+            layout[name] = float(found[1]) if found else run.seconds
+        time_ratio = layout["tagged"] / layout["untagged"]
+        memory_ratio = runs["tagged"].max_rss_mb / runs["untagged"].max_rss_mb
+        self.results["pdf_tagging"] = {"layout": layout, "max_rss_mb": {name: run.max_rss_mb for name, run in runs.items()}}
+        self.row(
+            "edition layout, tagged / --untagged",
+            f"{seconds(layout['tagged'])} / {seconds(layout['untagged'])}: {time_ratio:.2f}×", "≤ 1.15×", time_ratio <= 1.15, list(runs.values()), 1,
+        )  # fmt: skip
+        self.row(
+            "  max RSS, tagged / --untagged",
+            f"{megabytes(runs['tagged'].max_rss_mb)} / {megabytes(runs['untagged'].max_rss_mb)}: {memory_ratio:.2f}×", "≤ 1.1×", memory_ratio <= 1.1,
+        )  # fmt: skip
+
     @staticmethod
     def pdf_pages(path: Path) -> str:
         try:

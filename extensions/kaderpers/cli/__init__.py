@@ -114,6 +114,7 @@ def command_build(args: argparse.Namespace) -> int:
         compare_to=_compare_to(args.compare_to),
         tagged=not args.untagged,
         overrides=tuple(args.define),
+        isolated=args.isolated,
     )
     return run_build(request)
 
@@ -146,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
     build.add_argument("--untagged", action="store_true", help="write plain PDFs, not tagged for accessibility (PDF/UA); half the size")
     build.add_argument("--compare-to", metavar="OLD", help="add a Wijzigingen page (and a changes section to the PDF) against OLD: a folder, or git:REV")
+    build.add_argument("--isolated", action="store_true", help="never run the tree's own conf.py (for trees that are not trusted, such as pull requests)")
     build.set_defaults(run=command_build)
 
     diff = commands.add_parser(

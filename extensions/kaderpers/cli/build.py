@@ -28,11 +28,14 @@ CONF_FILE = Path("conf.py")
 NO_CONF_OVERRIDES = {"extensions": "kaderpers"}
 
 
-def sphinx_configuration(content: Path) -> tuple[Path | None, dict[str, str]]:
+def sphinx_configuration(content: Path, isolated: bool = False) -> tuple[Path | None, dict[str, str]]:
     """``confdir`` and overrides for Sphinx: the folder of the tree's own conf.py (in the tree, or in
     the folder above when that is the tree's project, with its ``mkdocs.yml``: a repository with
-    ``docs/`` and ``conf.py`` at its root), or None (Sphinx's ``-C``) and the extension alone."""
-    conf = find_beside(content, CONF_FILE)
+    ``docs/`` and ``conf.py`` at its root), or None (Sphinx's ``-C``) and the extension alone.
+
+    ``isolated`` never runs the tree's conf.py: a conf.py is Python, and a tree from a pull
+    request is not to be trusted with the build machine."""
+    conf = None if isolated else find_beside(content, CONF_FILE)
     return (conf.parent, {}) if conf else (None, dict(NO_CONF_OVERRIDES))
 
 
@@ -55,11 +58,13 @@ class BuildRequest:
     tagged: bool = True
     #: ``NAME=VALUE`` settings that override conf.py in every Sphinx process (``-D``).
     overrides: tuple[str, ...] = ()
+    #: The tree's own conf.py is not run (``--isolated``), for trees that are not trusted.
+    isolated: bool = False
 
     @property
     def conf_file(self) -> Path | None:
         """The tree's own conf.py (see :func:`sphinx_configuration`)."""
-        confdir, _ = sphinx_configuration(self.content)
+        confdir, _ = sphinx_configuration(self.content, self.isolated)
         return confdir / CONF_FILE if confdir else None
 
     @property
@@ -84,7 +89,7 @@ class BuildRequest:
 
 
 def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, doctrees: Path, *extra: str) -> list[str]:
-    confdir, overrides = sphinx_configuration(request.content)
+    confdir, overrides = sphinx_configuration(request.content, request.isolated)
     configuration = ["-c", str(confdir)] if confdir else ["-C"]
     configuration += [option for name, value in overrides.items() for option in ("-D", f"{name}={value}")]
     arguments = ["-b", builder, *configuration, "-d", str(doctrees), "-j", str(request.jobs)]
@@ -242,7 +247,14 @@ def build(request: BuildRequest) -> int:
     status = 0
     doctrees = request.doctrees
     conf = request.conf_file
-    print(f"kaderpers: {request.content}, configuration: {conf or 'kaderpers defaults (no conf.py beside the tree)'}", file=sys.stderr)
+    skipped = find_beside(request.content, CONF_FILE) if request.isolated else None
+    if conf:
+        configuration = str(conf)
+    elif skipped:
+        configuration = f"kaderpers defaults (--isolated: {skipped} is not run)"
+    else:
+        configuration = "kaderpers defaults (no conf.py beside the tree)"
+    print(f"kaderpers: {request.content}, configuration: {configuration}", file=sys.stderr)
     if request.html:
         built = build_html(request)
         if built is None:
