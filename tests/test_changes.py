@@ -97,22 +97,35 @@ def test_field_changes_and_text_are_shown(compared: tuple[Path, dict]) -> None:
     assert "Een ingevoegde zin." in inserted and "Nog een alinea." in inserted
 
 
-def test_added_and_changed_records_carry_a_marker_linking_to_their_entry(compared: tuple[Path, dict]) -> None:
+MARKER_TEXTS = {"added": "Nieuw", "changed": "Gewijzigd", "renamed": "Hernoemd"}
+
+
+def test_added_changed_and_renamed_records_carry_a_marker_linking_to_their_entry(compared: tuple[Path, dict]) -> None:
     out, diff = compared
     site = out / "html"
-    marked = {}
+    marked: dict[Path, list] = {}
     for path in site.rglob("*.html"):
-        link = soup(path).select_one("p.kp-changed-marker a[href]")
-        if link is not None:
-            marked[path.resolve()] = link
-    records = [(c, i) for c in ("added", "changed") for i in diff[c] if i["path"].startswith("voldoen-aan-wetten-en-regels/")]
-    assert {html_of(site, item["path"]).resolve() for _, item in records} == set(marked)
-    for change, item in records:
-        link = marked[html_of(site, item["path"]).resolve()]
-        target, fragment = urldefrag(link["href"])
-        assert (html_of(site, item["path"]).parent / target).resolve() == (site / "wijzigingen" / "index.html").resolve()
-        assert fragment == entry_id(change, item["path"])
-        assert link.get_text(strip=True).startswith("Nieuw" if change == "added" else "Gewijzigd")
+        links = soup(path).select("p.kp-changed-marker a[href]")
+        if links:
+            marked[path.resolve()] = links
+    expected: dict[Path, list[str]] = {}
+    for change in ("added", "changed", "renamed"):  # the order the markers show in
+        for item in diff[change]:
+            if item["path"].startswith("voldoen-aan-wetten-en-regels/"):
+                expected.setdefault(html_of(site, item["path"]).resolve(), []).append(change)
+    assert set(marked) == set(expected)
+    renamed_only = {html_of(site, i["path"]).resolve() for i in diff["renamed"]} - {html_of(site, i["path"]).resolve() for i in diff["changed"]}
+    assert any(expected[path] == ["renamed"] for path in renamed_only)  # the edits rename records and change nothing else
+    changes_page = (site / "wijzigingen" / "index.html").resolve()
+    entries = soup(changes_page)
+    for path, changes in expected.items():
+        links = marked[path]
+        assert [link.get_text(strip=True).split()[0] for link in links] == [MARKER_TEXTS[change] for change in changes]
+        source = path.relative_to(site.resolve()).with_suffix(".md").as_posix()
+        for link, change in zip(links, changes, strict=True):
+            target, fragment = urldefrag(link["href"])
+            assert (path.parent / target).resolve() == changes_page
+            assert fragment == entry_id(change, source) and entries.find(id=fragment) is not None
 
 
 def test_diff_view_in_a_browser(compared: tuple[Path, dict], page) -> None:

@@ -57,8 +57,8 @@ LEGEND = ("Doorgehaald", " is weggehaald, ", "onderstreept", " is nieuw.")
 #: Print has no strike-through: there the marks are written out, as `kaderpers diff` does.
 PRINT_MARKS = {Piece.DELETED: "[-{}-]", Piece.INSERTED: "{{+{}+}}"}
 PRINT_LEGEND = ("[-Tekst tussen deze tekens-]", " is weggehaald, ", "{+tekst tussen deze+}", " is nieuw.")
-MARKER_TEXT = "Gewijzigd"
-NEW_MARKER_TEXT = "Nieuw"
+#: The markers of a record page of the new version, in the order they show.
+MARKER_TEXTS = {Change.ADDED: "Nieuw", Change.CHANGED: "Gewijzigd", Change.RENAMED: "Hernoemd"}
 
 #: (docname, text) → a node linking to that page of the new version.
 Links = Callable[[str, str], nodes.Node]
@@ -206,15 +206,20 @@ def changes_section(diff: KaderDiff, old_label: str, links: Links | None, title:
     return section
 
 
-def marker(changes: list[Change], href_of: Callable[[Change], nodes.Node] | None = None) -> nodes.paragraph | None:
-    """The "Gewijzigd" (or "Nieuw") marker of a page of the new version; None when it did not change."""
-    shown = [change for change in changes if change is not Change.RENAMED]  # a new address alone is no news
+def marker(changes: list[Change], link: Callable[[Change], nodes.Node] | None = None) -> nodes.paragraph | None:
+    """The markers ("Nieuw", "Gewijzigd", "Hernoemd") of a page of the new version; None when it did not change.
+
+    A page both changed and renamed gets both; ``link`` makes each one a link to its entry.
+    """
+    shown = [change for change in MARKER_TEXTS if change in changes]
     if not shown:
         return None
-    change = shown[0]
-    text = NEW_MARKER_TEXT if change is Change.ADDED else MARKER_TEXT
     paragraph = nodes.paragraph(classes=["kp-changed-marker"])
-    paragraph += href_of(change) if href_of is not None else nodes.inline(text, text, classes=["kp-chip", "kp-changed"])
+    for position, change in enumerate(shown):
+        if position:
+            paragraph += nodes.Text(" ")
+        text = MARKER_TEXTS[change]
+        paragraph += link(change) if link is not None else nodes.inline(text, text, classes=["kp-chip", "kp-changed", f"kp-changed-{change.value}"])
     return paragraph
 
 

@@ -1,9 +1,10 @@
 """What a record page says about itself under its title: its version, and whether it changed.
 
 * ``version`` and ``version_date`` in the front matter show as "Versie 2.6 · 12 maart 2026".
-* In a build with ``--compare-to``, a page added or changed since that version gets a
-  "Nieuw" or "Gewijzigd" marker; on the site it links to the page's entry on the
-  *Wijzigingen* page (:mod:`kaderpers.sphinxext.changes`).
+* In a build with ``--compare-to``, a page added, changed or renamed since that version
+  gets a "Nieuw", "Gewijzigd" or "Hernoemd" marker (changed and renamed: both); on the
+  site each links to the page's entry on the *Wijzigingen* page
+  (:mod:`kaderpers.sphinxext.changes`).
 
 A post-transform, so the saved doctrees stay free of both and every builder gets them:
 on the site per page, in a PDF per page of the assembled book.
@@ -20,7 +21,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import format_date
 
 from ..core.diff import Change
-from .changes import CHANGES_PAGE, anchor, marker
+from .changes import CHANGES_PAGE, MARKER_TEXTS, anchor, marker
 from .domain import kader_domain
 from .builders import builder_of, writes_html
 
@@ -89,8 +90,8 @@ class RecordStatus(SphinxPostTransform):
         def link(change: Change) -> nodes.Node:
             item = next(d for d in getattr(diff, change.value) if d.new is not None and d.new.docname == docname)
             uri = builder_of(self.env).get_relative_uri(docname, CHANGES_PAGE) + "#" + anchor(item, change)
-            text = "Nieuw sinds de vorige versie" if change is Change.ADDED else "Gewijzigd sinds de vorige versie"
-            return nodes.reference(text, text, refuri=uri, classes=["kp-changed"])
+            text = f"{MARKER_TEXTS[change]} sinds de vorige versie"
+            return nodes.reference(text, text, refuri=uri, classes=["kp-changed", f"kp-changed-{change.value}"])
 
         return link
 
