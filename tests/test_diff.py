@@ -16,7 +16,7 @@ import frontmatter
 import pytest
 import yaml
 
-from conftest import CONTENT, run_kaderpers
+from conftest import CONTENT, KADERPERS, child_env, run_kaderpers
 
 VEREISTEN = "voldoen-aan-wetten-en-regels/vereisten"
 MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
@@ -158,25 +158,99 @@ def test_known_edits_give_exactly_this_json(trees: tuple[Path, Path]) -> None:
     assert diff_json(old, new) == edits.result()
 
 
+def git_in(repository: Path):
+    """Run git in ``repository`` with an author set."""
+    command = ["git", "-C", str(repository), "-c", "user.email=test@example.org", "-c", "user.name=test"]
+    return lambda *arguments: subprocess.run([*command, *arguments], capture_output=True, text=True, check=True).stdout
+
+
 def test_old_version_from_git_without_checking_it_out(tmp_path: Path) -> None:
     repository = tmp_path / "repo"
     tree = repository / "docs"
     shutil.copytree(CONTENT, tree)
-    git = ["git", "-C", str(repository), "-c", "user.email=test@example.org", "-c", "user.name=test"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "old"], check=True)
+    git = git_in(repository)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "old")
     edits = make_edits(tree)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "new"], check=True)
+    git("add", "-A")
+    git("commit", "-qm", "new")
     assert diff_json("git:HEAD~1", tree) == edits.result()
     # An edit not committed yet: git:HEAD is read from git, the folder as it is now.
     home = tree / "index.md"
     home.write_text(home.read_text("utf-8") + "\nNog niet vastgelegd.\n", encoding="utf-8")
-    status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True).stdout
+    status = git("status", "--porcelain")
     title = read(home)["title"]
     assert diff_json("git:HEAD", tree) == {"added": [], "removed": [], "renamed": [], "changed": [{"id": None, "path": "index.md", "title": title, "fields": [], "text": True}]}
-    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True).stdout == status
+    assert git("status", "--porcelain") == status
+
+
+def kaderpers_in(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=folder, env=child_env())
+
+
+@pytest.fixture
+def releases(tmp_path: Path) -> tuple[Path, Edits]:
+    """A repository whose docs/ is content/ at tag v1 and content/ with the known edits at tag v2;
+    v0 has no tree yet, and the working folder holds an edit not committed (the diff must not see it)."""
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    git = git_in(repository)
+    git("init", "-q")
+    (repository / "README.md").write_text("Nog geen kader.\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "no tree yet")
+    git("tag", "v0")
+    tree = repository / "docs"
+    shutil.copytree(CONTENT, tree)
+    git("add", "-A")
+    git("commit", "-qm", "v1")
+    git("tag", "v1")
+    edits = make_edits(tree)
+    git("add", "-A")
+    git("commit", "-qm", "v2")
+    git("tag", "v2")
+    (tree / "index.md").write_text("---\ntitle: Niet vastgelegd\n---\n", encoding="utf-8")
+    return repository, edits
+
+
+def test_both_versions_from_git(releases: tuple[Path, Edits]) -> None:
+    repository, edits = releases
+    status = git_in(repository)("status", "--porcelain")
+    tree = repository / "docs"
+    # From the repository (its docs/), from inside the tree, and from anywhere with --tree.
+    for result in (
+        kaderpers_in(repository, "diff", "git:v1", "git:v2", "--format", "json"),
+        kaderpers_in(tree / "levenscyclus", "diff", "git:v1", "git:v2", "--format", "json", "--tree", ".."),
+        run_kaderpers("diff", "git:v1", "git:v2", "--format", "json", "--tree", str(tree)),
+    ):
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == edits.result()
+    assert kaderpers_in(tree, "diff", "git:v2", "git:v1", "--format", "json").returncode == 0
+    backwards = json.loads(kaderpers_in(tree, "diff", "git:v2", "git:v1", "--format", "json").stdout)
+    assert [item["path"] for item in backwards["added"]] == [item["path"] for item in edits.result()["removed"]]
+    text = kaderpers_in(repository, "diff", "git:v1", "git:v2").stdout
+    assert text.startswith(f"git:v1 → git:v2: {len(edits.expected['added'])} added")
+    assert git_in(repository)("status", "--porcelain") == status  # nothing checked out
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1 and not result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kaderpers: "), result.stderr
+    return lines[0]
+
+
+def test_git_versions_fail_with_one_clear_line(releases: tuple[Path, Edits], tmp_path: Path) -> None:
+    repository, _ = releases
+    plain = tmp_path / "plain"
+    shutil.copytree(CONTENT / "levenscyclus", plain)
+    assert "is not in a git repository" in one_line_error(kaderpers_in(plain, "diff", "git:v1", "git:v2"))
+    assert "is not in a git repository" in one_line_error(run_kaderpers("diff", str(CONTENT), "git:v2", "--tree", str(plain), check=False))
+    assert "`v9` is not a revision of" in one_line_error(kaderpers_in(repository, "diff", "git:v1", "git:v9"))
+    assert "`v9` is not a revision of" in one_line_error(kaderpers_in(repository, "diff", "git:v9", "git:v1"))
+    for old, new in (("git:v0", "git:v2"), ("git:v2", "git:v0")):
+        assert "`v0` has no kader tree at docs/" in one_line_error(kaderpers_in(repository, "diff", old, new))
 
 
 def test_a_revision_that_does_not_exist_is_one_clear_message(tmp_path: Path) -> None:

@@ -47,17 +47,33 @@ def command_check(args: argparse.Namespace) -> int:
     return 1 if has_failures(findings, strict=args.strict) else 0
 
 
-def load_version(spec: str, current: Path | None = None) -> LoadedTree:
-    """A version of a tree: a folder, or ``git:REV`` of the repository that holds ``current``."""
+def load_version(spec: str, current: Path) -> LoadedTree:
+    """A version of a tree: a folder, or ``git:REV`` of the repository that holds ``current``, at ``current``'s place."""
     from ..core.loader import load_tree
     from ..core.revisions import RevisionError, is_revision, load_revision
 
     if is_revision(spec):
         try:
-            return load_revision(spec, current or Path.cwd())
+            return load_revision(spec, current)
         except RevisionError as error:
             raise SystemExit(f"kaderpers: cannot read {spec}: {error}") from error
     return load_tree(_content_dir(spec))
+
+
+def revision_place(args: argparse.Namespace) -> Path:
+    """Where a ``git:REV`` of ``diff`` is read: ``--tree``, else NEW's folder, else ``./docs`` or the current folder.
+
+    With NEW a folder (given or the default) this is the rule ``build --compare-to`` follows;
+    with NEW a revision too there is no folder to follow, so the current folder's tree is used.
+    """
+    from ..core.revisions import is_revision
+
+    if args.tree:
+        return _content_dir(args.tree)
+    if not (args.new and is_revision(args.new)):
+        return _content_dir(args.new)
+    docs = Path("docs")
+    return (docs if docs.is_dir() else Path.cwd()).resolve()
 
 
 DIFF_FILES = {"text": "wijzigingen.txt", "json": "wijzigingen.json", "html": "wijzigingen.html"}
@@ -67,17 +83,18 @@ def command_diff(args: argparse.Namespace) -> int:
     from ..core.diff import compare, diff_text
 
     started = time.perf_counter()
-    new_root = _content_dir(args.new)
-    old, new = load_version(args.old, new_root), load_version(str(new_root))
+    place = revision_place(args)
+    new_spec = args.new or str(_content_dir(None))
+    old, new = load_version(args.old, place), load_version(new_spec, place)
     diff = compare(old, new)
     if args.format == "json":
         output = json.dumps(diff.as_json(), ensure_ascii=False, indent=1)
     elif args.format == "html":
         from ..sphinxext.changes import standalone_html
 
-        output = standalone_html(diff, args.old, args.new or str(new_root))
+        output = standalone_html(diff, args.old, new_spec)
     else:
-        output = diff_text(diff, args.old, args.new or str(new_root))
+        output = diff_text(diff, args.old, new_spec)
     if args.out:
         target = Path(args.out) / DIFF_FILES[args.format]
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +173,11 @@ def parser() -> argparse.ArgumentParser:
         description="List the pages added, removed, renamed and changed between OLD and NEW, field by field and word by word.",
     )
     diff.add_argument("old", help="the old version: a folder, or git:REV (the tree at NEW's place in its repository, at revision REV)")
-    diff.add_argument("new", nargs="?", help="the new version: a folder (default: ./docs when there is one, else the bundled example kader)")
+    diff.add_argument("new", nargs="?", help="the new version: a folder (default: ./docs when there is one, else the bundled example kader), or git:REV")
+    diff.add_argument(
+        "--tree", metavar="DIR",
+        help="the tree whose place in its repository git:REV names (default: NEW's folder; when NEW is git:REV too, ./docs when there is one, else the current folder)",
+    )
     diff.add_argument("--format", choices=tuple(DIFF_FILES), default="text", help="output format (default: text)")
     diff.add_argument("--out", help=f"write the result to this folder ({', '.join(DIFF_FILES.values())}) instead of printing it")
     diff.set_defaults(run=command_diff)
