@@ -21,17 +21,18 @@ from bs4 import BeautifulSoup
 from conftest import CONTENT, comparable, make_tree, run_kaderpers, serve
 from kader_fixture_tree import FILES, HOSTILE_TITLE, V
 from test_browser_site import axe_violations, describe
-from test_diff import make_edits
+from test_diff import edit_words, make_edits
 
 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """content/ built against itself with edits; returns (OUT, the diff as JSON)."""
+    """content/ built against itself with edits (pages, vocabulary, glossary); returns (OUT, the diff as JSON)."""
     root = tmp_path_factory.mktemp("compare")
     old, new = root / "old" / "docs", root / "new" / "docs"
     shutil.copytree(CONTENT, old)
     shutil.copytree(CONTENT, new)
     make_edits(new)
+    edit_words(new)
     out = root / "out"
     run_kaderpers("build", str(new), "--out", str(out), "--compare-to", str(old))
     diff = json.loads(run_kaderpers("diff", str(old), str(new), "--format", "json").stdout)
@@ -62,6 +63,7 @@ def test_changes_page_counts_first_then_names_and_links_every_record(compared: t
     # Counts come before any entry.
     assert section.find("div", class_="kp-change").find_previous("ul", class_="kp-changes-counts") is counts
     expected = {"Toegevoegd": len(diff["added"]), "Verwijderd": len(diff["removed"]), "Hernoemd": len(diff["renamed"]), "Gewijzigd": len(diff["changed"])}
+    expected |= {"Vocabulaire": sum(map(len, diff["vocabulary"].values())), "Begrippenlijst": sum(map(len, diff["glossary"].values()))}
     assert {li.get_text(strip=True).split(":")[0]: int(li.get_text(strip=True).split(":")[1]) for li in counts.find_all("li")} == expected
     assert all(expected.values())
     for change in ("added", "removed", "renamed", "changed"):
@@ -77,6 +79,28 @@ def test_changes_page_counts_first_then_names_and_links_every_record(compared: t
             assert (page_path.parent / target).resolve() == html_of(site, item["path"]).resolve()
             if item["path"].startswith("voldoen-aan-wetten-en-regels/"):  # records show their front-matter title
                 assert soup(html_of(site, item["path"])).h1.get_text(strip=True).rstrip("#") == item["title"]
+
+
+def test_vocabulary_and_glossary_changes_have_a_section(compared: tuple[Path, dict]) -> None:
+    out, diff = compared
+    section = soup(out / "html" / "wijzigingen" / "index.html").select_one("section#wijzigingen")
+    counts = section.select_one("ul.kp-changes-counts")
+    for part, key, name in (("vocabulaire", "vocabulary", "value"), ("begrippenlijst", "glossary", "term")):
+        assert counts.select_one(f"a[href='#wijzigingen-{part}']") is not None
+        rows = section.find(id=f"wijzigingen-{part}").select("table tbody tr")
+        expected = [item for change in ("added", "removed", "changed") for item in diff[key][change]]
+        assert expected and len(rows) == len(expected)
+        for row, item in zip(rows, expected, strict=True):
+            cells = row.find_all("td")
+            assert row.select_one("code, .literal").get_text() == item[name]
+            if key == "vocabulary":
+                assert cells[0].get_text(strip=True) == item["field"]
+            old_cell, new_cell = cells[-2:]
+            text = item.get("label", item.get("definition"))  # of a value or term added or removed
+            old_text = item["old"] if "old" in item else text if item in diff[key]["removed"] else None
+            new_text = item["new"] if "new" in item else text if item in diff[key]["added"] else None
+            assert [s.get_text() for s in old_cell.select(".kp-del")] == ([old_text] if old_text else [])
+            assert [s.get_text() for s in new_cell.select(".kp-ins")] == ([new_text] if new_text else [])
 
 
 def test_field_changes_and_text_are_shown(compared: tuple[Path, dict]) -> None:
@@ -156,8 +180,8 @@ def test_diff_view_in_a_browser(compared: tuple[Path, dict], page) -> None:
 
 @pytest.fixture(scope="module")
 def small_compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The small fixture tree (a PDF of content/ takes a minute) with one maatregel removed and a text
-    changed under a hostile title, built with --compare-to and --pdf; returns (NEW, OUT)."""
+    """The small fixture tree (a PDF of content/ takes a minute) with one maatregel removed, a text
+    changed under a hostile title and a glossary term added, built with --compare-to and --pdf; returns (NEW, OUT)."""
     root = tmp_path_factory.mktemp("small-compare")
     old = make_tree(root / "old", FILES)
     files = dict(FILES)
@@ -166,6 +190,7 @@ def small_compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     # Version and date on one record (D: record pages show them); a date that is not ISO shows as written.
     files[f"{V}/maatregelen/1-pba-01-doel.md"] = files[f"{V}/maatregelen/1-pba-01-doel.md"].replace("---\n\n", "version: '2.6'\nversion_date: '2026-03-12'\n---\n\n", 1)
     files[f"{V}/hulpmiddelen/DPIA.md"] = files[f"{V}/hulpmiddelen/DPIA.md"].replace("---\n\n", "version_date: voorjaar 2026\n---\n\n", 1)
+    files["includes/begrippenlijst.md"] += "*[ZZZ]: Een nieuwe term.\n"
     new = make_tree(root / "new", files)
     out = root / "out"
     run_kaderpers("build", str(new), "--out", str(out), "--pdf", "--compare-to", str(old), "-j", "1")
@@ -178,6 +203,7 @@ def test_changes_in_the_pdf_edition_and_on_their_own(small_compared: tuple[Path,
     text = comparable(" ".join(p.extract_text() for p in alone.pages))
     assert comparable("Monitor de werking") in text and comparable(HOSTILE_TITLE) in text
     assert comparable("[-Tekst.-] {+Andere tekst.+}") in text
+    assert comparable("Begrippenlijst (1)") in text and comparable("Een nieuwe term.") in text
     edition = pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf")
     outline = [item.title for item in edition.outline if not isinstance(item, list)]
     assert outline[-1].endswith("Wijzigingen") or "Wijzigingen" in " ".join(outline)

@@ -8,6 +8,7 @@ front matter are read with python-frontmatter here, not with kaderpers' model.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,11 +17,15 @@ import frontmatter
 import pytest
 import yaml
 
-from conftest import CONTENT, KADERPERS, child_env, run_kaderpers
+from conftest import CONTENT, KADERPERS, REPO, child_env, run_kaderpers
 
 VEREISTEN = "voldoen-aan-wetten-en-regels/vereisten"
 MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
 HULPMIDDELEN = "voldoen-aan-wetten-en-regels/hulpmiddelen"
+
+
+#: The vocabulary and glossary parts of a diff in which neither changed.
+UNCHANGED_WORDS = {"vocabulary": {"added": [], "removed": [], "changed": []}, "glossary": {"added": [], "removed": [], "changed": []}}
 
 
 def diff_json(old: str | Path, new: Path) -> dict:
@@ -74,7 +79,7 @@ class Edits:
         self.expected["changed"].append({"id": post.get("id"), "path": self.relative(path), "title": post["title"], "fields": fields, "text": text})
 
     def result(self) -> dict:
-        return {key: sorted(items, key=lambda item: item["path"]) for key, items in self.expected.items()}
+        return {**{key: sorted(items, key=lambda item: item["path"]) for key, items in self.expected.items()}, **UNCHANGED_WORDS}
 
 
 @pytest.fixture
@@ -87,7 +92,7 @@ def trees(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_identical_trees_differ_in_nothing(trees: tuple[Path, Path]) -> None:
     old, new = trees
-    assert diff_json(old, new) == {"added": [], "removed": [], "renamed": [], "changed": []}
+    assert diff_json(old, new) == {"added": [], "removed": [], "renamed": [], "changed": [], **UNCHANGED_WORDS}
 
 
 def make_edits(new: Path) -> Edits:
@@ -146,6 +151,76 @@ def make_edits(new: Path) -> Edits:
     return edits
 
 
+BUNDLED_VOCABULARY = REPO / "extensions" / "kaderpers" / "data" / "vocabulaire.yml"
+GLOSSARY_LINE = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.*?)\s*$")
+
+
+def edit_vocabulary(tree: Path) -> dict:
+    """Give ``tree`` a vocabulaire.yml with a category removed, one relabelled and one added, and a
+    risicogroep added; returns the "vocabulary" part of the diff's JSON."""
+    vocabulary = yaml.safe_load(BUNDLED_VOCABULARY.read_text("utf-8"))
+    own = tree / "vocabulaire.yml"
+    if own.is_file():
+        vocabulary.update(yaml.safe_load(own.read_text("utf-8")))
+    categorie = dict(vocabulary["categorie"])
+    gone, relabelled = list(categorie)[:2]
+    labels = {field: dict(values) for field, values in vocabulary["labels"].items()}
+    old_label = categorie[relabelled]
+    del categorie[gone]
+    categorie[relabelled] = "Een andere naam"
+    categorie["zzz-nieuw"] = "Nieuwe categorie"
+    labels["risicogroep"]["zzz-nieuw-risico"] = "Nieuw risico"
+    own.write_text(yaml.safe_dump({"labels": labels, "categorie": categorie}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return {
+        "added": [{"field": "categorie", "value": "zzz-nieuw", "label": "Nieuwe categorie"}, {"field": "risicogroep", "value": "zzz-nieuw-risico", "label": "Nieuw risico"}],
+        "removed": [{"field": "categorie", "value": gone, "label": vocabulary["categorie"][gone]}],
+        "changed": [{"field": "categorie", "value": relabelled, "old": old_label, "new": "Een andere naam"}],
+    }
+
+
+def edit_glossary(path: Path) -> dict:
+    """Redefine the first term of a glossary, remove the second and add one; returns the "glossary" part of the diff's JSON."""
+    lines = path.read_text("utf-8").splitlines()
+    terms = [(number, match) for number, line in enumerate(lines) if (match := GLOSSARY_LINE.match(line.strip()))]
+    (first, redefined), (second, removed) = terms[:2]
+    lines[first] = f"*[{redefined['term']}]: Een nieuwe omschrijving."
+    del lines[second]
+    lines.append("*[ZZZ]: Een nieuwe term.")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {
+        "added": [{"term": "ZZZ", "definition": "Een nieuwe term."}],
+        "removed": [{"term": removed["term"], "definition": removed["definition"]}],
+        "changed": [{"term": redefined["term"], "old": redefined["definition"], "new": "Een nieuwe omschrijving."}],
+    }
+
+
+def edit_words(tree: Path) -> dict:
+    """The vocabulary and glossary of a copy of content/ edited; returns their part of the diff's JSON."""
+    return {"vocabulary": edit_vocabulary(tree), "glossary": edit_glossary(tree / "includes" / "begrippenlijst.md")}
+
+
+def test_vocabulary_and_glossary_changes_give_exactly_this_json(trees: tuple[Path, Path], tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    old, new = trees
+    edits = make_edits(new)
+    words = edit_words(new)
+    assert diff_json(old, new) == {**edits.result(), **words}
+    text = run_kaderpers("diff", str(old), str(new)).stdout.splitlines()
+    assert "vocabulaire: 2 added, 1 removed, 1 changed" in text and "begrippenlijst: 1 added, 1 removed, 1 changed" in text
+    changed = words["vocabulary"]["changed"][0]
+    assert f"~ categorie/{changed['value']}  {changed['old']} → {changed['new']}" in text
+    assert "+ ZZZ  Een nieuwe term." in text
+    run_kaderpers("diff", str(old), str(new), "--format", "html", "--out", str(tmp_path / "out"))
+    page = BeautifulSoup((tmp_path / "out" / "wijzigingen.html").read_text("utf-8"), "html.parser")
+    for part, name in (("vocabulaire", "value"), ("begrippenlijst", "term")):
+        rows = page.find(id=f"wijzigingen-{part}").select("tbody tr")
+        expected = words["vocabulary" if part == "vocabulaire" else "glossary"]
+        assert [row.select_one("code, .literal").get_text() for row in rows] == [item[name] for change in ("added", "removed", "changed") for item in expected[change]]
+    removed = words["glossary"]["removed"][0]
+    assert removed["definition"] in [span.get_text() for span in page.select("#wijzigingen-begrippenlijst .kp-del")]
+
+
 def read_keys_after(path: Path, edit) -> list[str]:
     post = read(path)
     edit(post)
@@ -181,7 +256,7 @@ def test_old_version_from_git_without_checking_it_out(tmp_path: Path) -> None:
     home.write_text(home.read_text("utf-8") + "\nNog niet vastgelegd.\n", encoding="utf-8")
     status = git("status", "--porcelain")
     title = read(home)["title"]
-    assert diff_json("git:HEAD", tree) == {"added": [], "removed": [], "renamed": [], "changed": [{"id": None, "path": "index.md", "title": title, "fields": [], "text": True}]}
+    assert diff_json("git:HEAD", tree) == {"added": [], "removed": [], "renamed": [], "changed": [{"id": None, "path": "index.md", "title": title, "fields": [], "text": True}], **UNCHANGED_WORDS}
     assert git("status", "--porcelain") == status
 
 
@@ -275,8 +350,12 @@ def test_text_output_marks_words(trees: tuple[Path, Path]) -> None:
 
 
 def test_real_tree_against_a_copy_with_known_edits(upstream_tree: Path, tmp_path: Path) -> None:
-    new = tmp_path / "docs"
-    shutil.copytree(upstream_tree, new)
+    project = tmp_path / "kader"
+    shutil.copytree(upstream_tree.parent, project)
+    for path in [project, *project.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)  # the shared copy is read-only
+    new = project / "docs"
+    glossary = edit_glossary(project / "includes" / "begrippenlijst.md")
     edits = Edits(new)
     maatregelen, hulpmiddelen = files(new, MAATREGELEN), files(new, HULPMIDDELEN)
     edits.remove(files(new, VEREISTEN)[0])
@@ -298,7 +377,7 @@ def test_real_tree_against_a_copy_with_known_edits(upstream_tree: Path, tmp_path
     )
     hulpmiddel = hulpmiddelen[2]
     edits.change(hulpmiddel, [], True, lambda post: setattr(post, "content", post.content + "\nExtra zin.\n"))
-    assert diff_json(upstream_tree, new) == edits.result()
+    assert diff_json(upstream_tree, new) == {**edits.result(), "glossary": glossary}
 
 
 def test_html_output_is_a_page_of_its_own(trees: tuple[Path, Path], tmp_path: Path) -> None:

@@ -17,14 +17,29 @@ order means nothing to the kader.
     {"added":   [{"id", "path", "title"}],          # id: the record's id, or null
      "removed": [{"id", "path", "title"}],
      "renamed": [{"id", "path", "old_path", "title"}],
-     "changed": [{"id", "path", "title", "fields": [FIELD], "text": bool}]}
+     "changed": [{"id", "path", "title", "fields": [FIELD], "text": bool}],
+     "vocabulary": {"added":   [{"field", "value", "label"}],
+                    "removed": [{"field", "value", "label"}],
+                    "changed": [{"field", "value", "old", "new"}]},
+     "glossary":   {"added":   [{"term", "definition"}],
+                    "removed": [{"term", "definition"}],
+                    "changed": [{"term", "old", "new"}]}}
 
     FIELD = {"field": name, "old": value or null, "new": value or null}
             + for lists and ``sources``: "added" and "removed" (the items, ``sources`` as "ADR: SV.8")
 
 ``title`` is the title a reader sees (front matter, else the first heading).
-Paths are relative to the tree; every list is sorted by path. Nothing here
-imports Sphinx: the site's *Wijzigingen* page renders the same :class:`KaderDiff`.
+Paths are relative to the tree; every list of pages is sorted by path.
+
+``vocabulary`` compares the values a front-matter field may take (the ``labels``
+and ``categorie`` sections of ``vocabulaire.yml``, the bundled one with the
+tree's own sections over it) and the text a reader sees for each; ``changed`` is
+a value whose text changed. ``glossary`` compares the terms of
+``includes/begrippenlijst.md`` and their definitions. Both are sorted (by field
+and value, by term) and their lists are empty when nothing changed.
+
+Nothing here imports Sphinx: the site's *Wijzigingen* page renders the same
+:class:`KaderDiff`.
 """
 
 from __future__ import annotations
@@ -40,7 +55,7 @@ from enum import StrEnum
 from typing import Any
 
 from .loader import LoadedTree
-from .model import Page
+from .model import Glossary, Page, Vocabulary
 
 #: Front-matter keys compared as the displayed title instead (see :attr:`Page.title`).
 TITLE = "title"
@@ -107,12 +122,52 @@ class PageDiff:
         return text_diff(self.old_body, self.new_body, self.new.body_line if self.new else 1) if self.text else []
 
 
+@dataclass(frozen=True)
+class WordChange:
+    """A vocabulary value (``field`` is the front-matter field it belongs to) or a glossary
+    term (``field`` None): its text in the old and the new version, None where it is missing."""
+
+    field: str | None
+    name: str
+    old: str | None
+    new: str | None
+
+    @property
+    def change(self) -> Change:
+        return Change.ADDED if self.old is None else Change.REMOVED if self.new is None else Change.CHANGED
+
+
+#: The kinds of change a vocabulary value or glossary term can have.
+WORD_CHANGES = (Change.ADDED, Change.REMOVED, Change.CHANGED)
+
+
+def by_change(changes: list[WordChange]) -> list[WordChange]:
+    """Added first, then removed, then changed; each in the order given."""
+    return sorted(changes, key=lambda item: WORD_CHANGES.index(item.change))
+
+
+def _words_json(changes: list[WordChange], name: str, text: str) -> dict[str, list[dict[str, str | None]]]:
+    """``{"added", "removed", "changed"}`` of vocabulary values (``name`` "value", ``text`` "label") or glossary terms."""
+    result: dict[str, list[dict[str, str | None]]] = {change.value: [] for change in WORD_CHANGES}
+    for item in changes:
+        entry = {"field": item.field} if item.field is not None else {}
+        entry[name] = item.name
+        if item.change is Change.CHANGED:
+            entry |= {"old": item.old, "new": item.new}
+        else:
+            entry[text] = item.new if item.change is Change.ADDED else item.old
+        result[item.change.value].append(entry)
+    return result
+
+
 @dataclass
 class KaderDiff:
     added: list[PageDiff]
     removed: list[PageDiff]
     renamed: list[PageDiff]
     changed: list[PageDiff]
+    vocabulary: list[WordChange] = field(default_factory=list)
+    glossary: list[WordChange] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -120,14 +175,17 @@ class KaderDiff:
             "removed": [item.entry() for item in self.removed],
             "renamed": [{"id": item.record_id, "path": item.page.path, "old_path": item.old.path, "title": item.page.title} for item in self.renamed if item.old],
             "changed": [{**item.entry(), "fields": [f.as_json() for f in item.fields], "text": item.text} for item in self.changed],
+            "vocabulary": _words_json(self.vocabulary, "value", "label"),
+            "glossary": _words_json(self.glossary, "term", "definition"),
         }
 
     def counts(self) -> dict[Change, int]:
+        """How many pages changed, per kind of change."""
         return {change: len(getattr(self, change.value)) for change in Change}
 
     @property
     def empty(self) -> bool:
-        return not any(self.counts().values())
+        return not any(self.counts().values()) and not self.vocabulary and not self.glossary
 
     def of(self, docname: str) -> list[Change]:
         """How the page ``docname`` of the new version differs from the old one."""
@@ -225,9 +283,29 @@ def _normal_body(body: str) -> str:
     return "\n".join(line.rstrip() for line in body.strip("\n").split("\n")).strip()
 
 
+def vocabulary_values(vocabulary: Vocabulary) -> dict[tuple[str, str], str]:
+    """(field, value) → the text a reader sees, for every value a vocabulary declares."""
+    values = {(name, value): text for name, texts in vocabulary.labels.items() if name != "categorie" for value, text in texts.items()}
+    values.update({("categorie", value): text for value, text in vocabulary.categorie.items()})  # as Vocabulary.values() has it
+    return values
+
+
+def word_changes(old: dict[Any, str], new: dict[Any, str], key: Callable[[Any], Any]) -> list[tuple[Any, str | None, str | None]]:
+    """(key, old text, new text) of every key one side lacks or whose text differs, sorted by ``key``."""
+    return [(name, old.get(name), new.get(name)) for name in sorted(old.keys() | new.keys(), key=key) if old.get(name) != new.get(name)]
+
+
+def vocabulary_changes(old: Vocabulary, new: Vocabulary) -> list[WordChange]:
+    return [WordChange(name, value, before, after) for (name, value), before, after in word_changes(vocabulary_values(old), vocabulary_values(new), lambda k: k)]
+
+
+def glossary_changes(old: Glossary, new: Glossary) -> list[WordChange]:
+    return [WordChange(None, term, before, after) for term, before, after in word_changes(dict(old.terms), dict(new.terms), lambda t: (t.casefold(), t))]
+
+
 def compare(old: LoadedTree, new: LoadedTree) -> KaderDiff:
     pairs, removed, added = pair_pages(old.kader.pages.values(), new.kader.pages.values())
-    result = KaderDiff([], [], [], [])
+    result = KaderDiff([], [], [], [], vocabulary_changes(old.kader.vocabulary, new.kader.vocabulary), glossary_changes(old.kader.glossary, new.kader.glossary))
     for page in added:
         result.added.append(PageDiff(None, page, new_body=new.bodies.get(page.docname, "")))
     for page in removed:
@@ -381,4 +459,20 @@ def diff_text(diff: KaderDiff, old_label: str, new_label: str) -> str:
             lines.append(f"    @ line {hunk.line}:")
             for paragraph in hunk.paragraphs:
                 lines.append("      " + " ".join(_MARK[kind].format(text) for kind, text in paragraph))
+    for heading, changes in ((VOCABULARY_HEADING, diff.vocabulary), (GLOSSARY_HEADING, diff.glossary)):
+        if changes:
+            lines.append(f"{heading}: " + ", ".join(f"{sum(item.change is change for item in changes)} {change.value}" for change in WORD_CHANGES))
+            lines.extend(f"{_SIGN[item.change]} {word_text(item)}" for item in by_change(changes))
     return "\n".join(lines)
+
+
+VOCABULARY_HEADING = "vocabulaire"
+GLOSSARY_HEADING = "begrippenlijst"
+
+
+def word_text(item: WordChange) -> str:
+    """``risicogroep/verboden-ai  Verboden AI → Verboden AI-praktijk``, ``AVG  Algemene ...``."""
+    name = f"{item.field}/{item.name}" if item.field is not None else item.name
+    if item.change is Change.CHANGED:
+        return f"{name}  {item.old} → {item.new}"
+    return f"{name}  {item.new if item.change is Change.ADDED else item.old}"

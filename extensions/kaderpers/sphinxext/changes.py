@@ -5,7 +5,8 @@ section of the PDF edition (and ``wijzigingen.pdf`` on its own), and the
 standalone page of ``kaderpers diff --format html``. It shows the counts first,
 then each page added, removed, renamed or changed: the fields that changed (old
 and new value, list items that went struck through, new ones marked) and the
-text, paragraph by paragraph, word by word.
+text, paragraph by paragraph, word by word; last, when they changed, the values
+of the vocabulary and the terms of the glossary.
 
 How a record is linked is up to the caller (``links``): on the site a link to its
 page, in print an internal reference, in the standalone page none.
@@ -21,7 +22,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from .. import bundled
-from ..core.diff import Change, FieldChange, KaderDiff, PageDiff, Piece, compare, items_of, plain
+from ..core.diff import Change, by_change, FieldChange, KaderDiff, PageDiff, Piece, WordChange, compare, items_of, plain
 from ..core.loader import load_tree
 from ..core.model import PageKind
 from ..core.revisions import RevisionError, is_revision, load_revision
@@ -41,6 +42,9 @@ CHANGES_TITLE = "Wijzigingen"
 STYLESHEET = bundled.static() / "kader-changes.css"
 
 HEADINGS = {Change.ADDED: "Toegevoegd", Change.REMOVED: "Verwijderd", Change.RENAMED: "Hernoemd", Change.CHANGED: "Gewijzigd"}
+#: The parts for the vocabulary and the glossary: (id suffix, heading, attribute of KaderDiff).
+WORD_PARTS = (("vocabulaire", "Vocabulaire", "vocabulary"), ("begrippenlijst", "Begrippenlijst", "glossary"))
+WORD_CHANGE_LABELS = {Change.ADDED: "nieuw", Change.REMOVED: "weg", Change.CHANGED: "anders"}
 KIND_LABELS = {
     PageKind.VEREISTE: "Vereiste",
     PageKind.MAATREGEL: "Maatregel",
@@ -110,24 +114,44 @@ def _value_nodes(value: Any, highlight: tuple[str, ...] | None, css: str) -> lis
     return result
 
 
-def field_table(changes: list[FieldChange]) -> nodes.table:
-    table = nodes.table(classes=["kp-changes-fields", "colwidths-given"])
-    group = nodes.tgroup(cols=3)
-    table += group
-    for width in (16, 42, 42):
+def table(headings: tuple[str, ...], widths: tuple[int, ...], rows: Iterable[list[list[nodes.Node]]], css: str) -> nodes.table:
+    """A table with a header row; each cell one paragraph of the given nodes."""
+    result = nodes.table(classes=[css, "colwidths-given"])
+    group = nodes.tgroup(cols=len(headings))
+    result += group
+    for width in widths:
         group += nodes.colspec(colwidth=width)
-    group += nodes.thead("", nodes.row("", *(nodes.entry("", nodes.paragraph(text, text)) for text in ("Veld", "Was", "Wordt"))))
+    group += nodes.thead("", nodes.row("", *(nodes.entry("", nodes.paragraph(text, text)) for text in headings)))
     body = nodes.tbody()
-    for change in changes:
-        label = FIELD_LABELS.get(change.name, change.name)
-        body += nodes.row(
-            "",
-            nodes.entry("", nodes.paragraph(label, label)),
-            nodes.entry("", nodes.paragraph("", "", *_value_nodes(change.old, change.removed, "kp-del"))),
-            nodes.entry("", nodes.paragraph("", "", *_value_nodes(change.new, change.added, "kp-ins"))),
-        )
+    for cells in rows:
+        body += nodes.row("", *(nodes.entry("", nodes.paragraph("", "", *cell)) for cell in cells))
     group += body
-    return table
+    return result
+
+
+def field_table(changes: list[FieldChange]) -> nodes.table:
+    rows = (
+        [[nodes.Text(FIELD_LABELS.get(change.name, change.name))], _value_nodes(change.old, change.removed, "kp-del"), _value_nodes(change.new, change.added, "kp-ins")]
+        for change in changes
+    )
+    return table(("Veld", "Was", "Wordt"), (16, 42, 42), rows, "kp-changes-fields")
+
+
+def _word_text(text: str | None, css: str) -> list[nodes.Node]:
+    return [nodes.emphasis("geen", "geen")] if text is None else [nodes.inline(text, text, classes=[css])]
+
+
+def word_table(changes: list[WordChange]) -> nodes.table:
+    """Vocabulary values (field, value, was, becomes) or glossary terms (term, was, becomes)."""
+    terms = all(item.field is None for item in changes)
+    rows = []
+    for item in by_change(changes):
+        name = [nodes.literal(item.name, item.name), nodes.Text(f" ({WORD_CHANGE_LABELS[item.change]})")]
+        where = [] if terms else [[nodes.Text(FIELD_LABELS.get(item.field or "", item.field or ""))]]
+        rows.append([*where, name, _word_text(item.old, "kp-del"), _word_text(item.new, "kp-ins")])
+    if terms:
+        return table(("Term", "Was", "Wordt"), (20, 40, 40), rows, "kp-changes-words")
+    return table(("Veld", "Waarde", "Was", "Wordt"), (16, 24, 30, 30), rows, "kp-changes-words")
 
 
 def text_nodes(item: PageDiff, print_marks: bool) -> list[nodes.Node]:
@@ -178,6 +202,14 @@ def counts_list(diff: KaderDiff, linked: bool) -> nodes.bullet_list:
         else:
             paragraph += nodes.Text(text)
         listing += nodes.list_item("", paragraph)
+    for suffix, heading, attribute in WORD_PARTS:
+        changes = getattr(diff, attribute)
+        if not changes:
+            continue
+        text = f"{heading}: {len(changes)}"
+        paragraph = nodes.paragraph()
+        paragraph += nodes.reference(text, text, refid=f"{CHANGES_ID}-{suffix}", internal=True) if linked else nodes.Text(text)
+        listing += nodes.list_item("", paragraph)
     return listing
 
 
@@ -203,6 +235,14 @@ def changes_section(diff: KaderDiff, old_label: str, links: Links | None, title:
         for item in items:
             part += entry_nodes(item, change, links, print_marks)
         section += part
+    for suffix, heading, attribute in WORD_PARTS:
+        changes = getattr(diff, attribute)
+        if changes:
+            part = nodes.section(ids=[f"{CHANGES_ID}-{suffix}"], names=[f"{CHANGES_ID}-{suffix}"], classes=["kp-changes-words-part"])
+            title = f"{heading} ({len(changes)})"
+            part += nodes.title(title, title)
+            part += word_table(changes)
+            section += part
     return section
 
 
