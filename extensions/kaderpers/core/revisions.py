@@ -1,8 +1,8 @@
 """A content tree as it was at a git revision, read from git and never checked out.
 
 ``git:REV`` names the tree at the same place in the repository that holds the
-current tree, at revision ``REV`` (a commit, tag or branch); there it must have its
-``index.md``. One ``git ls-tree``
+current tree, at revision ``REV`` (a commit, tag or branch); there it must have
+pages. One ``git ls-tree``
 lists its files and one ``git cat-file --batch`` reads them all, so reading an
 old version costs about as much as reading the folder.
 """
@@ -13,12 +13,10 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from .findings import Finding
-from .loader import GLOSSARY_FILE, SOURCE_SUFFIX, VOCABULARY_FILE, LoadedTree, is_page_file, load_files, parse_glossary, vocabulary_from
+from .loader import GLOSSARY_FILE, VOCABULARY_FILE, LoadedTree, is_page_file, load_files, parse_glossary, vocabulary_from
 from .model import Glossary
 
 PREFIX = "git:"
-#: The page every kader tree has at its root.
-HOME = PurePosixPath("index" + SOURCE_SUFFIX)
 #: Git file modes of ordinary files; links and submodules could point outside the tree.
 _FILE_MODES = frozenset({"100644", "100755"})
 
@@ -69,9 +67,9 @@ def load_revision(spec: str, current: Path) -> LoadedTree:
         if kind == "blob" and mode in _FILE_MODES and is_page_file(relative):
             pages.append((relative, sha))
     pages.sort()
-    if not any(relative == HOME for relative, _ in pages):
+    if not pages:
         where = f"{base or './'} of {top}"
-        raise RevisionError(f"`{revision}` has no kader tree at {where} (no {HOME} there); choose a revision that has it, or another tree")
+        raise RevisionError(f"`{revision}` has no kader tree at {where} (no pages there); choose a revision that has it, or another tree")
     # The vocabulary lives in the tree; the glossary in the tree or the folder above it.
     parent = str(PurePosixPath(base).parent) + "/" if base and PurePosixPath(base).parent != PurePosixPath(".") else ""
     extras = [f"{commit}:{base}{VOCABULARY_FILE}", f"{commit}:{base}{GLOSSARY_FILE.as_posix()}"]
