@@ -48,6 +48,7 @@ EXPECTED = {
     ALIAS_BOMB: {"yaml.too-large"},
     "diep.md": {"page.too-deep"},
     "groot.md": {"image.too-large"},
+    "html-vijandig.md": {"html.removed"},
 }
 
 

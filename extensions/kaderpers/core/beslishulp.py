@@ -400,6 +400,11 @@ def load_decision_tree(file: Path, shown_as: str | None = None) -> LoadedDecisio
     return LoadedDecisionTree(tree if tree.questions else None, findings)
 
 
+def opens_beslishulp(handler: str) -> bool:
+    """Whether a link's script (``showModal(event, 'beslishulp AI-verordening', …)``) opens the beslishulp."""
+    return "beslishulp" in handler.lower()
+
+
 def find_decision_tree(root: Path, configured: str = "", base: Path | None = None) -> Path | None:
     """The decision tree of a content tree: the configured file (relative to ``base``, else the
     tree), or ``beslishulp.yaml`` in the tree or the folder above it."""

@@ -10,7 +10,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import boundary, limits
-from .beslishulp import check_file, find_decision_tree, shown_as
+from .beslishulp import check_file, find_decision_tree, opens_beslishulp, shown_as
+from .markup import alt_missing, alt_missing_finding, markup
+from .sanitiser import removed_finding, sanitise, with_handled_links
 from .findings import Finding, suggestion
 from .grammar import ListSpec, Occurrence, expression_labels, parse_label_expression, scan
 from .loader import load_tree
@@ -169,6 +171,26 @@ def check_references(root: Path, project: Path, page: Page, body: str) -> list[F
     return findings
 
 
+def check_markup(page: Page, body: str, *, beslishulp: bool) -> list[Finding]:
+    """Raw HTML the site's sanitiser removes and images without alternative text, as the site build reports them.
+
+    ``beslishulp``: the site has a beslishulp page, so links whose script opens it lead there
+    instead (their scripts are not removed but replaced).
+    """
+    found = markup(body, page.body_line)
+    findings = []
+    for fragment in found.html:
+        if beslishulp:
+            text = with_handled_links(fragment.text, lambda handler: "#" if opens_beslishulp(handler) else None)
+        else:
+            text = fragment.text
+        removed = sanitise(text).removed
+        if removed:
+            findings.append(removed_finding(page.path, fragment.line, removed))
+    findings.extend(alt_missing_finding(page.path, image.line, image.src) for image in found.images if alt_missing(image))
+    return findings
+
+
 def check_tree(root: Path, beslishulp: str = "") -> list[Finding]:
     """Load a tree and run every rule; what ``kaderpers check`` prints.
 
@@ -177,13 +199,18 @@ def check_tree(root: Path, beslishulp: str = "") -> list[Finding]:
     tree = load_tree(root)
     findings = list(tree.findings)
     project = boundary.project_root(tree.root)
+    decision_tree = find_decision_tree(Path(root), beslishulp, Path.cwd())
+    has_beslishulp = False
+    if decision_tree is not None:
+        loaded, tree_findings = check_file(decision_tree, tree.kader.vocabulary, shown_as(decision_tree, Path(root)))
+        has_beslishulp = loaded is not None
     for page in tree.kader.pages.values():
         findings.extend(check_page(page))
         findings.extend(check_references(tree.root, project, page, tree.bodies[page.docname]))
+        findings.extend(check_markup(page, tree.bodies[page.docname], beslishulp=has_beslishulp))
         occurrences = list(scan(tree.bodies[page.docname], page.body_line))
         findings.extend(check_occurrences(tree.kader, page, occurrences))
     findings.extend(check_kader(tree.kader))
-    decision_tree = find_decision_tree(Path(root), beslishulp, Path.cwd())
     if decision_tree is not None:
-        findings.extend(check_file(decision_tree, tree.kader.vocabulary, shown_as(decision_tree, Path(root)))[1])
+        findings.extend(tree_findings)
     return findings

@@ -78,7 +78,7 @@ def load_bounded(text: str, loader_class: type) -> object:
 # -- nesting -------------------------------------------------------------------------------
 
 #: Lines that open a block whose content is parsed again, inside it.
-_INDENTED_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===[!+]*)[ \t]+\S")
+INDENTED_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===[!+]*)[ \t]+\S")
 _FENCE_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,}|/{3,})[ \t]*(?P<info>.*?)\s*$")
 
 
@@ -120,7 +120,7 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
                     code_fence = fence["fence"]  # a code block without a language
             continue
         opens: tuple[str, int | str] | None = None
-        if match := _INDENTED_OPENER.match(line):
+        if match := INDENTED_OPENER.match(line):
             opens = ("indent", _width(match["indent"]))
         elif fence is not None:
             is_block = fence["fence"][0] in ":/" or fence["info"].startswith("{")

@@ -18,11 +18,15 @@ frames, forms, ``<base>``, ``<meta>``, event handlers and ``javascript:`` URLs
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
+
+from .findings import Finding
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS | {"button"})
 GENERIC_ATTRIBUTES = frozenset({"class", "id", "style", "lang", "title", "dir", "role"})
@@ -146,3 +150,69 @@ def sanitise(fragment: str) -> Sanitised:
     parser.feed(fragment)
     parser.close()
     return Sanitised("".join(parser.out), parser.removed)
+
+
+def removed_finding(path: str, line: int | None, removed: list[str]) -> Finding:
+    """The one message for what the sanitiser took out of a fragment (``check`` and ``build`` alike)."""
+    listed = ", ".join(dict.fromkeys(removed))
+    message = f"raw HTML removed: {listed} (scripts, frames, forms, event handlers and javascript: URLs are not published); remove it from the page"
+    return Finding(path, line, "html.removed", message)
+
+
+# -- links whose script opens a page of the site ------------------------------------------------
+
+#: The script call by which MkDocs pages open a page of the site from a link (the beslishulp's modal).
+SCRIPT_LINK_CALL = "showModal("
+
+
+class StartTagEditor(HTMLParser):
+    """Rewrites start tags of a fragment in place; subclasses call :meth:`replace_tag` from ``handle_starttag``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.edits: list[tuple[int, int, str]] = []  # (start, end, new text)
+
+    def _replace_tag(self, replacement: str) -> None:
+        raw = self.get_starttag_text() or ""
+        line, column = self.getpos()
+        start = self.line_starts[line - 1] + column
+        self.edits.append((start, start + len(raw), replacement))
+
+    def replace_tag(self, tag: str, kept: list[tuple[str, str | None]]) -> None:
+        """Write the start tag being parsed again, with the attributes ``kept``."""
+        raw = self.get_starttag_text() or ""
+        closing = "/>" if raw.rstrip().endswith("/>") else ">"
+        attributes = "".join(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"' for name, value in kept)
+        self._replace_tag(f"<{tag}{attributes}{closing}")
+
+    def rewritten(self) -> str:
+        self.feed(self.text)
+        self.close()
+        text = self.text
+        for start, end, replacement in reversed(self.edits):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+
+class _HandledLinks(StartTagEditor):
+    def __init__(self, text: str, target_of: Callable[[str], str | None]) -> None:
+        super().__init__(text)
+        self.target_of = target_of
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            return
+        targets = (self.target_of(value) for name, value in attrs if name.startswith("on") and value and SCRIPT_LINK_CALL in value)
+        target = next((found for found in targets if found), None)
+        if target is not None:
+            self.replace_tag(tag, [("href", target), *((n, v) for n, v in attrs if n != "href" and not n.startswith("on"))])
+
+
+def with_handled_links(text: str, target_of: Callable[[str], str | None]) -> str:
+    """Links that worked only through a script naming a page of the site (``showModal(…)``) lead to
+    the page ``target_of(handler)`` names, without their scripts; every other tag is left as it is."""
+    if SCRIPT_LINK_CALL not in text:
+        return text
+    return _HandledLinks(text, target_of).rewritten()

@@ -27,8 +27,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from ..core.findings import Finding
-from ..core.sanitiser import sanitise
+from ..core.sanitiser import StartTagEditor, removed_finding, sanitise, with_handled_links
 from .links import is_relative, resolve
 from ..sphinxext.builders import builder_of, writes_html
 
@@ -77,26 +76,17 @@ def node_line(node: nodes.Node) -> int | None:
 # -- HTML builders: repair links in place -------------------------------------------------
 
 
-class _TagRewriter(HTMLParser):
-    """Finds start tags whose attributes need a change; ``edits`` holds (start, end, new text)."""
+class _TagRewriter(StartTagEditor):
+    """Finds start tags whose attributes need a change: remote images, scripts, links for the MkDocs site."""
 
     def __init__(self, text: str, rewrite_url: Any) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text = text
+        super().__init__(text)
         self.rewrite_url = rewrite_url
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.edits: list[tuple[int, int, str]] = []
         self.links = 0  # open <a> elements
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a":
             self.links = max(0, self.links - 1)
-
-    def _replace_tag(self, replacement: str) -> None:
-        raw = self.get_starttag_text() or ""
-        line, column = self.getpos()
-        start = self.line_starts[line - 1] + column
-        self.edits.append((start, start + len(raw), replacement))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
@@ -122,38 +112,6 @@ class _TagRewriter(HTMLParser):
         if changed:
             self.replace_tag(tag, kept)
 
-    def replace_tag(self, tag: str, kept: list[tuple[str, str | None]]) -> None:
-        """Write the start tag being parsed again, with the attributes ``kept``."""
-        raw = self.get_starttag_text() or ""
-        closing = "/>" if raw.rstrip().endswith("/>") else ">"
-        attributes = "".join(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"' for name, value in kept)
-        self._replace_tag(f"<{tag}{attributes}{closing}")
-
-    def rewritten(self) -> str:
-        self.feed(self.text)
-        self.close()
-        text = self.text
-        for start, end, replacement in reversed(self.edits):
-            text = text[:start] + replacement + text[end:]
-        return text
-
-
-class _HandledLinks(_TagRewriter):
-    """Links that worked only through a script naming a page of this site (the beslishulp's
-    ``showModal``) lead to that page; every other tag is left to the sanitiser."""
-
-    def __init__(self, text: str, handler_target: Any) -> None:
-        super().__init__(text, None)
-        self.handler_target = handler_target
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "a":
-            return
-        targets = (self.handler_target(value) for name, value in attrs if name.startswith("on") and value)
-        target = next((found for found in targets if found), None)
-        if target is not None:
-            self.replace_tag(tag, [("href", target), *((n, v) for n, v in attrs if n != "href" and not n.startswith("on"))])
-
 
 def sanitised(env: BuildEnvironment, raw: nodes.raw) -> str:
     """The raw HTML of ``raw`` through the sanitiser; what it removed is a warning with the page and line."""
@@ -161,11 +119,10 @@ def sanitised(env: BuildEnvironment, raw: nodes.raw) -> str:
 
     result = sanitise(raw.astext())
     if result.removed:
-        docname = env.docname
+        # The PDF edition is one document made of every page: the node knows the page it came from.
+        docname = (env.path2doc(raw.source) if raw.source else None) or env.docname
         path = Path(env.doc2path(docname)).relative_to(env.srcdir).as_posix()
-        removed = ", ".join(dict.fromkeys(result.removed))
-        message = f"raw HTML removed: {removed} (scripts, frames, forms, event handlers and javascript: URLs are not published); remove it from the page"
-        report(Finding(path, node_line(raw), "html.removed", message), docname)
+        report(removed_finding(path, node_line(raw), result.removed), docname)
     return result.html
 
 
@@ -181,11 +138,10 @@ class RawHtmlLinks(SphinxPostTransform):
             text = raw.astext()
             if _COMMENTS_ONLY.match(text):
                 continue
-            if "showModal(" in text:
-                handled = _HandledLinks(text, lambda handler: self.handler_target(docname, handler)).rewritten()
-                if handled != text:
-                    raw = _replace_raw(raw, handled)
-                    text = handled
+            handled = with_handled_links(text, lambda handler: self.handler_target(docname, handler))
+            if handled != text:
+                raw = _replace_raw(raw, handled)
+                text = handled
             clean = sanitised(self.env, raw)
             if clean != text:
                 raw = _replace_raw(raw, clean)
@@ -201,8 +157,6 @@ class RawHtmlLinks(SphinxPostTransform):
     def handler_target(self, docname: str, handler: str) -> str | None:
         """The page that replaces a link's script (the beslishulp for ``showModal(…beslishulp…)``):
         asked of the site through :data:`SCRIPT_LINK_EVENT`, so the dialect does not import it."""
-        if "showModal(" not in handler:
-            return None
         return self.env.events.emit_firstresult(SCRIPT_LINK_EVENT, docname, handler)
 
     def site_url(self, docname: str, url: str, node: nodes.Node) -> str:

@@ -325,11 +325,7 @@ class ImagesForPrint(_PrintTransform):
             if "?" in candidates or "://" in uri:
                 image.replace_self(self.unavailable(image, f"an image from {uri} (the PDF fetches nothing from other hosts)", uri))
                 continue
-            if not image.get("alt", "").strip():
-                logger.warning(
-                    "image %s has no alternative text; write one (![text](%s)) for readers who cannot see it",
-                    uri, uri, type="kaderpers", subtype="image.alt-missing", location=image,
-                )  # fmt: skip
+            # An image without alt text was reported when the page was read (sphinxext/boundary.py), once for every output.
             source = srcdir / uri.lstrip("/")
             try:
                 copy = print_copy(source, cache)

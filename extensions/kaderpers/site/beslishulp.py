@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from ..dialect.attributes import NO_SEARCH_CLASS
-from ..core.beslishulp import DecisionTree, check_file, find_decision_tree, page_data, shown_as
+from ..core.beslishulp import DecisionTree, check_file, find_decision_tree, opens_beslishulp, page_data, shown_as
 from ..sphinxext.collector import report
 from ..core.model import PageKind
 from ..sphinxext.domain import kader, kader_domain
@@ -109,7 +109,7 @@ def beslishulp_link(app: Sphinx, from_page: str) -> str | None:
 
 def on_script_link(app: Sphinx, docname: str, handler: str) -> str | None:
     """``showModal(…'beslishulp…')`` in the tree's raw HTML leads to this site's beslishulp page."""
-    return beslishulp_link(app, docname) if "beslishulp" in handler.lower() else None
+    return beslishulp_link(app, docname) if opens_beslishulp(handler) else None
 
 
 def setup(app: Sphinx) -> None:

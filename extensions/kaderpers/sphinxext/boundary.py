@@ -34,7 +34,8 @@ from sphinx.util import logging
 
 from ..core import boundary, limits
 from ..core.findings import Finding
-from ..dialect.rawhtml import node_line
+from ..core.markup import alt_missing_finding, html_images
+from ..dialect.rawhtml import is_html, node_line
 from .collector import report
 from .domain import kader_domain
 
@@ -209,10 +210,26 @@ def _full_path(env: BuildEnvironment, target: str, docname: str) -> Path | None:
     return Path(env.relfn2path(boundary.local_path(target), docname)[1])
 
 
+def report_missing_alt(env: BuildEnvironment, doctree: nodes.document) -> None:
+    """Images without alternative text, Markdown, directive and raw ``<img>`` alike, as ``check`` finds them.
+
+    Reported once, when the page is read: the PDF builds, which load the site's environment, do not repeat it.
+    """
+    docname = env.docname
+    for image in doctree.findall(nodes.image):
+        if not str(image.get("alt", "")).strip():
+            report(alt_missing_finding(_shown(env, docname), node_line(image), str(image.get("uri", ""))), docname)
+    for raw in doctree.findall(is_html):
+        for src, alt in html_images(raw.astext()):
+            if not alt.strip():
+                report(alt_missing_finding(_shown(env, docname), node_line(raw), src), docname)
+
+
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """Images and downloads from outside the project, or too large, are taken out before they are copied."""
     env = app.env
     docname = env.docname
+    report_missing_alt(env, doctree)
     for image in list(doctree.findall(nodes.image)):
         uri = image.get("uri", "")
         path = _full_path(env, uri, docname)

@@ -1,0 +1,251 @@
+"""A page's raw HTML and images as MyST parses them, with the lines the build reports them at.
+
+``kaderpers check`` reports what the site build reports about a page's raw HTML
+(what the sanitiser removes) and about images without alternative text, without
+Sphinx: it parses the body with markdown-it, the parser under MyST, set up with
+the syntax kaderpers enables in MyST. Raw HTML in code blocks and code spans is
+text, as in the build.
+
+The build reads a page after the dialect has turned MkDocs-Material blocks into
+MyST directives (:mod:`kaderpers.dialect`), which keeps line numbers. The same
+blocks are seen here through a view of the body that keeps every line where it
+is: the opener of an indented block (``!!!``, ``???``, ``===``) and the
+``<div … markdown>`` / ``</div>`` and ``///`` lines around a block become blank
+lines, and the block's body is dedented, so that markdown-it reads it as the
+Markdown it is rather than as an indented code block.
+
+Lines follow MyST: a block of HTML is reported at its first line, HTML inside a
+paragraph, heading or table row (and an image) at the first line of that block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+from .findings import Finding
+from .limits import INDENTED_OPENER
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_TAB_WIDTH = 4
+_CODE_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+_MARKDOWN_DIV = re.compile(r"^[ \t]*<div\b[^>]*\bmarkdown\b[^>]*>[ \t]*$")
+_DIV_OPEN = re.compile(r"<div\b", re.IGNORECASE)
+_DIV_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
+_BLOCKS_FENCE = re.compile(r"^[ \t]*/{3,}")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
+_OPTION = re.compile(r"^:(?P<name>[\w-]+):\s*(?P<value>.*)$")
+#: MyST directives whose content is not Markdown (code, data, other languages).
+_LITERAL_DIRECTIVES = frozenset(
+    "code code-block sourcecode literalinclude include mermaid math eval-rst csv-table raw highlight parsed-literal "
+    "list_vereisten list_maatregelen list_hulpmiddelen tags".split()
+)
+_IMAGE_DIRECTIVES = frozenset({"image", "figure"})
+#: What a body needs for there to be anything to report: a start tag, an image, or an image or raw directive.
+_WORTH_PARSING = re.compile(r"<[A-Za-z]|!\[|\{(?:[\w-]+:)?(?:image|figure|raw)\}")
+
+
+@dataclass(frozen=True)
+class Html:
+    """A piece of raw HTML as MyST hands it to the build: a block, or one inline tag."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Image:
+    line: int
+    src: str
+    alt: str
+
+
+@dataclass
+class Markup:
+    html: list[Html]
+    images: list[Image]
+
+
+def _width(line: str) -> int:
+    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(_TAB_WIDTH))
+
+
+def _dedent(line: str, width: int) -> str:
+    """``line`` without up to ``width`` columns of its indentation (tabs count to the next four)."""
+    text = line.lstrip(" \t")
+    indent = line[: len(line) - len(text)].expandtabs(_TAB_WIDTH)
+    return indent[min(width, len(indent)) :] + text
+
+
+def myst_view(body: str) -> str:
+    """``body`` with its MkDocs-Material blocks opened up as the dialect does, line for line."""
+    lines = body.split("\n")
+    out: list[str] = []
+    shifts: list[tuple[int, int]] = []  # open indented blocks: (opener's indent, columns their body is dedented by)
+    divs: list[list[int]] = []  # open `<div markdown>` blocks: [depth of the divs inside them]
+    code: str | None = None
+    for line in lines:
+        width = _width(line)
+        if line.strip():
+            while shifts and code is None and width <= shifts[-1][0]:
+                shifts.pop()
+        shift = shifts[-1][1] if shifts else 0
+        seen = _dedent(line, shift)
+        if code is not None:
+            out.append(seen)
+            stripped = seen.strip()
+            if stripped and set(stripped) == {code[0]} and len(stripped) >= len(code):
+                code = None
+            continue
+        if fence := _CODE_FENCE.match(seen):
+            code = fence["fence"]
+            out.append(seen)
+            continue
+        if INDENTED_OPENER.match(line):
+            shifts.append((width, width + _TAB_WIDTH))
+            out.append("")
+            continue
+        if _MARKDOWN_DIV.match(line):
+            divs.append([0])
+            out.append("")
+            continue
+        if divs:
+            opened, closed = len(_DIV_OPEN.findall(line)), len(_DIV_CLOSE.findall(line))
+            divs[-1][0] += opened - closed
+            if divs[-1][0] < 0:
+                divs.pop()
+                out.append("")
+                continue
+        if _BLOCKS_FENCE.match(line):
+            out.append("")
+            continue
+        out.append(seen)
+    return "\n".join(out)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """markdown-it with the syntax of kaderpers' MyST (``myst_enable_extensions`` in sphinxext/defaults.py)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
+    from mdit_py_plugins.colon_fence import colon_fence_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+    from mdit_py_plugins.myst_blocks import myst_block_plugin
+    from mdit_py_plugins.myst_role import myst_role_plugin
+
+    md = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .use(front_matter_plugin)
+        .use(myst_block_plugin)
+        .use(myst_role_plugin)
+        .use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+        .use(colon_fence_plugin)
+        .use(attrs_plugin, after=("image", "code_inline", "link_close", "span_close"), spans=True, span_after="footnote_ref")
+    )
+    return md
+
+
+def markup(body: str, first_line: int = 1) -> Markup:
+    """The raw HTML and the images of a page body whose first line is ``first_line``."""
+    found = Markup([], [])
+    if not _WORTH_PARSING.search(body):
+        return found  # no tag (comments, which are most pages' HTML, are never removed), no image: no parse
+    _collect(_parser().parse(myst_view(body)), first_line - 1, found)
+    return found
+
+
+def _collect(tokens: list[Token], offset: int, found: Markup) -> None:
+    for token in tokens:
+        line = offset + token.map[0] + 1 if token.map else None
+        if token.type == "html_block" and line is not None:
+            _add_html(found, line, token.content)
+        elif token.type == "inline" and line is not None:
+            for child in _inline_tokens(token.children or []):
+                if child.type == "html_inline":
+                    _add_html(found, line, child.content)
+                elif child.type == "image":
+                    alt = "".join(part.content for part in _inline_tokens(child.children or []) if part.type in ("text", "code_inline"))
+                    found.images.append(Image(line, str(child.attrGet("src") or ""), alt))
+        elif token.type in ("fence", "colon_fence") and line is not None:
+            _directive(token, line, found)
+
+
+def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.type != "image" and token.children:
+            yield from _inline_tokens(token.children)
+
+
+def _directive(token: Token, line: int, found: Markup) -> None:
+    """A MyST directive: an image's ``:alt:``, a ``{raw} html`` block, or its content as Markdown."""
+    match = _DIRECTIVE.match(token.info.strip())
+    if match is None:
+        return  # a code block
+    name = match["name"].rsplit(":", 1)[-1]
+    content = token.content.split("\n")
+    options: dict[str, str] = {}
+    for index, text in enumerate(content):
+        option = _OPTION.match(text.strip())
+        if option is None:
+            break
+        options[option["name"]] = option["value"]
+        content[index] = ""
+    if name in _IMAGE_DIRECTIVES:
+        found.images.append(Image(line, match["argument"], options.get("alt", "")))
+    if name == "raw" and "html" in match["argument"].split():
+        _add_html(found, line, "\n".join(content).strip("\n"))
+        return
+    if name in _LITERAL_DIRECTIVES:
+        return
+    _collect(_parser().parse("\n".join(content)), line, found)
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.images.append((values.get("src") or "", values.get("alt") or ""))
+
+    handle_startendtag = handle_starttag
+
+
+def html_images(fragment: str) -> list[tuple[str, str]]:
+    """The ``<img>`` tags of a raw HTML fragment: (src, alt)."""
+    if "<img" not in fragment.lower():
+        return []
+    parser = _Images()
+    parser.feed(fragment)
+    parser.close()
+    return parser.images
+
+
+def _add_html(found: Markup, line: int, text: str) -> None:
+    found.html.append(Html(line, text))
+    found.images.extend(Image(line, src, alt) for src, alt in html_images(text))
+
+
+def alt_missing(image: Image) -> bool:
+    return not image.alt.strip()
+
+
+def alt_missing_finding(path: str, line: int | None, src: str) -> Finding:
+    """The one message for an image without alternative text (``check`` and ``build`` alike)."""
+    return Finding(
+        path, line, "image.alt-missing",
+        f"image `{src}` has no alternative text; describe it for readers who cannot see it "
+        f"(`![text]({src})` in Markdown, `alt=\"text\"` on an <img>, `:alt: text` on an image directive)",
+    )  # fmt: skip

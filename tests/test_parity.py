@@ -1,0 +1,143 @@
+"""``check`` and ``build`` report the same raw HTML removals and images without alt text (issues 10 and 14).
+
+The site build is the reference: what its sanitiser removes and which images it
+finds without alternative text, with file, line and message. ``check`` must say
+exactly that, on a copy of content/ with a hostile page and on the real kader;
+the PDF in the same ``build --pdf`` run does not repeat a missing alt text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, SHARED_BESLISHULP, run_kaderpers
+
+RULES = ("html.removed", "image.alt-missing")
+WARNING = re.compile(
+    r"^(?P<pdf>\[pdf \d+\] )?(?P<path>\S+?):(?P<line>\d+): WARNING: (?P<message>.*) \[(?P<rule>[\w.-]+)\] \[kaderpers\.(?P=rule)\]$",
+    re.MULTILINE,
+)
+PAGE = "onderwerpen/vijandig.md"
+#: The hostile page: each line that must be reported carries a marker `(Mn)`; lines marked `(-)` must not be.
+HOSTILE = """\
+---
+title: Vijandige pagina
+---
+
+# Vijandige pagina
+
+Een link met <a href="#" onclick="steel()">een script</a> erin (M1),
+en de alinea loopt door.
+
+<script>alert("weg") // (M2)</script>
+
+Een verborgen <a href="java&#x09;script:alert(1)">script-link</a> (M3).
+
+![](../afbeeldingen/levenscyclus.png) (M4)
+
+Met tekst: ![Een plaatje](../afbeeldingen/levenscyclus.png){ width=300 } (-)
+
+<img src="../afbeeldingen/levenscyclus.png" alt=" "> (M5)
+
+```html
+<script>dit is code (-)</script>
+![](../afbeeldingen/levenscyclus.png)
+<img src="x.png">
+```
+
+Dit is `<script>ook code (-)</script>` en `![](x.png)`.
+
+!!! note "Let op"
+
+    In een blok: <button onclick="sluit()">sluiten</button> (M6).
+
+        <script>ingesprongen code (-)</script>
+
+<div markdown class="kader-blok">
+<iframe src="https://example.org"></iframe> (M7)
+</div>
+
+:::{note}
+Een MyST-blok met <a href="#" onmouseover="x()">een handler</a> (M8).
+:::
+"""
+
+
+def marked_lines(text: str, marker: str) -> set[int]:
+    return {number for number, line in enumerate(text.split("\n"), 1) if marker in line}
+
+
+def build_findings(log: str, tree: Path, *, pdf: bool | None = False) -> list[tuple[str, int, str, str]]:
+    """(path, line, rule, message) of every html.removed and image.alt-missing warning of a build's log;
+    ``pdf``: only the PDF's (True), only the site's (False), or all (None)."""
+    found = []
+    for match in WARNING.finditer(log):
+        if match["rule"] in RULES and (pdf is None or bool(match["pdf"]) == pdf):
+            found.append((Path(match["path"]).relative_to(tree).as_posix(), int(match["line"]), match["rule"], match["message"]))
+    return found
+
+
+def check_findings(tree: Path, *options: str) -> list[tuple[str, int, str, str]]:
+    result = run_kaderpers("check", str(tree), "--format", "json", *options, check=False)
+    return [(f["path"], f["line"], f["rule"], f["message"]) for f in json.loads(result.stdout)["findings"] if f["rule"] in RULES]
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """content/ with the hostile page, built once with the site and the PDF edition, ``--strict``."""
+    tree = tmp_path_factory.mktemp("parity") / "kader"
+    shutil.copytree(CONTENT, tree)
+    (tree / PAGE).write_text(HOSTILE, "utf-8")
+    out = tree.parent / "out"
+    return tree, run_kaderpers("build", str(tree), "--out", str(out), "--pdf", "--strict", check=False)
+
+
+def test_check_reports_exactly_what_the_site_build_reports(hostile_build: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tree, build = hostile_build
+    site = build_findings(build.stderr, tree)
+    checked = check_findings(tree)
+    assert sorted(checked) == sorted(site), build.stderr[-4000:]
+    # every marked line is reported, with the line MyST gives (a paragraph's first line), and nothing else
+    expected_lines = set().union(*(marked_lines(HOSTILE, f"(M{n})") for n in range(1, 9)))
+    assert {line for path, line, _, _ in checked if path == PAGE} == expected_lines
+    assert not {line for path, line, _, _ in checked} & marked_lines(HOSTILE, "(-)")
+    assert {path for path, _, _, _ in checked} == {PAGE}  # content/ itself is clean
+    rules = {line: rule for _, line, rule, _ in checked}
+    assert [rules[line] for line in sorted(marked_lines(HOSTILE, "(M4)") | marked_lines(HOSTILE, "(M5)"))] == ["image.alt-missing"] * 2
+    messages = " ".join(message for _, _, _, message in checked)
+    for what in ("onclick on <a>", "<script>", "href on <a>", "onclick on <button>", "<iframe>", "onmouseover on <a>"):
+        assert what in messages, what
+
+
+def test_both_strict_modes_fail_on_the_hostile_page(hostile_build: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tree, build = hostile_build
+    assert build.returncode == 1
+    assert (tree.parent / "out" / "html" / "onderwerpen" / "vijandig.html").is_file(), "the page is still published"
+    assert run_kaderpers("check", "--strict", str(tree), check=False).returncode == 1
+    assert run_kaderpers("check", "--strict", str(CONTENT), check=False).returncode == 0  # without the page
+
+
+def test_the_pdf_does_not_repeat_a_missing_alt_text(hostile_build: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    """Reported once, when the page is read; the PDF names the page of raw HTML it removes (not the edition's index)."""
+    tree, build = hostile_build
+    assert (tree.parent / "out" / "pdf" / "algoritmekader.pdf").is_file()
+    everything = build_findings(build.stderr, tree, pdf=None)
+    alt = [finding for finding in everything if finding[2] == "image.alt-missing"]
+    assert sorted(alt) == sorted(finding for finding in check_findings(tree) if finding[2] == "image.alt-missing")
+    printed = build_findings(build.stderr, tree, pdf=True)
+    assert printed, "the PDF reports the raw HTML it removes too"
+    assert {path for path, _, _, _ in printed} == {PAGE}
+
+
+def test_check_agrees_with_the_site_build_on_the_real_tree(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> None:
+    options = ["--beslishulp", str(SHARED_BESLISHULP)] if SHARED_BESLISHULP.is_file() else []
+    site = {finding[:3] for finding in build_findings(upstream_build.stderr, upstream_copy)}
+    checked = {finding[:3] for finding in check_findings(upstream_copy, *options)}
+    assert site, "the real tree has raw HTML the sanitiser removes (an onclick on a button)"
+    assert checked == site
