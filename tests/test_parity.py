@@ -25,6 +25,7 @@ WARNING = re.compile(
 )
 PAGE = "onderwerpen/vijandig.md"
 #: The hostile page: each line that must be reported carries a marker `(Mn)`; lines marked `(-)` must not be.
+#: A block's title `(Tn)` is reported one line lower: MyST parses a directive's argument so (check follows the build).
 HOSTILE = """\
 ---
 title: Vijandige pagina
@@ -66,6 +67,20 @@ Dit is `<script>ook code (-)</script>` en `![](x.png)`.
 :::{note}
 Een MyST-blok met <a href="#" onmouseover="x()">een handler</a> (M8).
 :::
+
+<div class="grid cards" markdown>
+
+-   ## <a href="#" onclick="kaart()">Een kaart</a> (T1)
+
+    ---
+
+    Tekst van de kaart met <span onclick="x()">een handler</span> (M9).
+
+</div>
+
+??? note "Een titel met <b onclick='t()'>vet</b> (T2)"
+
+    Inhoud ![](../afbeeldingen/levenscyclus.png) (M10).
 """
 
 
@@ -104,14 +119,15 @@ def test_check_reports_exactly_what_the_site_build_reports(hostile_build: tuple[
     checked = check_findings(tree)
     assert sorted(checked) == sorted(site), build.stderr[-4000:]
     # every marked line is reported, with the line MyST gives (a paragraph's first line), and nothing else
-    expected_lines = set().union(*(marked_lines(HOSTILE, f"(M{n})") for n in range(1, 9)))
+    expected_lines = set().union(*(marked_lines(HOSTILE, f"(M{n})") for n in range(1, 11)))
+    expected_lines |= {line + 1 for n in (1, 2) for line in marked_lines(HOSTILE, f"(T{n})")}
     assert {line for path, line, _, _ in checked if path == PAGE} == expected_lines
     assert not {line for path, line, _, _ in checked} & marked_lines(HOSTILE, "(-)")
     assert {path for path, _, _, _ in checked} == {PAGE}  # content/ itself is clean
     rules = {line: rule for _, line, rule, _ in checked}
-    assert [rules[line] for line in sorted(marked_lines(HOSTILE, "(M4)") | marked_lines(HOSTILE, "(M5)"))] == ["image.alt-missing"] * 2
+    assert [rules[line] for line in sorted(marked_lines(HOSTILE, "(M4)") | marked_lines(HOSTILE, "(M5)") | marked_lines(HOSTILE, "(M10)"))] == ["image.alt-missing"] * 3
     messages = " ".join(message for _, _, _, message in checked)
-    for what in ("onclick on <a>", "<script>", "href on <a>", "onclick on <button>", "<iframe>", "onmouseover on <a>"):
+    for what in ("onclick on <a>", "<script>", "href on <a>", "onclick on <button>", "<iframe>", "onmouseover on <a>", "onclick on <span>", "onclick on <b>"):
         assert what in messages, what
 
 
@@ -141,3 +157,5 @@ def test_check_agrees_with_the_site_build_on_the_real_tree(upstream_build: subpr
     checked = {finding[:3] for finding in check_findings(upstream_copy, *options)}
     assert site, "the real tree has raw HTML the sanitiser removes (an onclick on a button)"
     assert checked == site
+    # a link that now leads to the beslishulp page is this site's own address, not an MkDocs link that leads nowhere
+    assert not re.findall(r".*beslishulp/index\.html.*\[kaderpers\.html-link\]", upstream_build.stderr)

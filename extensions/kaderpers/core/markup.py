@@ -36,10 +36,14 @@ if TYPE_CHECKING:
 
 _TAB_WIDTH = 4
 _CODE_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
-_MARKDOWN_DIV = re.compile(r"^[ \t]*<div\b[^>]*\bmarkdown\b[^>]*>[ \t]*$")
+_MARKDOWN_DIV = re.compile(r"^[ \t]*<div\b(?P<attrs>[^>]*\bmarkdown\b[^>]*)>[ \t]*$")
+_CLASS = re.compile(r"""\bclass\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s>]+))""")
+_CARD = re.compile(r"^(?P<marker>[ \t]*[-*+][ \t]+)(?P<title>\S.*)$")
+_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+")
+_QUOTED_TITLE = re.compile(r'"(?P<title>.*)"[ \t]*$')
 _DIV_OPEN = re.compile(r"<div\b", re.IGNORECASE)
 _DIV_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
-_BLOCKS_FENCE = re.compile(r"^[ \t]*/{3,}")
+_BLOCKS_FENCE = re.compile(r"^[ \t]*/{3,}[ \t]*(?:[\w-]+[ \t]*(?:\|[ \t]*(?P<title>.*?))?)?[ \t]*$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
 _OPTION = re.compile(r"^:(?P<name>[\w-]+):\s*(?P<value>.*)$")
 #: MyST directives whose content is not Markdown (code, data, other languages).
@@ -84,14 +88,16 @@ def _dedent(line: str, width: int) -> str:
     return indent[min(width, len(indent)) :] + text
 
 
-def myst_view(body: str) -> str:
-    """``body`` with its MkDocs-Material blocks opened up as the dialect does, line for line."""
+def myst_view(body: str) -> tuple[str, list[tuple[int, str]]]:
+    """``body`` with its MkDocs-Material blocks opened up as the dialect does, line for line, and the
+    titles of those blocks (admonitions, tabs, ``///`` blocks, cards) with the index of their line."""
     lines = body.split("\n")
     out: list[str] = []
+    titles: list[tuple[int, str]] = []
     shifts: list[tuple[int, int]] = []  # open indented blocks: (opener's indent, columns their body is dedented by)
-    divs: list[list[int]] = []  # open `<div markdown>` blocks: [depth of the divs inside them]
+    divs: list[list[int]] = []  # open `<div markdown>` blocks: [depth of the divs inside, indent, 1 for a grid of cards]
     code: str | None = None
-    for line in lines:
+    for index, line in enumerate(lines):
         width = _width(line)
         if line.strip():
             while shifts and code is None and width <= shifts[-1][0]:
@@ -110,10 +116,12 @@ def myst_view(body: str) -> str:
             continue
         if INDENTED_OPENER.match(line):
             shifts.append((width, width + _TAB_WIDTH))
+            if title := _QUOTED_TITLE.search(line):
+                titles.append((index, title["title"]))
             out.append("")
             continue
-        if _MARKDOWN_DIV.match(line):
-            divs.append([0])
+        if div := _MARKDOWN_DIV.match(line):
+            divs.append([0, width, int({"grid", "cards"} <= set(_classes(div["attrs"])))])
             out.append("")
             continue
         if divs:
@@ -123,11 +131,23 @@ def myst_view(body: str) -> str:
                 divs.pop()
                 out.append("")
                 continue
-        if _BLOCKS_FENCE.match(line):
+            if divs[-1][2] and width == divs[-1][1] and (card := _CARD.match(line)):
+                shifts.append((width, len(card["marker"].expandtabs(_TAB_WIDTH))))
+                titles.append((index, _HEADING_MARK.sub("", card["title"]).strip()))
+                out.append("")
+                continue
+        if block := _BLOCKS_FENCE.match(line):
+            if block["title"]:
+                titles.append((index, block["title"]))
             out.append("")
             continue
         out.append(seen)
-    return "\n".join(out)
+    return "\n".join(out), titles
+
+
+def _classes(attributes: str) -> list[str]:
+    match = _CLASS.search(attributes)
+    return (match["double"] or match["single"] or match["bare"] or "").split() if match else []
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +179,12 @@ def markup(body: str, first_line: int = 1) -> Markup:
     found = Markup([], [])
     if not _WORTH_PARSING.search(body):
         return found  # no tag (comments, which are most pages' HTML, are never removed), no image: no parse
-    _collect(_parser().parse(myst_view(body)), first_line - 1, found)
+    text, titles = myst_view(body)
+    _collect(_parser().parse(text), first_line - 1, found)
+    for index, title in titles:
+        # A block's title is its directive's argument, which MyST parses as if it stood one line lower.
+        for token in _parser().parseInline(title):
+            _inline(token.children or [], first_line + index + 1, found)
     return found
 
 
@@ -169,14 +194,18 @@ def _collect(tokens: list[Token], offset: int, found: Markup) -> None:
         if token.type == "html_block" and line is not None:
             _add_html(found, line, token.content)
         elif token.type == "inline" and line is not None:
-            for child in _inline_tokens(token.children or []):
-                if child.type == "html_inline":
-                    _add_html(found, line, child.content)
-                elif child.type == "image":
-                    alt = "".join(part.content for part in _inline_tokens(child.children or []) if part.type in ("text", "code_inline"))
-                    found.images.append(Image(line, str(child.attrGet("src") or ""), alt))
+            _inline(token.children or [], line, found)
         elif token.type in ("fence", "colon_fence") and line is not None:
             _directive(token, line, found)
+
+
+def _inline(children: list[Token], line: int, found: Markup) -> None:
+    for child in _inline_tokens(children):
+        if child.type == "html_inline":
+            _add_html(found, line, child.content)
+        elif child.type == "image":
+            alt = "".join(part.content for part in _inline_tokens(child.children or []) if part.type in ("text", "code_inline"))
+            found.images.append(Image(line, str(child.attrGet("src") or ""), alt))
 
 
 def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:

@@ -134,11 +134,19 @@ class RawHtmlLinks(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         docname = self.env.docname
+        site_links: set[str] = set()  # addresses on this site that handled links lead to: never MkDocs links
+
+        def handled_target(handler: str) -> str | None:
+            target = self.handler_target(docname, handler)
+            if target is not None:
+                site_links.add(target)
+            return target
+
         for raw in list(self.document.findall(is_html)):
             text = raw.astext()
             if _COMMENTS_ONLY.match(text):
                 continue
-            handled = with_handled_links(text, lambda handler: self.handler_target(docname, handler))
+            handled = with_handled_links(text, handled_target)
             if handled != text:
                 raw = _replace_raw(raw, handled)
                 text = handled
@@ -148,7 +156,7 @@ class RawHtmlLinks(SphinxPostTransform):
                 text = clean
 
             def rewrite(url: str, raw: nodes.raw = raw) -> str:
-                return self.site_url(docname, url, raw)
+                return url if url in site_links else self.site_url(docname, url, raw)
 
             new_text = _TagRewriter(text, rewrite).rewritten()
             if new_text != text:
