@@ -81,6 +81,29 @@ Een MyST-blok met <a href="#" onmouseover="x()">een handler</a> (M8).
 ??? note "Een titel met <b onclick='t()'>vet</b> (T2)"
 
     Inhoud ![](../afbeeldingen/levenscyclus.png) (M10).
+
+```{image} ../afbeeldingen/levenscyclus.png
+:width: 200px
+```
+
+```{figure} ../afbeeldingen/levenscyclus.png
+:alt: Een beschreven figuur (-)
+
+Het onderschrift met <script>weg()</script> (M13).
+```
+
+```{raw} html
+<object data="x.swf"></object>
+```
+
+| Kolom | Andere kolom |
+|-------|--------------|
+| een   | <em onclick="cel()">cel</em> (M15) |
+
+1. Een lijst
+2. met <span onclick="punt()">een handler</span> (M16)
+
+<div class="nooit-gesloten" markdown> (M17)
 """
 
 
@@ -119,7 +142,8 @@ def test_check_reports_exactly_what_the_site_build_reports(hostile_build: tuple[
     checked = check_findings(tree)
     assert sorted(checked) == sorted(site), build.stderr[-4000:]
     # every marked line is reported, with the line MyST gives (a paragraph's first line), and nothing else
-    expected_lines = set().union(*(marked_lines(HOSTILE, f"(M{n})") for n in range(1, 11)))
+    expected_lines = set().union(*(marked_lines(HOSTILE, f"(M{n})") for n in (*range(1, 11), 13, 15, 16, 17)))
+    expected_lines |= {line for line in marked_lines(HOSTILE, "{image}") | marked_lines(HOSTILE, "{raw}")}  # at the directive
     expected_lines |= {line + 1 for n in (1, 2) for line in marked_lines(HOSTILE, f"(T{n})")}
     assert {line for path, line, _, _ in checked if path == PAGE} == expected_lines
     assert not {line for path, line, _, _ in checked} & marked_lines(HOSTILE, "(-)")

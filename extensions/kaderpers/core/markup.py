@@ -9,13 +9,15 @@ text, as in the build.
 The build reads a page after the dialect has turned MkDocs-Material blocks into
 MyST directives (:mod:`kaderpers.dialect`), which keeps line numbers. The same
 blocks are seen here through a view of the body that keeps every line where it
-is: the opener of an indented block (``!!!``, ``???``, ``===``) and the
-``<div … markdown>`` / ``</div>`` and ``///`` lines around a block become blank
-lines, and the block's body is dedented, so that markdown-it reads it as the
-Markdown it is rather than as an indented code block.
+is: the opener of an indented block (``!!!``, ``???``, ``===``, a card of a
+grid) and the ``<div … markdown>`` / ``</div>`` and ``///`` lines around a block
+become blank lines, and the block's body is dedented, so that markdown-it reads
+it as the Markdown it is rather than as an indented code block.
 
 Lines follow MyST: a block of HTML is reported at its first line, HTML inside a
-paragraph, heading or table row (and an image) at the first line of that block.
+paragraph, heading or table row (and an image) at the first line of that block,
+and HTML in a block's title one line below the title (MyST parses a directive's
+argument so).
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def myst_view(body: str) -> tuple[str, list[tuple[int, str]]]:
                 titles.append((index, title["title"]))
             out.append("")
             continue
-        if div := _MARKDOWN_DIV.match(line):
+        if (div := _MARKDOWN_DIV.match(line)) and any(_DIV_CLOSE.search(later) for later in lines[index + 1 :]):
             divs.append([0, width, int({"grid", "cards"} <= set(_classes(div["attrs"])))])
             out.append("")
             continue
