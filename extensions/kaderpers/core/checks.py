@@ -187,7 +187,7 @@ def check_markup(page: Page, body: str, *, beslishulp: bool) -> list[Finding]:
         removed = sanitise(text).removed
         if removed:
             findings.append(removed_finding(page.path, fragment.line, removed))
-    findings.extend(alt_missing_finding(page.path, image.line, image.src) for image in found.images if alt_missing(image))
+    findings.extend(alt_missing_finding(page.path, image.line, image.src) for image in found.images if alt_missing(image.alt))
     return findings
 
 

@@ -269,8 +269,9 @@ def _add_html(found: Markup, line: int, text: str) -> None:
     found.images.extend(Image(line, src, alt) for src, alt in html_images(text))
 
 
-def alt_missing(image: Image) -> bool:
-    return not image.alt.strip()
+def alt_missing(alt: str) -> bool:
+    """Whether an image's alternative text says nothing (MyST gives ``![](x)`` an empty one)."""
+    return not alt.strip()
 
 
 def alt_missing_finding(path: str, line: int | None, src: str) -> Finding:

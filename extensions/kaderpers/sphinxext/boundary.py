@@ -34,7 +34,7 @@ from sphinx.util import logging
 
 from ..core import boundary, limits
 from ..core.findings import Finding
-from ..core.markup import alt_missing_finding, html_images
+from ..core.markup import alt_missing, alt_missing_finding, html_images
 from ..dialect.rawhtml import is_html, node_line
 from .collector import report
 from .domain import kader_domain
@@ -217,11 +217,11 @@ def report_missing_alt(env: BuildEnvironment, doctree: nodes.document) -> None:
     """
     docname = env.docname
     for image in doctree.findall(nodes.image):
-        if not str(image.get("alt", "")).strip():
+        if alt_missing(str(image.get("alt", ""))):
             report(alt_missing_finding(_shown(env, docname), node_line(image), str(image.get("uri", ""))), docname)
     for raw in doctree.findall(is_html):
         for src, alt in html_images(raw.astext()):
-            if not alt.strip():
+            if alt_missing(alt):
                 report(alt_missing_finding(_shown(env, docname), node_line(raw), src), docname)
 
 
