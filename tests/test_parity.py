@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CONTENT, SHARED_BESLISHULP, run_kaderpers
 
@@ -183,3 +185,29 @@ def test_check_agrees_with_the_site_build_on_the_real_tree(upstream_build: subpr
     assert checked == site
     # a link that now leads to the beslishulp page is this site's own address, not an MkDocs link that leads nowhere
     assert not re.findall(r".*beslishulp/index\.html.*\[kaderpers\.html-link\]", upstream_build.stderr)
+
+
+# -- any body: findings, never an exception ---------------------------------------------------
+
+#: Lines of the constructs the view opens up, in any order, nesting and indentation.
+CONSTRUCT_LINES = [
+    '!!! note "Titel <b onclick=\'x()\'>vet</b>"', "??? tip", '=== "Tab <i>een</i>"', "/// details | <em>titel</em>", "///",
+    '<div class="grid cards" markdown>', '<div markdown class="x">', "</div>", "-   ## <a onclick=\"x()\">kaart</a>", "    ---",
+    "```", "```html", "~~~", ":::{note}", ":::", "```{image} x.png", "```{raw} html", ":alt:", ":width: 3px",
+    "![](x.png)", "![tekst](x.png){ width=3 }", '<img src="x.png">', "<script>x</script>", "`<script>` code", "| a | <b>b</b> |",
+    "|---|---|", "1. lijst <span onclick=y>z</span>", "", "tekst", "\t<iframe>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.tuples(st.sampled_from(["", "    ", "        ", "\t", "  "]), st.sampled_from(CONSTRUCT_LINES)), max_size=30), first=st.integers(1, 40))
+def test_any_body_gives_findings_on_its_own_lines(lines: list[tuple[str, str]], first: int) -> None:
+    from kaderpers.core.markup import markup
+    from kaderpers.core.sanitiser import sanitise
+
+    body = "\n".join(indent + line for indent, line in lines)
+    found = markup(body, first)
+    last = first + len(lines)  # a block's title is reported one line lower, so its last line may be the next
+    assert all(first <= item.line <= last for item in [*found.html, *found.images])
+    for fragment in found.html:
+        sanitise(fragment.text)
