@@ -9,13 +9,15 @@ Three parts, all read from :mod:`kaderpers.core.traceability`:
 * the gap report: vereisten no maatregel meets, maatregelen that meet no vereiste,
   hulpmiddelen linked to nothing, vocabulary values no record uses, dangling references.
 
-In print the tables keep only the columns an A4 page holds (:data:`PRINT_COLUMNS`).
+In print (the PDF appendix) the matrix is split by levenscyclus phase, one subsection per
+phase in the kader's order and a last one for vereisten without a phase, so an A4 page in
+portrait holds every other column (:data:`PRINT_MATRIX_WIDTHS`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from docutils import nodes
 
@@ -30,9 +32,12 @@ TRACEABILITY_TITLE = "Traceerbaarheid"
 
 MATRIX_COLUMNS = ("id", "title", "wetcode", "levenscyclus", "maatregelen", "hulpmiddelen")
 SOURCES_COLUMNS = ("id", "title", "levenscyclus", "bronnen")
-#: What an A4 page in portrait holds: the rest is on the site.
-PRINT_COLUMNS = {"matrix": ("id", "title", "maatregelen", "hulpmiddelen"), "bronnen": ("id", "title", "bronnen")}
+#: The matrix in print: one table per phase, whose heading names it, so every other column, with
+#: widths for A4 in portrait (not the lists' :data:`~kaderpers.core.columns.COLUMNS` ones): the
+#: hulpmiddelen, the longest cells, get the most room, which keeps the rows low.
+PRINT_MATRIX_WIDTHS = {"id": 9, "title": 25, "wetcode": 17, "maatregelen": 24, "hulpmiddelen": 40}
 NONE_TEXT = "Geen."
+NO_PHASE_TITLE = "Zonder fase"
 
 
 @dataclass
@@ -45,6 +50,22 @@ class TraceTable:
 
 
 @dataclass
+class PhaseGroup:
+    """The matrix rows of one levenscyclus phase (``phase`` None: the vereisten without one), in print."""
+
+    phase: Page | None
+    table: TraceTable
+
+    @property
+    def title(self) -> str:
+        return (self.phase.heading or self.phase.title) if self.phase is not None else NO_PHASE_TITLE
+
+    @property
+    def anchor(self) -> str:
+        return nodes.make_id(f"traceerbaarheid-fase-{self.phase.stem if self.phase is not None else 'zonder'}")
+
+
+@dataclass
 class Traceability:
     """What the page shows, before any node is made: cheap to compute, and what its digest is taken of."""
 
@@ -53,6 +74,8 @@ class Traceability:
     frameworks: tuple[str, ...]
     maatregelen: int
     gaps: Gaps
+    #: In print: the matrix by phase (a vereiste in every phase it names); on the site none.
+    by_phase: list[PhaseGroup] = field(default_factory=list)
 
     @property
     def tables(self) -> list[TraceTable]:
@@ -79,19 +102,38 @@ def _model(index: Kader, kind: PageKind, columns: tuple[str, ...], pages: list[P
 
 
 def traceability(index: Kader, in_print: bool = False) -> Traceability:
-    columns = PRINT_COLUMNS if in_print else {"matrix": MATRIX_COLUMNS, "bronnen": SOURCES_COLUMNS}
-    matrix = TraceTable("traceerbaarheid-vereisten", _model(index, PageKind.VEREISTE, columns["matrix"], index.of_kind(PageKind.VEREISTE)))
+    vereisten = index.of_kind(PageKind.VEREISTE)
+    matrix = TraceTable("traceerbaarheid-vereisten", _model(index, PageKind.VEREISTE, MATRIX_COLUMNS, vereisten))
     view = framework_codes(index)
     sources = None
     if view.maatregelen:
-        model = _model(index, PageKind.MAATREGEL, columns["bronnen"], list(view.maatregelen))
-        sources = TraceTable("traceerbaarheid-auditkaders", model)
-    return Traceability(matrix, sources, view.frameworks, len(index.of_kind(PageKind.MAATREGEL)), gaps(index))
+        sources = TraceTable("traceerbaarheid-auditkaders", _model(index, PageKind.MAATREGEL, SOURCES_COLUMNS, list(view.maatregelen)))
+    content = Traceability(matrix, sources, view.frameworks, len(index.of_kind(PageKind.MAATREGEL)), gaps(index))
+    if in_print:
+        content.by_phase = [
+            PhaseGroup(phase, TraceTable(matrix.name, _model(index, PageKind.VEREISTE, tuple(PRINT_MATRIX_WIDTHS), pages)))
+            for phase, pages in _by_phase(index, vereisten)
+        ]
+    return content
 
 
-def _render(index: Kader, table: TraceTable, links: DocLinks, in_print: bool) -> nodes.Element:
+def _by_phase(index: Kader, vereisten: list[Page]) -> list[tuple[Page | None, list[Page]]]:
+    """Each phase of the kader with the vereisten that name it, in order; then those that name no phase
+    of the kader (none, or only unknown values), when there are any."""
+    groups: list[tuple[Page | None, list[Page]]] = [(phase, index.select(PageKind.VEREISTE, [("levenscyclus", phase.stem)])) for phase in index.phases]
+    phases = index.taxonomy("levenscyclus")
+    without = [page for page in vereisten if not any(value in phases for value in page.values("levenscyclus"))]
+    if without:
+        groups.append((None, without))
+    return groups
+
+
+def _render(index: Kader, table: TraceTable, links: DocLinks, in_print: bool, widths: dict[str, int] | None = None) -> nodes.Element:
     if in_print:
         table.container = render_table(index, table.model, links, ["kp-trace", "colwidths-given"])
+        if widths:
+            for colspec, column in zip(table.container.findall(nodes.colspec), table.model.columns, strict=True):
+                colspec["colwidth"] = widths[column]
         return table.container
     container = nodes.container(classes=["kp-list", "kp-search", "kp-export", "kp-trace"], ids=[f"kp-{table.name}"])
     container += render_table(index, table.model, links, ["kp-search", "kp-export"])
@@ -121,7 +163,14 @@ def traceability_section(index: Kader, content: Traceability, links: DocLinks, i
     matrix += _paragraph(
         "Per vereiste de maatregelen die eraan bijdragen, en de hulpmiddelen bij de vereiste of bij een van die maatregelen."
     )
-    matrix += _render(index, content.matrix, links, in_print)
+    if content.by_phase:
+        matrix += _paragraph("Per fase van de levenscyclus; een vereiste staat bij elke fase die ze noemt.")
+    else:
+        matrix += _render(index, content.matrix, links, in_print)
+    for group in content.by_phase:
+        part = _section(group.title, group.anchor)
+        part += _render(index, group.table, links, in_print, PRINT_MATRIX_WIDTHS) if group.table.model.rows else _paragraph(NONE_TEXT)
+        matrix += part
     section += matrix
 
     sources = _section("Maatregelen en auditkaders", "traceerbaarheid-auditkaders")
