@@ -126,3 +126,41 @@ def heading_levels(tree: Element) -> list[int]:
 
 def struct_text(pdf_path: Path) -> str:
     return subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+
+
+def marked_texts(path: Path, pages: set[int]) -> dict[tuple[int, int], str]:
+    """(page, MCID) → the text pypdf extracts from that marked-content sequence, on the given pages."""
+    import pypdf
+
+    reader = pypdf.PdfReader(path)
+    found: dict[tuple[int, int], list[str]] = {}
+    for index in sorted(pages):
+        current: list[int | None] = [None]
+
+        def before(operator: bytes, operands: list, cm: list, tm: list) -> None:
+            if operator == b"BDC" and len(operands) > 1 and hasattr(operands[1], "get"):
+                current[0] = operands[1].get("/MCID")
+            elif operator == b"EMC":
+                current[0] = None
+
+        def text(chunk: str, cm: list, tm: list, font: object, size: float) -> None:
+            if chunk.strip() and current[0] is not None:
+                found.setdefault((index, int(current[0])), []).append(chunk.strip())
+
+        reader.pages[index].extract_text(visitor_operand_before=before, visitor_text=text)
+    return {key: " ".join(chunks) for key, chunks in found.items()}
+
+
+def element_text(element: Element, texts: dict[tuple[int, int], str]) -> str:
+    """The text of an element and everything in it, its lines joined by spaces."""
+    parts = []
+    for kid in element.kids:
+        if isinstance(kid, Element):
+            parts.append(element_text(kid, texts))
+        elif kid[0] == "mcid" and (kid[1], kid[2]) in texts:
+            parts.append(texts[kid[1], kid[2]])
+    return " ".join(part for part in parts if part)
+
+
+def element_pages(element: Element) -> set[int]:
+    return {kid[1] for e in element.walk() for kid in e.kids if isinstance(kid, tuple) and kid[0] == "mcid"}

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import frontmatter
@@ -18,8 +19,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import REPO, serve
-from test_tables import Tree, as_list, linked_stem
+from conftest import REPO, comparable, serve
+from pdf_tags import Element, element_pages, element_text, marked_texts, structure
+from test_pdf import outline_titles
+from test_tables import Tree, as_list, glossary_terms, linked_stem
 from test_browser_site import axe_violations, describe
 
 AI_ACT_FIELDS = ("soort-toepassing", "risicogroep", "rol-ai-act", "transparantieverplichting", "systeemrisico", "open-source")
@@ -55,16 +58,24 @@ class FrontMatter(Tree):
     def hulpmiddel_linked(self, hulpmiddel: str) -> bool:
         return bool(self.links("hulpmiddel", hulpmiddel, "vereiste") or self.links("hulpmiddel", hulpmiddel, "maatregel"))
 
-    def vocabularies(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
+    def phases(self) -> list[tuple[str, str]]:
+        """(stem, heading) of the levenscyclus phases, in phase order: by ``fase``, else the number in the title."""
         phases = []
         for path in sorted((self.tree / "levenscyclus").glob("*.md")):
-            meta = frontmatter.loads(path.read_text("utf-8")).metadata
-            title = str(meta.get("title") or "")
-            heading = re.search(r"^#\s+(.+)$", frontmatter.loads(path.read_text("utf-8")).content, re.MULTILINE)
-            if path.stem != "index" and (isinstance(meta.get("fase"), int) or re.search(r"\bfase\s+\d+\b", title or (heading[1] if heading else ""), re.IGNORECASE)):
-                phases.append(path.stem)
-        found["levenscyclus"] = phases
+            page = frontmatter.loads(path.read_text("utf-8"))
+            title = str(page.metadata.get("title") or "")
+            heading = re.search(r"^#\s+(.+)$", page.content, re.MULTILINE)
+            number = page.metadata.get("fase")
+            if not isinstance(number, int):
+                found = re.search(r"\bfase\s+(\d+)\b", title or (heading[1] if heading else ""), re.IGNORECASE)
+                number = int(found[1]) if found else None
+            if path.stem != "index" and number is not None:
+                phases.append((number, path.stem, heading[1].strip() if heading else title))
+        return [(stem, heading) for _, stem, heading in sorted(phases)]
+
+    def vocabularies(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        found["levenscyclus"] = [stem for stem, _ in self.phases()]
         found["rollen"] = [p.stem for p in sorted((self.tree / "rollen").glob("*.md")) if p.stem != "index"]
         found["onderwerp"] = [p.stem for p in sorted((self.tree / "onderwerpen").glob("*.md")) if p.stem != "index"]
         vocabulary = yaml.safe_load((REPO / "extensions" / "kaderpers" / "data" / "vocabulaire.yml").read_text("utf-8"))
@@ -214,9 +225,132 @@ def test_the_pdf_edition_has_the_matrix_as_an_appendix_that_fits_a4(content_buil
     matter = FrontMatter(CONTENT)
     for stem, meta in matter.records["vereiste"].items():
         assert str(meta["id"]).rsplit(":", 1)[-1] in text, stem
+    # By phase, with the law of each vereiste.
+    assert "Wetgeving" in text and all(comparable(heading) in comparable(text) for _, heading in matter.phases())
     # Every word of the appendix lies on an A4 page inside its margins.
     layout = subprocess.run(["pdftotext", "-f", str(start + 1), "-bbox", str(edition), "-"], capture_output=True, text=True, check=True).stdout
     page_width = float(re.search(r'<page width="([\d.]+)"', layout)[1])
     assert abs(page_width - 595.3) < 1
     right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', layout))
     assert right < page_width - 0.5 * 72 / 2.54  # at least half a centimetre from the edge
+
+
+# -- the appendix of the real tree's edition, read from its tags -----------------------------------------------
+
+
+@dataclass
+class PrintedTable:
+    header: list[str]
+    rows: list[dict[str, str]]  # header → cell text
+
+
+@dataclass
+class PrintedSection:
+    heading: str
+    tables: list[PrintedTable]
+    sections: list[PrintedSection]
+
+    def section(self, title: str) -> PrintedSection:
+        (found,) = [s for s in self.sections if comparable(s.heading).endswith(comparable(title))]
+        return found
+
+
+def printed_section(sect: Element, texts: dict[tuple[int, int], str]) -> PrintedSection:
+    """A tagged section (Sect) as its heading, the tables directly in it, and its subsections."""
+    kids = [kid for kid in sect.kids if isinstance(kid, Element)]
+    heading = next(element_text(kid, texts) for kid in kids if re.fullmatch(r"H[1-6]", kid.type))
+    tables = []
+    for table in (kid for kid in kids if kid.type == "Table"):
+        header = [element_text(cell, texts) for cell in table.walk() if cell.type == "TH"]
+        rows = []
+        for body in (e for e in table.walk() if e.type == "TBody"):
+            for row in (e for e in body.walk() if e.type == "TR"):
+                cells = [element_text(cell, texts) for cell in row.kids if isinstance(cell, Element) and cell.type == "TD"]
+                rows.append(dict(zip(header, cells, strict=True)))
+        tables.append(PrintedTable(header, rows))
+    return PrintedSection(heading, tables, [printed_section(kid, texts) for kid in kids if kid.type == "Sect"])
+
+
+@pytest.fixture(scope="module")
+def printed_appendix(upstream_edition: Path) -> PrintedSection:
+    """The last chapter of the real tree's edition (the appendix), from its structure tree (pikepdf) and the
+    text of its marked content (pypdf); only the appendix's pages are read."""
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(upstream_edition) as pdf:
+        tree = structure(pdf)
+    assert tree is not None
+    chapters = [e for e in tree.walk() if e.type == "Sect" and any(isinstance(kid, Element) and kid.type == "H1" for kid in e.kids)]
+    texts = marked_texts(upstream_edition, element_pages(chapters[-1]))
+    return printed_section(chapters[-1], texts)
+
+
+def cell_items(text: str) -> list[str]:
+    """The comma-separated items of a printed cell, comparable (line breaks and hyphenation ignored)."""
+    return sorted(comparable(item) for item in text.split(",") if comparable(item))
+
+
+@pytest.mark.upstream
+@pytest.mark.pdf
+def test_pdf_appendix_has_every_vereiste_under_each_of_its_phases_with_wetcode_and_maatregelen(
+    printed_appendix: PrintedSection, upstream_matter: FrontMatter, upstream_tree: Path, upstream_edition: Path
+) -> None:
+    matter = upstream_matter
+    assert comparable(printed_appendix.heading).endswith("traceerbaarheid")
+    matrix = printed_appendix.section("Vereisten en maatregelen")
+    phases = matter.phases()
+    vereisten = matter.records["vereiste"]
+    maatregelen = matter.records["maatregel"]
+
+    def label(meta: dict, stem: str) -> str:
+        return str(meta["id"]).rsplit(":", 1)[-1] if meta.get("id") else stem
+
+    by_label = {comparable(label(meta, stem)): stem for stem, meta in vereisten.items()}
+    assert len(by_label) == len(vereisten)  # the id column names each vereiste once
+    without = {s for s, meta in vereisten.items() if not {str(v) for v in as_list(meta.get("levenscyclus"))} & {stem for stem, _ in phases}}
+    expected_headings = [heading for _, heading in phases] + (["Zonder fase"] if without else [])
+    assert [comparable(s.heading) for s in matrix.sections] == [comparable(h) for h in expected_headings]
+
+    terms = glossary_terms(upstream_tree)
+    placed = []
+    for (phase, _), printed in zip([*phases, (None, "")], matrix.sections):
+        expected = {s for s, meta in vereisten.items() if phase in as_list(meta.get("levenscyclus"))} if phase else without
+        rows = [row for table in printed.tables for row in table.rows]
+        assert all(table.header == ["ID", "Vereiste", "Wetgeving", "Maatregelen", "Hulpmiddelen"] for table in printed.tables)
+        got = [by_label[comparable(row["ID"])] for row in rows]
+        assert len(got) == len(set(got)), printed.heading
+        assert set(got) == expected, printed.heading
+        for row, stem in zip(rows, got, strict=True):
+            code = stem.split("-")[0].upper()
+            assert comparable(row["Wetgeving"]) == comparable(terms.get(code, code).rstrip(".")), stem
+            assert comparable(vereisten[stem].get("title", "")) == comparable(row["Vereiste"]), stem
+            named = sorted(comparable(label(maatregelen[m], m)) for m in matter.maatregelen_naming(stem))
+            assert cell_items(row["Maatregelen"]) == named, (printed.heading, stem)
+            placed.append(stem)
+    # None is lost: each vereiste once per phase it names (once in total without one).
+    assert sorted(placed) == sorted(
+        [s for s, meta in vereisten.items() for phase, _ in phases if phase in as_list(meta.get("levenscyclus"))] + list(without)
+    )
+    assert set(placed) == set(vereisten)
+
+    # The auditkaders table keeps the phases of each maatregel.
+    (sources,) = printed_appendix.section("Maatregelen en auditkaders").tables
+    assert "Levenscyclus" in sources.header and sources.rows
+    phase_labels = {stem: stem.replace("-", " ") for stem, _ in phases}
+    for row in sources.rows:
+        (stem,) = [m for m, meta in maatregelen.items() if comparable(label(meta, m)) == comparable(row["ID"])]
+        assert cell_items(row["Levenscyclus"]) == sorted(comparable(phase_labels.get(v, v)) for v in as_list(maatregelen[stem].get("levenscyclus"))), stem
+
+    # The bookmarks show the phases under the matrix.
+    import pypdf
+
+    reader = pypdf.PdfReader(upstream_edition)
+    bookmarks = outline_titles(reader.outline)
+    start = next(i for i, (depth, title) in enumerate(bookmarks) if depth == 1 and comparable(title) == comparable("Vereisten en maatregelen"))
+    under = [title for depth, title in bookmarks[start + 1 :][: len(expected_headings)] if depth == 2]
+    assert [comparable(t) for t in under] == [comparable(h) for h in expected_headings]
+
+    # Every word of the wider tables lies on an A4 page in portrait, inside its margins.
+    first = reader.get_destination_page_number([item for item in reader.outline if not isinstance(item, list)][-1])
+    layout = subprocess.run(["pdftotext", "-f", str(first + 1), "-bbox", str(upstream_edition), "-"], capture_output=True, text=True, check=True).stdout
+    assert {round(float(width)) for width in re.findall(r'<page width="([\d.]+)"', layout)} == {595}
+    assert max(float(x) for x in re.findall(r'xMax="([\d.]+)"', layout)) < 595.3 - 0.5 * 72 / 2.54

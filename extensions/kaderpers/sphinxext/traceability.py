@@ -37,6 +37,9 @@ SOURCES_COLUMNS = ("id", "title", "levenscyclus", "bronnen")
 #: hulpmiddelen, the longest cells, get the most room, which keeps the rows low.
 PRINT_MATRIX_WIDTHS = {"id": 9, "title": 25, "wetcode": 17, "maatregelen": 24, "hulpmiddelen": 40}
 NONE_TEXT = "Geen."
+#: An empty cell in print: the reader sees "none", and the tagged PDF keeps the cell (a cell that
+#: draws nothing gets no TD, and the cells after it would read as the wrong columns).
+EMPTY_CELL = "\u2014"
 NO_PHASE_TITLE = "Zonder fase"
 
 
@@ -134,6 +137,9 @@ def _render(index: Kader, table: TraceTable, links: DocLinks, in_print: bool, wi
         if widths:
             for colspec, column in zip(table.container.findall(nodes.colspec), table.model.columns, strict=True):
                 colspec["colwidth"] = widths[column]
+        for entry in table.container.findall(nodes.entry):
+            if not entry.astext().strip():
+                entry[0] += nodes.Text(EMPTY_CELL)
         return table.container
     container = nodes.container(classes=["kp-list", "kp-search", "kp-export", "kp-trace"], ids=[f"kp-{table.name}"])
     container += render_table(index, table.model, links, ["kp-search", "kp-export"])
