@@ -105,3 +105,17 @@ def test_select_finds_exactly_the_records_that_match_every_filter(tree: Path) ->
             assert selected == [stem for stem in order if stem in wanted], f"{kind} {filters}: not in table order"
             compared += bool(wanted)
     assert compared > 100  # the comparison covered selections that find records
+
+
+def test_phases_numbered_from_one_sort_before_values_that_name_no_phase(tmp_path: Path) -> None:
+    """A kader may number its phases 1 to N; its last phase is still a phase, and an unknown value sorts after it."""
+    from conftest import make_tree
+
+    phase = "---\ntitle: Fase {n}, {name}\n---\n# {name}\n"
+    files = {"index.md": "---\ntitle: Kader\n---\n# Kader\n"}
+    for n, name in enumerate(("Begin", "Midden", "Einde"), start=1):
+        files[f"levenscyclus/{name.lower()}.md"] = phase.format(n=n, name=name)
+    kader = load_tree(make_tree(tmp_path / "tree", files)).kader
+    assert [p.stem for p in kader.phases] == ["begin", "midden", "einde"]
+    assert all(kader.is_phase(p.stem) for p in kader.phases) and not kader.is_phase("elders")
+    assert sorted(["elders", "einde", "begin"], key=kader.phase_order) == ["begin", "einde", "elders"]

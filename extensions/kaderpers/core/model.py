@@ -223,6 +223,10 @@ class Glossary:
         return definition.rstrip(".").strip()
 
 
+#: The heading of the records that name no levenscyclus phase, where records are grouped by phase.
+NO_PHASE_TITLE = "Zonder fase"
+
+
 class Kader:
     """An indexed set of pages: records by kind and stem, taxonomies, relations.
 
@@ -244,6 +248,8 @@ class Kader:
             key=lambda p: (p.phase, p.stem),
         )
         self._phase_order = {page.stem: page.phase for page in self.phases}
+        # Values that name no phase sort after every phase, however the phases are numbered.
+        self._after_phases = max(self._phase_order.values(), default=-1) + 1
         self._related: dict[tuple[str, PageKind], list[Page]] = defaultdict(list)
         self._dangling: dict[str, list[tuple[str, str]]] = defaultdict(list)
         #: (kind, field) → value → records, made on first use by :meth:`select`.
@@ -275,7 +281,10 @@ class Kader:
         return set(values) if values is not None else None
 
     def phase_order(self, stem: str) -> int:
-        return self._phase_order.get(stem, len(self._phase_order))
+        return self._phase_order.get(stem, self._after_phases)
+
+    def is_phase(self, stem: str) -> bool:
+        return stem in self._phase_order
 
     # -- relations -------------------------------------------------------
 

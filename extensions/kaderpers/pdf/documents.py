@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..core.model import Kader, PageKind
+from ..core.model import NO_PHASE_TITLE, Kader, PageKind
 from ..sphinxext.navigation import ROOT, Navigation
 
 EDITION = "algoritmekader"
@@ -85,7 +85,6 @@ def handouts(kader: Kader, title: str) -> list[PdfDocument]:
 
 
 ROLE_HANDOUT_FOLDER = f"{HANDOUT_FOLDER}/rollen"
-NO_PHASE_TITLE = "Zonder fase"
 #: What ``kaderpers_pdf_documents`` names → the kinds of document it selects.
 DOCUMENT_KINDS = {"edition": {"edition"}, "handouts": {"handout", "rol-handout"}, "rollen": {"rol-handout"}, "fasen": {"handout"}}
 
@@ -101,7 +100,7 @@ def role_handouts(kader: Kader, title: str) -> list[PdfDocument]:
         groups: dict[str, dict[PageKind, list[Part]]] = {}
         for kind, _ in HANDOUT_SECTIONS:
             for record in kader.select(kind, [("rollen", rol.stem)]):
-                phases = sorted((p for p in record.values("levenscyclus") if kader.phase_order(p) < len(kader.phases)), key=kader.phase_order)
+                phases = sorted(filter(kader.is_phase, record.values("levenscyclus")), key=kader.phase_order)
                 groups.setdefault(phases[0] if phases else "", {}).setdefault(kind, []).append(Part(record.docname))
         parts = [Part(rol.docname)]
         for phase in [*kader.phases, None]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from docutils import nodes
 
 from ..core.columns import COLUMNS, value_label
-from ..core.model import FOLDER_OF, KIND_OF_REFERENCE_FIELD, Kader, Page, PageKind
+from ..core.model import FOLDER_OF, KIND_OF_REFERENCE_FIELD, NO_PHASE_TITLE, Kader, Page, PageKind
 from ..core.traceability import Gaps, framework_codes, gaps
 from .tables import DocLinks, Row, TableModel, json_island, render_table, table_data
 
@@ -40,7 +40,6 @@ NONE_TEXT = "Geen."
 #: An empty cell in print: the reader sees "none", and the tagged PDF keeps the cell (a cell that
 #: draws nothing gets no TD, and the cells after it would read as the wrong columns).
 EMPTY_CELL = "\u2014"
-NO_PHASE_TITLE = "Zonder fase"
 
 
 @dataclass
