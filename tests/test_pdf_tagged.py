@@ -71,6 +71,9 @@ def test_tables_have_header_cells_figures_alt_text_and_links_their_element(tagge
     path, pdf, tree = tagged
     tables = [e for e in tree.walk() if e.type == "Table"]
     assert tables and all(any(cell.type == "TH" and cell.attributes.get("/Scope") for cell in table.walk()) for table in tables)
+    for table in tables:  # an empty cell is a cell too: every row has all of its table's columns
+        cells = {sum(1 for kid in row.kids if getattr(kid, "type", None) in ("TH", "TD")) for row in table.walk() if row.type == "TR"}
+        assert len(cells) == 1, f"{path.name}: a table's rows have {sorted(cells)} cells"
     assert all(figure.alt for figure in tree.walk() if figure.type == "Figure")
     objects = {kid[1] for link in tree.walk() if link.type == "Link" for kid in link.kids if isinstance(kid, tuple) and kid[0] == "objr"}
     numbers = parent_tree(pdf)

@@ -185,6 +185,8 @@ class Tagger:
             pass
         parent = styled.parent
         parent_node = self.part(container) if parent is None else self.element(parent, container)
+        if id(styled) in self.elements:  # made with its row's cells, just now
+            return self.elements[id(styled)][1]
         if parent_node is ARTIFACT:
             node = ARTIFACT
         else:
@@ -197,6 +199,11 @@ class Tagger:
                 node = Node(role, parent_node)
                 self.describe(node, styled)
         self.elements[id(styled)] = (styled, node)
+        if isinstance(styled, TableRow) and isinstance(node, Node):
+            # Every cell gets its TD or TH, also one that draws nothing: without it the
+            # cells after an empty one would be read as the wrong columns.
+            for cell in styled:
+                self.element(cell, container)
         return node
 
     def role(self, styled, parent, parent_node: Node) -> str | None:
@@ -349,13 +356,14 @@ class Tagger:
                 text = " ".join("".join(link.text or []).split()) or getattr(location.annotation, "target", None) or "Link"
                 annotation["Contents"] = cos.String(text)
 
-    def _build(self, node: Node, parent, places, pages, elements) -> Element | None:
-        """The written element of ``node`` and of its descendants, None when nothing of it reached a page."""
+    def _build(self, node: Node, parent, places, pages, elements, in_row: bool = False) -> Element | None:
+        """The written element of ``node`` and of its descendants, None when nothing of it reached a page
+        (but an empty cell of a row that did is written: it keeps the cells after it in their columns)."""
         element = Element(node, parent, pages)
         kids = element.kids
         for kid in node.kids:
             if isinstance(kid, Node):
-                built = self._build(kid, element, places, pages, elements)
+                built = self._build(kid, element, places, pages, elements, in_row=node.type == "TR")
                 if built is not None:
                     kids.append(built)
                 continue
@@ -364,7 +372,9 @@ class Tagger:
                     element.page = index
                 kids.append(mcid if index == element.page else (index, mcid))
         kids.extend(node.annotations)
-        if not kids and node.parent is not None:
+        if node.type == "TR" and not any(cell.kids for cell in kids if isinstance(cell, Element)):
+            return None
+        if not kids and node.parent is not None and not in_row:
             return None
         if node.type == "Note":  # PDF/UA: a Note has an ID of its own
             element.identifier = f"note-{len(elements) + 1}"

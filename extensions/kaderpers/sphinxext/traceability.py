@@ -37,8 +37,7 @@ SOURCES_COLUMNS = ("id", "title", "levenscyclus", "bronnen")
 #: hulpmiddelen, the longest cells, get the most room, which keeps the rows low.
 PRINT_MATRIX_WIDTHS = {"id": 9, "title": 25, "wetcode": 17, "maatregelen": 24, "hulpmiddelen": 40}
 NONE_TEXT = "Geen."
-#: An empty cell in print: the reader sees "none", and the tagged PDF keeps the cell (a cell that
-#: draws nothing gets no TD, and the cells after it would read as the wrong columns).
+#: An empty cell in print: the reader sees "none" rather than a gap.
 EMPTY_CELL = "\u2014"
 
 
