@@ -22,7 +22,7 @@ import codecs
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 from docutils.parsers.rst.directives.misc import Raw
