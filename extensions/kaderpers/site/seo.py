@@ -12,8 +12,8 @@
 
 The sitemap is written after every build from the whole environment (not from the pages
 this build happened to write), so an incremental build lists the same pages as a clean one.
-sphinx-sitemap was not used: it lists the pages written in the build at hand, and its
-``lastmod`` needs sphinx-last-updated-by-git, which has no modification-time fallback.
+sphinx-sitemap was not used: its ``lastmod`` needs a second extension,
+sphinx-last-updated-by-git, which reads git only, with no modification time to fall back on.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from urllib.parse import quote
 from docutils import nodes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from sphinx.locale import _
 from sphinx.util import logging
 
 from ..sphinxext.domain import kader_domain, pages
@@ -48,8 +49,10 @@ ROBOTS = "robots.txt"
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: About what search engines show of a description.
 DESCRIPTION_LENGTH = 160
-#: Pages that are no content: they are not listed in the sitemap (the 404 page also asks not to be indexed).
+#: Pages that are no content: they are not listed in the sitemap and ask search engines not to index them.
 NOT_LISTED = frozenset({notfound.PAGENAME, "search", "genindex"})
+#: The titles Sphinx's own templates give its search and index pages (translated when called).
+TEMPLATE_TITLES = {"search": "Search", "genindex": "Index"}
 #: A paragraph inside one of these is not the page's opening text.
 _NOT_OPENING = (nodes.Admonition, nodes.table, nodes.topic, nodes.sidebar, nodes.field_list, nodes.footnote, nodes.citation, nodes.system_message)
 
@@ -136,7 +139,11 @@ def description(app: Sphinx, pagename: str, context: dict[str, Any], doctree: no
 
 
 def plain_title(context: dict[str, Any]) -> str:
-    return html.unescape(Markup(str(context.get("title") or "")).striptags())
+    """The page's title as text; Sphinx's search and index pages name theirs in their templates only."""
+    title = context.get("title") or ""
+    if not title and (template_title := TEMPLATE_TITLES.get(str(context.get("pagename")))):
+        title = _(template_title)
+    return html.unescape(Markup(str(title)).striptags())
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
@@ -148,7 +155,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         "type": "website" if pagename == app.config.root_doc else "article",
         "url": context.get("pageurl") or "",
         "site_name": str(app.config.project or ""),
-        "noindex": pagename == notfound.PAGENAME,
+        "noindex": pagename in NOT_LISTED,
     }
 
 
