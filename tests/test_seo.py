@@ -260,7 +260,10 @@ def test_the_last_commits_come_from_one_git_call(tmp_path: Path, monkeypatch: py
     assert commits[top / "docs" / "map-2" / "pagina-2.md"] == datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("text", ["kort", "a " * 100, "woord" * 40, "Een zin van gewone woorden, " * 10, "x" * 150 + " " + "y" * 30])
+@pytest.mark.parametrize(
+    "text",
+    ["kort", "a " * 100, "woord" * 40, "Een zin van gewone woorden, " * 10, "abcdef " * 40, "De maatregelen van het algoritmekader zijn " * 6, "x" * 150 + " " + "y" * 30],
+)
 def test_cut_keeps_whole_words_within_160_characters(text: str) -> None:
     from kaderpers.site.seo import cut
 
