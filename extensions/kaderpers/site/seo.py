@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE = "kaderpers-seo.html"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+#: The builders that write a site of pages (not singlehtml, epub, ...).
+SITE_BUILDERS = ("html", "dirhtml")
 #: About what search engines show of a description.
 DESCRIPTION_LENGTH = 160
 #: Pages that are no content: they are not listed in the sitemap and ask search engines not to index them.
@@ -232,7 +233,7 @@ def robots(app: Sphinx) -> str:
 
 
 def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
+    if exception is not None or app.builder.name not in SITE_BUILDERS:
         return
     outdir = Path(app.outdir)
     if not app.config.html_baseurl:
