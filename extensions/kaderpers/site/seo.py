@@ -18,6 +18,7 @@ sphinx-last-updated-by-git, which reads git only, with no modification time to f
 
 from __future__ import annotations
 
+import functools
 import html
 import subprocess
 import xml.etree.ElementTree as ET
@@ -70,9 +71,14 @@ def cut(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     return head.rstrip(" ,;:-–—") + "…"
 
 
+@functools.cache
+def _inline_markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark")  # made once: making one costs about as much as reading a toelichting
+
+
 def markdown_text(source: str) -> str:
     """The words of one line of Markdown (a ``toelichting``), without its markup."""
-    tokens = MarkdownIt("commonmark").parseInline(source)
+    tokens = _inline_markdown().parseInline(source)
     return " ".join("".join(child.content for child in token.children or () if child.type in ("text", "code_inline", "softbreak")) for token in tokens)
 
 
