@@ -193,7 +193,11 @@ def test_lastmod_is_the_last_commit_and_incremental_builds_keep_the_sitemap_true
     edited.write_text(edited.read_text("utf-8") + "\nEen nieuwe alinea.\n", "utf-8")
     git(repo, "commit", "-qam", "tweede", when="2025-06-07T08:09:10+02:00")
     untracked = tree / "onderwerpen" / "nog-niet-gecommit.md"
-    untracked.write_text("# Nog niet gecommit\n\nEen pagina die git nog niet kent, met een eigen alinea van enige lengte.\n", "utf-8")
+    untracked.write_text(
+        "---\nsummary: 'Een \"citaat\" met <script>alert(1)</script> & **nadruk**'\n---\n\n"
+        "# Nog niet gecommit\n\nEen pagina die git nog niet kent, met een eigen alinea van enige lengte.\n",
+        "utf-8",
+    )
     os.utime(untracked, (1_700_000_000, 1_700_000_000))
     removed = tree / "onderwerpen" / "weg-straks.md"
     removed.write_text("# Weg straks\n\nEen pagina die de volgende build niet meer heeft.\n", "utf-8")
@@ -204,6 +208,10 @@ def test_lastmod_is_the_last_commit_and_incremental_builds_keep_the_sitemap_true
     assert first["voldoen-aan-wetten-en-regels/maatregelen/0-org-01-algoritmes-inventariseren.html"] == "2025-06-07T06:09:10+00:00"
     assert first["index.html"] == "2024-01-02T03:04:05+00:00"
     assert first["onderwerpen/nog-niet-gecommit.html"] == "2023-11-14T22:13:20+00:00"
+    # The front matter's summary as text: its markup and raw HTML left out, quotes kept and escaped.
+    head = soup_of(out / "html" / "onderwerpen" / "nog-niet-gecommit.html").head
+    assert head.find("meta", attrs={"name": "description"})["content"] == 'Een "citaat" met alert(1) & nadruk'
+    assert not [script for script in head.find_all("script") if "alert" in script.get_text()]
     assert "onderwerpen/weg-straks.html" in first
     assert first["traceerbaarheid/index.html"] is None  # made by the build: no source of its own
     assert set(first) == published_pages(out / "html") - NOT_LISTED
