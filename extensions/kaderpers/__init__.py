@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def setup(app: Sphinx) -> dict[str, Any]:
     from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages
+    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, seo
 
     defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
@@ -38,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     checklist.setup(app)
     exports.setup(app)
     pages.setup(app)
+    seo.setup(app)
     pdf.setup(app)
     parallel.setup(app)
     defaults.setup(app)  # after every config value is declared

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from .. import bundled
-from ..core.findings import format_json, format_text, has_failures
+from ..core.findings import format_text, has_failures
+from ..core.report import FORMATS
 
 if TYPE_CHECKING:
     from ..core.loader import LoadedTree
@@ -39,8 +40,8 @@ def command_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     root = _content_dir(args.content)
     findings = check_tree(root, args.beslishulp or "")
-    if args.format == "json":
-        print(format_json(findings))
+    if args.format in FORMATS:
+        print(FORMATS[args.format](findings, root))
     else:
         print(format_text(findings))
         print(f"checked {root} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
@@ -143,7 +144,10 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report problems in a content tree", description="Check a content tree and print one line per finding.")
     check.add_argument("content", nargs="?", help=CONTENT_HELP)
     check.add_argument("--strict", action="store_true", help="also fail (exit 1) on warnings")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format", choices=("text", *FORMATS), default="text",
+        help="output format (default: text); github: workflow commands (annotations), sarif: SARIF 2.1.0",
+    )
     check.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
     check.set_defaults(run=command_check)
 

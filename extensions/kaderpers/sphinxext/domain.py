@@ -124,6 +124,9 @@ class KaderDomain(Domain):
         self.skipped_parents: list[tuple[str, str]] = []
         #: The beslishulp's decision tree, read and checked by :mod:`kaderpers.site.beslishulp` (HTML builds).
         self.decision_tree: DecisionTree | None = None
+        #: The pages the HTML build wrote that are not documents of the tree (the 404 page, the
+        #: Woordenlijst, ``traceerbaarheid/``, ...): written on every build, listed in the sitemap.
+        self.added_pages: set[str] = set()
 
     # -- per document ------------------------------------------------------------------
 
