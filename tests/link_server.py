@@ -26,6 +26,7 @@ class LinkServer:
         self.slow_seconds = slow_seconds
         self.bulk_delay = bulk_delay
         self.requests: Counter[tuple[str, str]] = Counter()
+        self.agents: list[str] = []  # the User-Agent of every request
         self.open = 0
         self.max_open = 0
         self.lock = threading.Lock()
@@ -56,20 +57,21 @@ class LinkServer:
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.agents.clear()
             self.max_open = 0
 
     def _answer(self, method: str, path: str, seen: int) -> tuple[int, dict[str, str], str]:
         """Status, headers and body for the ``seen``-th request (from 1) of ``method`` on ``path``."""
-        if path == "/ok":
+        if path in ("/ok", "/new"):  # /new: where the permanent redirects lead
             return 200, {}, OK_PAGE
         if path == "/missing":
             return 404, {}, "not found"
         if path == "/gone":
             return 410, {}, "gone"
         if path == "/moved":
-            return 301, {"Location": "/ok"}, ""
+            return 301, {"Location": "/new"}, ""
         if path == "/moved-308":
-            return 308, {"Location": self.url("/ok")}, ""
+            return 308, {"Location": self.url("/new")}, ""
         if path == "/temporary":
             return 302, {"Location": "/ok"}, ""
         if path == "/loop-a":
@@ -97,11 +99,13 @@ class LinkServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as a real server
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between requests on one connection
 
             def _serve(self, method: str) -> None:
                 path = urlsplit(self.path).path
                 with server.lock:
                     server.requests[method, path] += 1
+                    server.agents.append(self.headers.get("User-Agent", ""))
                     seen = server.requests[method, path]
                     server.open += 1
                     server.max_open = max(server.max_open, server.open)
