@@ -49,6 +49,8 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_STATUSES = frozenset({429, 503})
 #: How much of an HTML page is read to look for an anchor.
 MAX_ANCHOR_BYTES = 10 * 1024 * 1024
+#: How much of any other answer is read (and thrown away) to keep its connection for the next request.
+MAX_DRAINED_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -250,16 +252,18 @@ class LinkChecker:
                 raise _BudgetSpent
             async with self._slot(url):
                 async with client.stream(method, url, headers=headers_for(url, self.options)) as response:
-                    text = ""
-                    if body and response.status_code < 300 and "html" in response.headers.get("content-type", ""):
-                        chunks = []
-                        size = 0
-                        async for chunk in response.aiter_bytes():
+                    keep = body and response.status_code < 300 and "html" in response.headers.get("content-type", "")
+                    chunks = []
+                    size = 0
+                    # Read the answer to its end (a HEAD's is empty), so that its connection serves the next
+                    # request; give up on one that is too large (its connection is then closed).
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if keep:
                             chunks.append(chunk)
-                            size += len(chunk)
-                            if size > MAX_ANCHOR_BYTES:
-                                break
-                        text = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+                        if size > (MAX_ANCHOR_BYTES if keep else MAX_DRAINED_BYTES):
+                            break
+                    text = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace") if keep else ""
             if response.status_code in RETRY_STATUSES and attempt < self.options.retries:
                 await asyncio.sleep(retry_after(response.headers.get("retry-after"), attempt, self.options.max_wait))
                 attempt += 1
