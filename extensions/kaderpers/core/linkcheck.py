@@ -219,12 +219,7 @@ def _error_outcome(url: str, error: httpx.HTTPError) -> Outcome:
         if isinstance(cause, ConnectionRefusedError):
             return Outcome(url, Status.UNREACHABLE, "the server refuses the connection")
         cause = cause.__cause__ or cause.__context__
-    text = str(error)
-    if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text or "Temporary failure in name resolution" in text:
-        return Outcome(url, Status.DNS, f"the host name `{_host(url)}` does not resolve")
-    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text:
-        return Outcome(url, Status.TLS, f"the TLS connection failed: {text}")
-    return Outcome(url, Status.UNREACHABLE, f"the server cannot be reached: {text or type(error).__name__}")
+    return Outcome(url, Status.UNREACHABLE, f"the server cannot be reached: {error or type(error).__name__}")
 
 
 class LinkChecker:
