@@ -27,6 +27,7 @@ class LinkServer:
         self.bulk_delay = bulk_delay
         self.requests: Counter[tuple[str, str]] = Counter()
         self.agents: list[str] = []  # the User-Agent of every request
+        self.times: dict[tuple[str, str], list[float]] = {}  # when each request of (method, path) came in
         self.open = 0
         self.max_open = 0
         self.lock = threading.Lock()
@@ -58,6 +59,7 @@ class LinkServer:
         with self.lock:
             self.requests.clear()
             self.agents.clear()
+            self.times.clear()
             self.max_open = 0
 
     def _answer(self, method: str, path: str, seen: int) -> tuple[int, dict[str, str], str]:
@@ -106,6 +108,7 @@ class LinkServer:
                 with server.lock:
                     server.requests[method, path] += 1
                     server.agents.append(self.headers.get("User-Agent", ""))
+                    server.times.setdefault((method, path), []).append(time.monotonic())
                     seen = server.requests[method, path]
                     server.open += 1
                     server.max_open = max(server.max_open, server.open)

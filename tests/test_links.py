@@ -139,6 +139,8 @@ def test_check_links_reports_exactly_the_broken_links_and_permanent_redirects(tr
     assert all(f["level"] == "warning" for f in moved)
     # the endpoints that fail once were asked again, and HEAD refused was followed by GET
     assert server.requests["HEAD", "/busy"] == 2 and server.requests["HEAD", "/unavailable"] == 2
+    first, again = server.times["HEAD", "/busy"]
+    assert again - first >= 0.9  # Retry-After: 1 was honoured (a lower bound: waiting longer is allowed)
     assert server.requests["HEAD", "/no-head"] == 1 and server.requests["GET", "/no-head"] == 1
     assert server.count("/missing-in-code") == 0 and server.count("/missing-in-span") == 0
     assert "external links" in err and "link settings:" in err
@@ -232,6 +234,13 @@ def test_failures_before_an_answer_are_told_apart(server: LinkServer) -> None:
     assert "does not resolve" in words[Status.DNS] and "TLS" in words[Status.TLS]
     assert "refuses the connection" in words[Status.UNREACHABLE] and "time-out" in words[Status.TIMEOUT]
     assert {RULES[f"link.{status}"].level for status in ("tls", "dns", "unreachable")} == {Level.ERROR}
+
+
+def test_a_host_whose_name_does_not_resolve_is_looked_up_for_one_link_only() -> None:
+    urls = [f"http://no-such-host.invalid/{n}" for n in range(10)]
+    report = check_urls(urls, LinkOptions(per_host=1))
+    assert {outcome.status for outcome in report.outcomes.values()} == {Status.DNS}
+    assert report.requests == 1
 
 
 def test_the_request_budget_leaves_the_rest_unchecked(server: LinkServer) -> None:

@@ -137,6 +137,13 @@ class _BudgetSpent(Exception):
     pass
 
 
+class _Unresolved(Exception):
+    """The host's name did not resolve for an earlier URL: its other URLs are not asked."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+
+
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -204,6 +211,14 @@ def html_anchors(html: str) -> set[str]:
     return parser.names
 
 
+def failing_host(url: str, error: httpx.HTTPError) -> str:
+    """The host of the request that failed (after a redirect, not necessarily the link's)."""
+    try:
+        return error.request.url.host or _host(url)
+    except RuntimeError:  # an error raised without its request
+        return _host(url)
+
+
 def _error_outcome(url: str, error: httpx.HTTPError) -> Outcome:
     """A failure before any answer, in its own words: timeout, TLS, DNS, or the connection."""
     if isinstance(error, httpx.TimeoutException):
@@ -215,7 +230,7 @@ def _error_outcome(url: str, error: httpx.HTTPError) -> Outcome:
         if isinstance(cause, ssl.SSLError):
             return Outcome(url, Status.TLS, f"the TLS connection failed: {cause.reason or cause}")
         if isinstance(cause, socket.gaierror):
-            return Outcome(url, Status.DNS, f"the host name `{_host(url)}` does not resolve ({cause.strerror or cause})")
+            return Outcome(url, Status.DNS, f"the host name `{failing_host(url, error)}` does not resolve ({cause.strerror or cause})")
         if isinstance(cause, ConnectionRefusedError):
             return Outcome(url, Status.UNREACHABLE, "the server refuses the connection")
         cause = cause.__cause__ or cause.__context__
@@ -230,6 +245,7 @@ class LinkChecker:
         self.progress = progress
         self.budget = _Budget(options.budget)
         self.hosts: dict[str, asyncio.Semaphore] = {}
+        self.unresolved: dict[str, str] = {}  # host → why its name does not resolve
 
     def _slot(self, url: str) -> asyncio.Semaphore:
         host = _host(url)
@@ -243,9 +259,11 @@ class LinkChecker:
         Returns the response (its body read when ``body``) and, for an HTML body, its text."""
         attempt = 0
         while True:
-            if not self.budget.take():
-                raise _BudgetSpent
             async with self._slot(url):
+                if (host := _host(url)) in self.unresolved:
+                    raise _Unresolved(self.unresolved[host])
+                if not self.budget.take():
+                    raise _BudgetSpent
                 async with client.stream(method, url, headers=headers_for(url, self.options)) as response:
                     keep = body and response.status_code < 300 and "html" in response.headers.get("content-type", "")
                     chunks = []
@@ -308,8 +326,13 @@ class LinkChecker:
             return outcome
         except _BudgetSpent:
             return Outcome(url, Status.UNCHECKED, "the request budget was spent")
+        except _Unresolved as unresolved:
+            return Outcome(url, Status.DNS, unresolved.detail)
         except httpx.HTTPError as error:
-            return _error_outcome(url, error)
+            outcome = _error_outcome(url, error)
+            if outcome.status is Status.DNS:
+                self.unresolved[failing_host(url, error)] = outcome.detail
+            return outcome
         except (ValueError, UnicodeError) as error:  # a URL httpx cannot send
             return Outcome(url, Status.UNREACHABLE, f"the URL cannot be requested: {error}")
 
