@@ -76,6 +76,7 @@ sources:
 </div>
 
 [Met anker](BASE/anchors#present) en [zonder](BASE/anchors#absent), [tijdelijk](BASE/temporary).
+[Oud anker](BASE/anchors#oud) en [regel 10](BASE/anchors#L10), geen anker maar een regel van een bestand.
 """
 
 HULPMIDDEL_PATH = "voldoen-aan-wetten-en-regels/hulpmiddelen/gereedschap.md"
@@ -151,7 +152,7 @@ def test_anchors_are_checked_when_asked(tree: Path, server: LinkServer, capsys: 
     anchor = {(f["path"], f["line"]) for f in findings if f["rule"] == "link.anchor"}
     assert anchor == {(HULPMIDDEL_PATH, line_of(tree, HULPMIDDEL_PATH, "/anchors#absent"))}
     assert {(f["path"], f["line"], f["rule"]) for f in findings if f["rule"] != "link.anchor"} == expected_findings(tree)
-    assert server.requests["GET", "/anchors"] == 2  # each fragment read from the page itself
+    assert server.requests["GET", "/anchors"] == 3  # each fragment read from the page itself (#L10 is a line, not an anchor)
 
 
 def test_a_second_run_within_the_ttl_asks_nothing_about_links_that_were_fine(tree: Path, server: LinkServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,6 +181,15 @@ def test_strict_fails_on_a_permanent_redirect_alone(tmp_path: Path, server: Link
     assert [(f["rule"], f["line"]) for f in findings] == [("link.redirect", 3)]
     assert status == 0
     assert check(tree, capsys, "--strict")[0] == 1
+
+
+def test_a_cache_that_cannot_be_written_is_reported_and_the_check_goes_on(tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("")
+    tree = write_tree(tmp_path, server.base, {"index.md": "# Start\n\n[weg](BASE/missing)\n"}, "kaderpers_link_cache = '../a-file/links.json'\n")
+    status, findings, err = check(tree, capsys)
+    assert [f["rule"] for f in findings] == ["link.broken"] and status == 1
+    assert f"the cache {tmp_path / 'a-file' / 'links.json'} cannot be written" in err
 
 
 def test_links_are_checked_only_when_asked(tree: Path, server: LinkServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,6 +74,8 @@ def check_tree_links(content: Path, *, isolated: bool, anchors: bool) -> list[Fi
     for outcome in report.outcomes.values():
         key = "cached" if outcome.from_cache else str(outcome.status)
         counts[key] = counts.get(key, 0) + 1
+    if report.cache_problem:
+        print(f"kaderpers: {report.cache_problem}", file=sys.stderr)
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     print(
         f"kaderpers: {len(report.outcomes)} external links ({occurrences} occurrences): {summary or 'none'}; "

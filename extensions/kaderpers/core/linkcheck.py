@@ -47,6 +47,12 @@ DEFAULT_HEADERS = {
 }
 PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_STATUSES = frozenset({429, 503})
+#: Connections open at once over all hosts (each host has its own, smaller limit): well within a
+#: process's file descriptors however many hosts a tree links to.
+MAX_CONNECTIONS = 64
+#: Fragments that are not anchors in the page's HTML: a hash-bang route, a line of a file on a code
+#: host (#L10, #L10-L20), a text fragment (#:~:text=).
+NOT_AN_ANCHOR = re.compile(r"^!|^L\d+(?:-L\d+)?$|^:~:")
 #: How much of an HTML page is read to look for an anchor.
 MAX_ANCHOR_BYTES = 10 * 1024 * 1024
 #: How much of any other answer is read (and thrown away) to keep its connection for the next request.
@@ -118,6 +124,7 @@ class Outcome:
 class Report:
     outcomes: dict[str, Outcome]
     requests: int = 0
+    cache_problem: str = ""
 
 
 class _Budget:
@@ -286,7 +293,7 @@ class LinkChecker:
     async def _follow(self, client: httpx.AsyncClient, method: str, url: str) -> Outcome:
         """``url`` with ``method``, following redirects hop by hop."""
         target, fragment = urldefrag(url)
-        want_anchor = self.options.anchors and bool(fragment) and method == "GET"
+        want_anchor = self.options.anchors and bool(fragment) and not NOT_AN_ANCHOR.match(fragment) and method == "GET"
         seen = {target}
         moved_to = ""  # where the permanent redirects at the start of the chain lead
         permanent = True
@@ -317,7 +324,8 @@ class LinkChecker:
 
     async def check_one(self, client: httpx.AsyncClient, url: str) -> Outcome:
         try:
-            if self.options.anchors and urldefrag(url)[1]:
+            fragment = urldefrag(url)[1]
+            if self.options.anchors and fragment and not NOT_AN_ANCHOR.match(fragment):
                 return await self._follow(client, "GET", url)
             outcome = await self._follow(client, "HEAD", url)
             refused = outcome.status is Status.BROKEN and outcome.http_status not in RETRY_STATUSES
@@ -337,8 +345,8 @@ class LinkChecker:
             return Outcome(url, Status.UNREACHABLE, f"the URL cannot be requested: {error}")
 
     async def check_all(self, urls: list[str]) -> dict[str, Outcome]:
-        timeout = httpx.Timeout(self.options.timeout)
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+        timeout = httpx.Timeout(self.options.timeout, pool=None)  # waiting for a free connection is not the server's time
+        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
         done = 0
 
         async def one(url: str) -> Outcome:
@@ -419,15 +427,20 @@ def check_urls(urls: Iterable[str], options: LinkOptions, progress: Callable[[in
         else:
             to_check.setdefault(key, []).append(url)
     checker = LinkChecker(options, progress)
+    answers: dict[str, Outcome] = {}
     if to_check:
         answers = asyncio.run(checker.check_all(list(to_check)))
         for key, same in to_check.items():
             outcomes.update((url, _for_url(answers[key], url)) for url in same)
+    report = Report(outcomes, checker.budget.used)
     if options.cache is not None:
         entries = dict(cached)
         entries.update((key, {"checked": now}) for key in to_check if answers[key].fine)
-        write_cache(options.cache, entries)
-    return Report(outcomes, checker.budget.used)
+        try:
+            write_cache(options.cache, entries)
+        except OSError as error:
+            report.cache_problem = f"the cache {options.cache} cannot be written ({error.strerror or error}); the next run checks every link again"
+    return report
 
 
 def _for_url(outcome: Outcome, url: str) -> Outcome:
