@@ -144,7 +144,7 @@ def test_check_links_reports_exactly_the_broken_links_and_permanent_redirects(tr
     assert again - first >= 0.9  # Retry-After: 1 was honoured (a lower bound: waiting longer is allowed)
     assert server.requests["HEAD", "/no-head"] == 1 and server.requests["GET", "/no-head"] == 1
     assert server.count("/missing-in-code") == 0 and server.count("/missing-in-span") == 0
-    assert "external links" in err and "link settings:" in err
+    assert re.search(r"checked (\d+) of \1 links", err) and "external links" in err and "link settings:" in err
 
 
 def test_anchors_are_checked_when_asked(tree: Path, server: LinkServer, capsys: pytest.CaptureFixture[str]) -> None:

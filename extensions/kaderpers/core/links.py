@@ -38,7 +38,6 @@ class LinkOccurrence:
     url: str
     path: str
     line: int | None
-    where: str  # "markdown", "html" or "front matter"
 
 
 def is_external(url: str) -> bool:
@@ -54,7 +53,7 @@ def body_links(page: Page, body: str) -> list[LinkOccurrence]:
     """The external URLs of a page's body, as MyST parses it."""
     found = markup(body, page.body_line, urls=True)
     return [
-        LinkOccurrence(url.url.strip(), page.path, url.line, "html" if url.in_html else "markdown")
+        LinkOccurrence(url.url.strip(), page.path, url.line)
         for url in found.urls
         if is_external(url.url)
     ]
@@ -94,7 +93,7 @@ def front_matter_links(page: Page, text: str) -> list[LinkOccurrence]:
             if not is_external(url):
                 continue
             line = next((number + 1 for number in range(start, len(lines)) if url in lines[number]), page.lines.of(key))
-            links.append(LinkOccurrence(url, page.path, line, "front matter"))
+            links.append(LinkOccurrence(url, page.path, line))
             if line is not None:
                 start = line - 1 if lines[line - 1].count(url) > 1 else line
     return links

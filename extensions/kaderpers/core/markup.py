@@ -79,7 +79,6 @@ class Url:
 
     line: int
     url: str
-    in_html: bool = False
 
 
 @dataclass
@@ -316,7 +315,7 @@ def _add_html(found: Markup, line: int, text: str, url_line: int | None = None) 
     found.html.append(Html(line, text))
     found.images.extend(Image(line, src, alt) for src, alt in html_images(text))
     first = line if url_line is None else url_line
-    found.urls.extend(Url(first + offset - 1, url, in_html=True) for offset, url in html_urls(text))
+    found.urls.extend(Url(first + offset - 1, url) for offset, url in html_urls(text))
 
 
 def alt_missing(alt: str) -> bool:
