@@ -312,3 +312,15 @@ def test_the_collector_finds_the_real_trees_external_links(upstream_tree: Path) 
 def test_only_http_and_https_with_a_host_are_external() -> None:
     assert is_external("https://a.nl/x") and is_external("HTTP://a.nl")
     assert not any(is_external(url) for url in ("mailto:a@b.nl", "andere.md", "#top", "/abs", "https://", "ftp://a.nl/"))
+
+
+def test_a_build_never_loads_the_http_client() -> None:
+    """Links are checked by `check --links` only: the build's modules (its configuration with the link
+    settings included) load no HTTP client, so no build asks the web."""
+    import subprocess
+    import sys
+
+    modules = "kaderpers, kaderpers.sphinxext.config, kaderpers.cli.build, kaderpers.site.html, kaderpers.core.links"
+    code = f"import sys, {modules}; print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

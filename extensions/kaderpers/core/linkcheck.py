@@ -36,9 +36,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import httpx
+if TYPE_CHECKING:
+    import httpx  # imported where links are checked: every build reads LinkOptions' defaults (sphinxext/config.py)
 
 #: What the checker says it is, and what it accepts, unless ``headers`` say otherwise for a host.
 DEFAULT_HEADERS = {
@@ -228,6 +230,8 @@ def failing_host(url: str, error: httpx.HTTPError) -> str:
 
 def _error_outcome(url: str, error: httpx.HTTPError) -> Outcome:
     """A failure before any answer, in its own words: timeout, TLS, DNS, or the connection."""
+    import httpx
+
     if isinstance(error, httpx.TimeoutException):
         return Outcome(url, Status.TIMEOUT, "no answer within the time-out")
     cause: BaseException | None = error
@@ -323,6 +327,8 @@ class LinkChecker:
         return Outcome(url, Status.TOO_MANY_REDIRECTS, f"more than {self.options.max_redirects} redirects", None)
 
     async def check_one(self, client: httpx.AsyncClient, url: str) -> Outcome:
+        import httpx
+
         try:
             fragment = urldefrag(url)[1]
             if self.options.anchors and fragment and not NOT_AN_ANCHOR.match(fragment):
@@ -345,6 +351,8 @@ class LinkChecker:
             return Outcome(url, Status.UNREACHABLE, f"the URL cannot be requested: {error}")
 
     async def check_all(self, urls: list[str]) -> dict[str, Outcome]:
+        import httpx
+
         timeout = httpx.Timeout(self.options.timeout, pool=None)  # waiting for a free connection is not the server's time
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
         done = 0

@@ -14,7 +14,12 @@ grid) and the ``<div … markdown>`` / ``</div>`` and ``///`` lines around a blo
 become blank lines, and the block's body is dedented, so that markdown-it reads
 it as the Markdown it is rather than as an indented code block.
 
-Lines follow MyST: a block of HTML is reported at its first line, HTML inside a
+With ``urls`` (``kaderpers check --links``, :mod:`kaderpers.core.links`) it also
+gathers every URL of the body, each on the line it is written on: a link or image
+on its block's first line plus the line breaks before it, an ``href``/``src`` in
+raw HTML on the line of its tag.
+
+Lines of HTML and images follow MyST: a block of HTML is reported at its first line, HTML inside a
 paragraph, heading or table row (and an image) at the first line of that block,
 and HTML in a block's title one line below the title (MyST parses a directive's
 argument so).
