@@ -253,6 +253,13 @@ def test_a_host_whose_name_does_not_resolve_is_looked_up_for_one_link_only() -> 
     assert report.requests == 1
 
 
+def test_urls_that_cannot_be_sent_are_findings_not_crashes(server: LinkServer) -> None:
+    urls = [server.url("/ok\x00"), "http://127.0.0.1:99999/", "http://[::1/", server.url("/ok")]
+    report = check_urls(urls, LinkOptions(timeout=2))
+    assert [report.outcomes[url].status for url in urls] == [Status.UNREACHABLE, Status.UNREACHABLE, Status.UNREACHABLE, Status.OK]
+    assert "cannot be requested" in report.outcomes[urls[0]].detail
+
+
 def test_the_request_budget_leaves_the_rest_unchecked(server: LinkServer) -> None:
     urls = [server.url(f"/bulk/{n}") for n in range(10)]
     report = check_urls(urls, LinkOptions(budget=4, per_host=1))

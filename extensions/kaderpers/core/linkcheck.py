@@ -154,7 +154,10 @@ class _Unresolved(Exception):
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1/": httpx will say what is wrong with it
+        return ""
 
 
 def is_skipped(url: str, options: LinkOptions) -> bool:
@@ -330,6 +333,7 @@ class LinkChecker:
         import httpx
 
         try:
+            urlsplit(url).port  # a port out of range raises here, and not tidily from the socket layer
             fragment = urldefrag(url)[1]
             if self.options.anchors and fragment and not NOT_AN_ANCHOR.match(fragment):
                 return await self._follow(client, "GET", url)
@@ -347,8 +351,10 @@ class LinkChecker:
             if outcome.status is Status.DNS:
                 self.unresolved[failing_host(url, error)] = outcome.detail
             return outcome
-        except (ValueError, UnicodeError) as error:  # a URL httpx cannot send
+        except (httpx.InvalidURL, ValueError, UnicodeError) as error:  # a URL httpx cannot send
             return Outcome(url, Status.UNREACHABLE, f"the URL cannot be requested: {error}")
+        except OSError as error:  # the socket layer, past httpx's own errors
+            return Outcome(url, Status.UNREACHABLE, f"the server cannot be reached: {error.strerror or error}")
 
     async def check_all(self, urls: list[str]) -> dict[str, Outcome]:
         import httpx
