@@ -53,6 +53,19 @@ en [verhuisd][ref] daarna, en [binnen](andere.md) of [mail](mailto:a@b.nl).
 ```
 
 Tekst met `[span](BASE/missing-in-span)` en <a href="BASE/slow">traag</a> inline.
+
+!!! warning "Titel met een [link](BASE/gone?titel)"
+    Tekst.
+
+```{raw} html
+<p>
+  <a href="BASE/missing?raw">rauw</a>
+</p>
+```
+
+```{image} BASE/missing?image
+:alt: Een plaatje
+```
 """
 
 HULPMIDDEL = """\
@@ -126,6 +139,9 @@ def expected_findings(tree: Path) -> set[tuple[str, int, str]]:
         ("index.md", line_of(tree, "index.md", "/gone)"), "link.broken"),
         ("index.md", line_of(tree, "index.md", "[verhuisd][ref]"), "link.redirect"),  # a reference link: where it is used
         ("index.md", line_of(tree, "index.md", "/slow"), "link.timeout"),
+        ("index.md", line_of(tree, "index.md", "/gone?titel"), "link.broken"),  # in a block's title
+        ("index.md", line_of(tree, "index.md", "/missing?raw"), "link.broken"),  # in a {raw} html directive
+        ("index.md", line_of(tree, "index.md", "/missing?image"), "link.broken"),  # an {image} directive
         (HULPMIDDEL_PATH, line_of(tree, HULPMIDDEL_PATH, "/moved-308"), "link.redirect"),
         (HULPMIDDEL_PATH, line_of(tree, HULPMIDDEL_PATH, "/loop-a"), "link.loop"),
     }
