@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.beslishulp import shown_as
 from ..core.findings import Finding
 from ..core.links import check_links
 from ..core.loader import load_tree
@@ -47,7 +48,7 @@ def link_settings(content: Path, isolated: bool) -> tuple[KaderpersConfig, list[
         raise SystemExit(f"kaderpers: cannot read {conf}: {error}") from error
     print(f"kaderpers: link settings: {conf}", file=sys.stderr)
     config, problems = config_from_namespace(namespace, confdir)
-    return config, [Finding(str(conf), None, "config", problem) for problem in problems]
+    return config, [Finding(shown_as(conf, content), None, "config", problem) for problem in problems]
 
 
 class Progress:
