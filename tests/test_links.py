@@ -262,6 +262,15 @@ def test_failures_before_an_answer_are_told_apart(server: LinkServer) -> None:
     assert {RULES[f"link.{status}"].level for status in ("tls", "dns", "unreachable")} == {Level.ERROR}
 
 
+def test_retry_after_pauses_every_request_to_the_host(server: LinkServer) -> None:
+    urls = [server.url("/busy")] + [server.url(f"/bulk/{n}") for n in range(5)]
+    report = check_urls(urls, LinkOptions(per_host=1))
+    assert all(outcome.status is Status.OK for outcome in report.outcomes.values())
+    asked_to_wait = server.times["HEAD", "/busy"][0]
+    later = [moment for (_, path), moments in server.times.items() if path.startswith("/bulk/") for moment in moments]
+    assert len(later) == 5 and min(later) - asked_to_wait >= 0.9  # Retry-After: 1 held for the whole host
+
+
 def test_a_host_whose_name_does_not_resolve_is_looked_up_for_one_link_only() -> None:
     urls = [f"http://no-such-host.invalid/{n}" for n in range(10)]
     report = check_urls(urls, LinkOptions(per_host=1))

@@ -11,7 +11,7 @@ speaks HTTP/1.1 and keeps connections alive):
   reported with the address the link should name instead, and a loop as a loop;
 - 429 and 503 are tried again up to ``retries`` times, after the server's
   ``Retry-After`` (seconds or an HTTP date) or else a doubling back-off, never more
-  than ``max_wait`` seconds;
+  than ``max_wait`` seconds; no request goes to that host in the meantime;
 - timeouts, TLS failures, names that do not resolve and connections refused each have
   their own outcome and words;
 - at most ``budget`` requests in all: what is left is reported as not checked.
@@ -260,6 +260,7 @@ class LinkChecker:
         self.budget = _Budget(options.budget)
         self.hosts: dict[str, asyncio.Semaphore] = {}
         self.unresolved: dict[str, str] = {}  # host → why its name does not resolve
+        self.resumes: dict[str, float] = {}  # host → when (the event loop's clock) it may be asked again
 
     def _slot(self, url: str) -> asyncio.Semaphore:
         host = _host(url)
@@ -272,9 +273,11 @@ class LinkChecker:
 
         Returns the response (its body read when ``body``) and, for an HTML body, its text."""
         attempt = 0
+        host = _host(url)
         while True:
             async with self._slot(url):
-                if (host := _host(url)) in self.unresolved:
+                await self._until_host_resumes(host)  # holding the slot: the host's other requests wait too
+                if host in self.unresolved:
                     raise _Unresolved(self.unresolved[host])
                 if not self.budget.take():
                     raise _BudgetSpent
@@ -292,10 +295,19 @@ class LinkChecker:
                             break
                     text = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace") if keep else ""
             if response.status_code in RETRY_STATUSES and attempt < self.options.retries:
-                await asyncio.sleep(retry_after(response.headers.get("retry-after"), attempt, self.options.max_wait))
+                # The whole host waits, not only this link: the server asked to be left alone for a while.
+                wait = retry_after(response.headers.get("retry-after"), attempt, self.options.max_wait)
+                loop = asyncio.get_running_loop()
+                self.resumes[host] = max(self.resumes.get(host, 0.0), loop.time() + wait)
                 attempt += 1
                 continue
             return response, text
+
+    async def _until_host_resumes(self, host: str) -> None:
+        """Wait while the host asked for a pause (429 or 503 with its Retry-After)."""
+        loop = asyncio.get_running_loop()
+        while (delay := self.resumes.get(host, 0.0) - loop.time()) > 0:
+            await asyncio.sleep(delay)
 
     async def _follow(self, client: httpx.AsyncClient, method: str, url: str) -> Outcome:
         """``url`` with ``method``, following redirects hop by hop."""
