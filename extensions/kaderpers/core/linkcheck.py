@@ -39,12 +39,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from ..version import __version__
+
 if TYPE_CHECKING:
     import httpx  # imported where links are checked: every build reads LinkOptions' defaults (sphinxext/config.py)
 
 #: What the checker says it is, and what it accepts, unless ``headers`` say otherwise for a host.
 DEFAULT_HEADERS = {
-    "User-Agent": "kaderpers-linkcheck (+https://github.com/) httpx",
+    "User-Agent": f"kaderpers/{__version__} (link check)",
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 }
 PERMANENT_REDIRECTS = frozenset({301, 308})
