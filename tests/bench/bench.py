@@ -57,7 +57,9 @@ PROJECT_FILES = ("mkdocs.yml", "includes")
 OFFICE_METADATA = frozenset({"docProps/core.xml", "meta.xml"})
 
 ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b.*:")
-SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "serve", "pdf", "scale")
+SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "serve", "pdf", "scale", "links")
+#: Distinct external links of the `links` section's tree, all to one local server.
+LINK_COUNT = 2000
 
 STARTED = time.perf_counter()
 
@@ -774,6 +776,49 @@ class Bench:
         shutil.rmtree(self.work / "generated-1x-out", ignore_errors=True)
         shutil.rmtree(self.work / f"generated-{factor:g}x-out", ignore_errors=True)
 
+    def links(self) -> None:
+        """`check --links` on a tree of LINK_COUNT distinct links to a local server (tests/link_server.py),
+        against Sphinx's own linkcheck builder on the same links, with the server counting requests."""
+        sys.path.insert(0, str(REPO / "tests"))
+        from link_server import LinkServer
+
+        from kaderpers.core.linkcheck import LinkOptions
+
+        with LinkServer() as server:
+            urls = [server.url(f"/bulk/{n}") for n in range(LINK_COUNT)]
+            tree = self.fresh(self.work / "links-tree")
+            for page in range(LINK_COUNT // 100):
+                lines = [f"# Pagina {page}", ""] + [f"- [link {n}]({url})" for n, url in enumerate(urls[page * 100 : page * 100 + 100])]
+                (tree / f"pagina-{page}.md").parent.mkdir(parents=True, exist_ok=True)
+                (tree / f"pagina-{page}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            (tree / "index.md").write_text("# Links\n", encoding="utf-8")
+            cache = self.work / "links-cache.json"
+            (tree / "conf.py").write_text(f"kaderpers_link_cache = {str(cache)!r}\n", encoding="utf-8")
+            sphinx_project = self.fresh(self.work / "links-sphinx")
+            sphinx_project.mkdir()
+            (sphinx_project / "conf.py").write_text("linkcheck_workers = 5\nlinkcheck_timeout = 20\n", encoding="utf-8")
+            (sphinx_project / "index.rst").write_text("Links\n=====\n\n" + "".join(f"- `link {n} <{url}>`__\n" for n, url in enumerate(urls)), encoding="utf-8")
+
+            cache.unlink(missing_ok=True)
+            server.reset()
+            ours = self.run("check-links", [*KADERPERS, "check", tree, "--links"])
+            requests, most_open = sum(server.requests.values()), server.max_open
+            server.reset()
+            cached = self.run("check-links-cached", [*KADERPERS, "check", tree, "--links"])
+            cached_requests = sum(server.requests.values())
+            server.reset()
+            sphinx = self.run("sphinx-linkcheck", [*SPHINX_BUILD, "-b", "linkcheck", "-q", "-d", self.work / "links-doctrees", sphinx_project, self.work / "links-sphinx-out"])
+            sphinx_requests, sphinx_open = sum(server.requests.values()), server.max_open
+        if not self.require([r for r in (ours, cached, sphinx) if r.exit_code not in (0, 1)], "link check"):
+            return
+        limit = LinkOptions.per_host
+        self.results["links"] = {"links": LINK_COUNT, "ours": ours.seconds, "cached": cached.seconds, "sphinx": sphinx.seconds, "requests": requests, "max_open": most_open, "sphinx_requests": sphinx_requests, "sphinx_max_open": sphinx_open}
+        self.row(f"check --links, {LINK_COUNT} links (local server)", f"{seconds(ours.seconds)}, {requests} requests, at most {most_open} open", "< 30 s", ours.seconds < 30, [ours], 1)
+        self.row("  requests open at once to the host", str(most_open), f"≤ {limit} (per host)", 1 < most_open <= limit)
+        self.row("  again within the cache's TTL", f"{seconds(cached.seconds)}, {cached_requests} requests", "0 requests", cached_requests == 0, [cached], 1)
+        self.row(f"Sphinx linkcheck builder, same {LINK_COUNT} links", f"{seconds(sphinx.seconds)}, {sphinx_requests} requests, at most {sphinx_open} open", runs=[sphinx], median_of=1)
+        self.row("  ratio check --links / Sphinx linkcheck", f"{ours.seconds / sphinx.seconds:.2f}×")
+
     # report --------------------------------------------------------------------------------
 
     def header(self) -> list[str]:
@@ -831,6 +876,7 @@ class Bench:
             "serve": ("kaderpers serve: save to browser", self.serve),
             "pdf": ("PDF edition and handouts", self.pdf),
             "scale": (f"scale 1× vs {self.args.scale:g}×", self.scale),
+            "links": (f"check --links: {LINK_COUNT} links on a local server, and Sphinx's linkcheck", self.links),
         }
         for name, (title, section) in sections.items():
             if name == "pdf" and self.args.skip_pdf:

@@ -40,6 +40,10 @@ def command_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     root = _content_dir(args.content)
     findings = check_tree(root, args.beslishulp or "")
+    if args.links or args.links_anchors:
+        from .links import check_tree_links  # httpx, and Sphinx to read conf.py: only when asked
+
+        findings.extend(check_tree_links(root, isolated=args.isolated, anchors=args.links_anchors))
     if args.format in FORMATS:
         print(FORMATS[args.format](findings, root))
     else:
@@ -149,6 +153,9 @@ def parser() -> argparse.ArgumentParser:
         help="output format (default: text); github: workflow commands (annotations), sarif: SARIF 2.1.0",
     )
     check.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
+    check.add_argument("--links", action="store_true", help="also check the external links over HTTP (settings: kaderpers_link_* in conf.py)")
+    check.add_argument("--links-anchors", action="store_true", help="check the external links and their #anchors (implies --links)")
+    check.add_argument("--isolated", action="store_true", help="never run the tree's conf.py (the link settings are then the defaults)")
     check.set_defaults(run=command_check)
 
     build = commands.add_parser("build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf).")

@@ -80,6 +80,17 @@ RULES: dict[str, Rule] = _rules(
     Rule("image.too-large", E, "image has too many pixels"),
     Rule("html.removed", W, "raw HTML that the sanitiser removed"),
     Rule("image.alt-missing", W, "image has no alternative text (the tagged PDF and screen readers need one)"),
+    # External links, checked by `kaderpers check --links` only.
+    Rule("link.broken", E, "an external link answers with an error (4xx, 5xx)"),
+    Rule("link.redirect", W, "an external link has moved permanently (301, 308): link to the new address"),
+    Rule("link.anchor", W, "an external link's #anchor is not on the page it leads to"),
+    Rule("link.loop", E, "an external link redirects in a loop, or redirects without end"),
+    Rule("link.timeout", W, "an external link gives no answer within the time-out"),
+    Rule("link.throttled", W, "an external link's server keeps answering 429 Too Many Requests"),
+    Rule("link.tls", E, "an external link's TLS connection fails (certificate, protocol)"),
+    Rule("link.dns", E, "an external link's host name does not resolve"),
+    Rule("link.unreachable", E, "an external link's server cannot be reached (connection refused or reset)"),
+    Rule("link.budget", W, "the request budget was spent before every external link was checked"),
     # Warnings of a build only: about the configuration, the navigation and the output.
     Rule("config", W, "a kaderpers_* setting is not valid; its default is used"),
     Rule("nav", W, "the navigation file names a page that does not exist or cannot be read"),

@@ -14,7 +14,12 @@ grid) and the ``<div … markdown>`` / ``</div>`` and ``///`` lines around a blo
 become blank lines, and the block's body is dedented, so that markdown-it reads
 it as the Markdown it is rather than as an indented code block.
 
-Lines follow MyST: a block of HTML is reported at its first line, HTML inside a
+With ``urls`` (``kaderpers check --links``, :mod:`kaderpers.core.links`) it also
+gathers every URL of the body, each on the line it is written on: a link or image
+on its block's first line plus the line breaks before it, an ``href``/``src`` in
+raw HTML on the line of its tag.
+
+Lines of HTML and images follow MyST: a block of HTML is reported at its first line, HTML inside a
 paragraph, heading or table row (and an image) at the first line of that block,
 and HTML in a block's title one line below the title (MyST parses a directive's
 argument so).
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
@@ -73,10 +78,19 @@ class Image:
     alt: str
 
 
+@dataclass(frozen=True)
+class Url:
+    """A URL a page links to or shows (a link, an image, ``href``/``src`` in raw HTML), on the line it is written."""
+
+    line: int
+    url: str
+
+
 @dataclass
 class Markup:
     html: list[Html]
     images: list[Image]
+    urls: list[Url] = field(default_factory=list)
 
 
 def _width(line: str) -> int:
@@ -176,17 +190,18 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def markup(body: str, first_line: int = 1) -> Markup:
-    """The raw HTML and the images of a page body whose first line is ``first_line``."""
+def markup(body: str, first_line: int = 1, *, urls: bool = False) -> Markup:
+    """The raw HTML and the images of a page body whose first line is ``first_line``;
+    with ``urls`` also every URL it links to (``kaderpers check --links``)."""
     found = Markup([], [])
-    if not _WORTH_PARSING.search(body):
+    if not urls and not _WORTH_PARSING.search(body):
         return found  # no tag (comments, which are most pages' HTML, are never removed), no image: no parse
     text, titles = myst_view(body)
     _collect(_parser().parse(text), first_line - 1, found)
     for index, title in titles:
         # A block's title is its directive's argument, which MyST parses as if it stood one line lower.
         for token in _parser().parseInline(title):
-            _inline(token.children or [], first_line + index + 1, found)
+            _inline(token.children or [], first_line + index + 1, found, url_line=first_line + index)
     return found
 
 
@@ -201,13 +216,22 @@ def _collect(tokens: list[Token], offset: int, found: Markup) -> None:
             _directive(token, line, found)
 
 
-def _inline(children: list[Token], line: int, found: Markup) -> None:
+def _inline(children: list[Token], line: int, found: Markup, url_line: int | None = None) -> None:
+    """The HTML and images of a block's inline content, reported at ``line`` as MyST does; URLs on
+    the line they are written (``url_line``, the block's first, plus the line breaks before them)."""
+    written = line if url_line is None else url_line
     for child in _inline_tokens(children):
-        if child.type == "html_inline":
-            _add_html(found, line, child.content)
+        if child.type in ("softbreak", "hardbreak"):
+            written += 1
+        elif child.type == "html_inline":
+            _add_html(found, line, child.content, written)
+            written += child.content.count("\n")
+        elif child.type == "link_open":
+            found.urls.append(Url(written, str(child.attrGet("href") or "")))
         elif child.type == "image":
             alt = "".join(part.content for part in _inline_tokens(child.children or []) if part.type in ("text", "code_inline"))
             found.images.append(Image(line, str(child.attrGet("src") or ""), alt))
+            found.urls.append(Url(written, str(child.attrGet("src") or "")))
 
 
 def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:
@@ -233,8 +257,10 @@ def _directive(token: Token, line: int, found: Markup) -> None:
         content[index] = ""
     if name in _IMAGE_DIRECTIVES:
         found.images.append(Image(line, match["argument"], options.get("alt", "")))
+        found.urls.append(Url(line, match["argument"]))
     if name == "raw" and "html" in match["argument"].split():
-        _add_html(found, line, "\n".join(content).strip("\n"))
+        raw = "\n".join(content)
+        _add_html(found, line, raw.strip("\n"), line + 1 + len(raw) - len(raw.lstrip("\n")))
         return
     if name in _LITERAL_DIRECTIVES:
         return
@@ -264,9 +290,37 @@ def html_images(fragment: str) -> list[tuple[str, str]]:
     return parser.images
 
 
-def _add_html(found: Markup, line: int, text: str) -> None:
+class _Urls(HTMLParser):
+    """The ``href`` and ``src`` of every tag, with the line of the fragment each is on (from 1)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
+        self.urls.extend((line, value) for name, value in attrs if name in ("href", "src") and value)
+
+    handle_startendtag = handle_starttag
+
+
+def html_urls(fragment: str) -> list[tuple[int, str]]:
+    """The ``href`` and ``src`` values of a raw HTML fragment, with their line in it (from 1)."""
+    lowered = fragment.lower()
+    if "href" not in lowered and "src" not in lowered:
+        return []
+    parser = _Urls()
+    parser.feed(fragment)
+    parser.close()
+    return parser.urls
+
+
+def _add_html(found: Markup, line: int, text: str, url_line: int | None = None) -> None:
+    """A piece of raw HTML reported at ``line``; its URLs at their own line (``url_line`` is the fragment's first)."""
     found.html.append(Html(line, text))
     found.images.extend(Image(line, src, alt) for src, alt in html_images(text))
+    first = line if url_line is None else url_line
+    found.urls.extend(Url(first + offset - 1, url) for offset, url in html_urls(text))
 
 
 def alt_missing(alt: str) -> bool:

@@ -13,12 +13,15 @@ running build.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx.util import logging
+
+from ..core.linkcheck import LinkOptions
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -69,6 +72,65 @@ def _bool(value: Any, confdir: Path) -> bool:
     return value
 
 
+def _count(value: Any, confdir: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"expected a whole number above 0, got {value!r}")
+    return value
+
+
+def _retries(value: Any, confdir: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number, 0 or more, got {value!r}")
+    return value
+
+
+def _seconds(value: Any, confdir: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"expected a number of seconds above 0, got {value!r}")
+    return float(value)
+
+
+def _texts(value: Any, confdir: Path) -> tuple[str, ...]:
+    """A list of texts, or one text with them separated by commas."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise ValueError(f"expected a list of texts, got {value!r}")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _patterns(value: Any, confdir: Path) -> tuple[str, ...]:
+    patterns = _texts(value, confdir)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"{pattern!r} is not a regular expression ({error})") from error
+    return patterns
+
+
+def _headers(value: Any, confdir: Path) -> dict[str, dict[str, str]]:
+    """``{"host": {"Header": "value"}}``; the host ``"*"`` is every host."""
+    if not isinstance(value, Mapping) or not all(
+        isinstance(host, str) and isinstance(headers, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        for host, headers in value.items()
+    ):
+        raise ValueError(f"expected a mapping of host to a mapping of header to text, got {value!r}")
+    return {host.lower(): dict(headers) for host, headers in value.items()}
+
+
+#: Where ``check --links`` keeps the links that were fine, relative to the current folder.
+DEFAULT_LINK_CACHE = Path(".cache/kaderpers/links.json")
+
+
+def _cache_file(value: Any, confdir: Path) -> Path | None:
+    """A file relative to the configuration folder; "" the default (in the current folder); None or False none."""
+    if value is None or value is False:
+        return None
+    if value == "":
+        return DEFAULT_LINK_CACHE
+    return _path(value, confdir)
+
+
 def _documents(value: Any, confdir: Path) -> tuple[str, ...]:
     """``["edition", "handouts"]``, or ``"edition,handouts"``; empty writes no PDF."""
     items = value.split(",") if isinstance(value, str) else value
@@ -95,7 +157,10 @@ def setting(default: Any, convert: Callable[[Any, Path], Any], types: tuple[type
     """A field of :class:`KaderpersConfig`: its typed ``default``, how a written value becomes
     one, the types it may be written with, what a change rebuilds, and (when it differs
     from ``default``) the default as Sphinx registers it."""
-    return field(default=default, metadata={"convert": convert, "types": types, "rebuild": rebuild, "raw": default if raw is None else raw})
+    metadata = {"convert": convert, "types": types, "rebuild": rebuild, "raw": default if raw is None else raw}
+    if isinstance(default, dict):  # a mutable default: each configuration gets its own copy
+        return field(default_factory=lambda: dict(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -123,18 +188,63 @@ class KaderpersConfig:
     #: The version to compare with (a folder, or git:REV of the tree's repository): adds the
     #: Wijzigingen page and marks changed records. "" compares with nothing.
     compare_to: str = setting("", _text, (str,), "html")
+    # `kaderpers check --links` (never a build): see kaderpers.core.linkcheck.LinkOptions.
+    #: Hosts whose links are not checked; a host also skips its subdomains.
+    link_skip_hosts: tuple[str, ...] = setting(LinkOptions.skip_hosts, _texts, (str, list, tuple), raw=[])
+    #: Regular expressions: a URL one of them matches (anywhere in it) is not checked.
+    link_skip_patterns: tuple[str, ...] = setting(LinkOptions.skip_patterns, _patterns, (str, list, tuple), raw=[])
+    #: Headers per host, ``{"www.example.nl": {"User-Agent": "Mozilla/5.0 …"}}``; ``"*"`` for every host.
+    link_headers: Mapping[str, Mapping[str, str]] = setting({}, _headers, (dict,))
+    #: Requests in all (redirects and retries included); links beyond it are reported as not checked.
+    link_budget: int = setting(LinkOptions.budget, _count, (int,))
+    #: Seconds to wait for a connection and for each read.
+    link_timeout: float = setting(LinkOptions.timeout, _seconds, (int, float))
+    #: Requests open at once to one host.
+    link_per_host: int = setting(LinkOptions.per_host, _count, (int,))
+    #: Tries again after 429 or 503, after the server's Retry-After (at most link_max_wait seconds).
+    link_retries: int = setting(LinkOptions.retries, _retries, (int,))
+    #: The longest wait before trying again, whatever Retry-After asks, in seconds.
+    link_max_wait: float = setting(LinkOptions.max_wait, _seconds, (int, float))
+    #: Look for a URL's #anchor in the HTML page it leads to (also `check --links-anchors`).
+    link_anchors: bool = setting(LinkOptions.anchors, _bool, (bool,))
+    #: The cache of links that were fine: "" .cache/kaderpers/links.json in the current folder, a
+    #: path relative to conf.py's folder, or None for no cache.
+    link_cache: Path | None = setting(DEFAULT_LINK_CACHE, _cache_file, (str, Path, bool, type(None)), raw="")
+    #: Seconds a link that was fine is not checked again.
+    link_cache_ttl: float = setting(LinkOptions.cache_ttl, _seconds, (int, float))
+
+    def link_options(self, *, anchors: bool = False) -> LinkOptions:
+        """The options of the link checker (``anchors`` from the command line adds anchor checks)."""
+        return LinkOptions(
+            timeout=self.link_timeout, per_host=self.link_per_host, budget=self.link_budget,
+            retries=self.link_retries, max_wait=self.link_max_wait, skip_hosts=self.link_skip_hosts,
+            skip_patterns=self.link_skip_patterns, headers=self.link_headers,
+            anchors=anchors or self.link_anchors, cache=self.link_cache, cache_ttl=self.link_cache_ttl,
+        )  # fmt: skip
 
 
-def _typed(app: Sphinx, config: Config) -> tuple[KaderpersConfig, list[str]]:
+def typed_config(written: Callable[[str], Any], confdir: Path) -> tuple[KaderpersConfig, list[str]]:
+    """The typed configuration from ``written(name)``, the value written for ``kaderpers_<name>``,
+    and a message for every value that is not valid (left at its default)."""
     values: dict[str, Any] = {}
     problems = []
     for item in fields(KaderpersConfig):
-        written = getattr(config, f"kaderpers_{item.name}")
         try:
-            values[item.name] = item.metadata["convert"](written, Path(app.confdir))
+            values[item.name] = item.metadata["convert"](written(item.name), confdir)
         except ValueError as error:
             problems.append(f"kaderpers_{item.name}: {error}; using the default, {item.metadata['raw']!r}")
     return KaderpersConfig(**values), problems
+
+
+def config_from_namespace(namespace: Mapping[str, Any], confdir: Path) -> tuple[KaderpersConfig, list[str]]:
+    """The typed configuration of a ``conf.py`` run without Sphinx (``kaderpers check``): its
+    ``kaderpers_*`` values, the registered default for each one it does not set."""
+    raw = {item.name: item.metadata["raw"] for item in fields(KaderpersConfig)}
+    return typed_config(lambda name: namespace.get(f"kaderpers_{name}", raw[name]), confdir)
+
+
+def _typed(app: Sphinx, config: Config) -> tuple[KaderpersConfig, list[str]]:
+    return typed_config(lambda name: getattr(config, f"kaderpers_{name}"), Path(app.confdir))
 
 
 def check_config(app: Sphinx, config: Config) -> None:
