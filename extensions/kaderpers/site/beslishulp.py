@@ -58,7 +58,8 @@ def load(app: Sphinx) -> None:
     file = find_decision_tree(root, get_config(app).beslishulp_file, Path(app.confdir))
     if file is None:
         return
-    domain.decision_tree, findings = check_file(file, domain.vocabulary, shown_as(file, root))
+    tree, findings = check_file(file, domain.vocabulary, shown_as(file, root))
+    domain.record_decision_tree(tree)
     for finding in findings:
         report(finding, srcdir=app.srcdir)
 

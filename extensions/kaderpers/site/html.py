@@ -205,7 +205,7 @@ def site_tree(app: Sphinx) -> SiteTree:
     """Made once per write (and once per worker process in a parallel write)."""
     domain = kader_domain(app.env)
     if domain.site_tree is None:
-        domain.site_tree = SiteTree(app.env, app.config.root_doc)
+        return domain.remember_site_tree(SiteTree(app.env, app.config.root_doc))
     return domain.site_tree
 
 
@@ -219,12 +219,11 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     build showed is kept in the environment and compared.
     """
     domain = kader_domain(env)
-    domain.site_tree = None
+    domain.forget_site_tree()
     tree = site_tree(app)
     relations = {docname: tuple(related[1:]) for docname, related in env.collect_relations().items()}
     new = {"children": tree.digests(), "titles": tree.titles, "relations": relations}
-    old = domain.data["nav_state"]
-    domain.data["nav_state"] = new
+    old = domain.swap_nav_state(new)
     if old is None:
         return []  # a fresh environment: every page is written anyway
     parents = {d for d in new["children"].keys() | old["children"].keys() if new["children"].get(d) != old["children"].get(d)}
@@ -250,22 +249,20 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
     """
     if builder.format != "html":
         return
-    skipped = kader_domain(app.env).skipped_parents
+    domain = kader_domain(app.env)
     for parent, children in site_tree(app).listed_hidden_only.items():
         for child in children:
             parents = builder.env.files_to_rebuild.get(child)
             if parents is not None and parent in parents:
                 parents.discard(parent)
-                skipped.append((child, parent))
+                domain.note_skipped_parent(child, parent)
 
 
 def restore_parents_of_hidden_toctrees(app: Sphinx, exception: Exception | None) -> None:
     """Only this build's list of pages to write leaves those parents out: a next build of the
     same application (``kaderpers serve``) checks the toctrees with the environment as saved."""
-    skipped = kader_domain(app.env).skipped_parents
-    for child, parent in skipped:
+    for child, parent in kader_domain(app.env).take_skipped_parents():
         app.env.files_to_rebuild.setdefault(child, set()).add(parent)
-    skipped.clear()
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):
@@ -301,7 +298,7 @@ def cache_compiled_templates(app: Sphinx) -> None:
 
 
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    kader_domain(env).removed = set(removed)
+    kader_domain(env).record_removed(removed)
     return []
 
 

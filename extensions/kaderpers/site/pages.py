@@ -130,8 +130,7 @@ def generated_pages(app: Sphinx) -> list[GeneratedPage]:
         found.append(GeneratedPage(CHECKLIST_PAGE, CHECKLIST_TITLE, checklist_page))
     taken = [page for page in found if page.pagename in app.env.found_docs]
     for page in taken:
-        if page.pagename not in domain.warned:
-            domain.warned.add(page.pagename)
+        if domain.mark_warned(page.pagename):
             logger.warning(
                 "the tree has its own page %s, so the generated %s page is left out; rename that page to publish both",
                 page.pagename, page.title, type="kaderpers", subtype="generated-page",

@@ -80,7 +80,7 @@ codecs.register(_find_codec)
 def project(env: BuildEnvironment) -> Path:
     domain = kader_domain(env)
     if domain.project is None:
-        domain.project = boundary.project_root(Path(env.srcdir))
+        return domain.remember_project(boundary.project_root(Path(env.srcdir)))
     return domain.project
 
 
