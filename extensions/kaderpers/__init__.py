@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
+    from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
     from .site import beslishulp, checklist, exports, html, interactive, notfound, pages
 
+    compat.check_sphinx_version(app)
     defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")

@@ -82,6 +82,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("image.alt-missing", W, "image has no alternative text (the tagged PDF and screen readers need one)"),
     # Warnings of a build only: about the configuration, the navigation and the output.
     Rule("config", W, "a kaderpers_* setting is not valid; its default is used"),
+    Rule("sphinx-version", W, "Sphinx is a version kaderpers was not written for"),
     Rule("nav", W, "the navigation file names a page that does not exist or cannot be read"),
     Rule("html-link", W, "a link in raw HTML leads nowhere in the tree"),
     Rule("icon", W, "an icon shortcode names no known icon"),

@@ -36,6 +36,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
 
 from .. import bundled
+from ..sphinxext.compat import files_to_rebuild, template_environment
 from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
 from ..dialect.rawhtml import remote_image_label
@@ -252,7 +253,7 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
     domain = kader_domain(app.env)
     for parent, children in site_tree(app).listed_hidden_only.items():
         for child in children:
-            parents = builder.env.files_to_rebuild.get(child)
+            parents = files_to_rebuild(builder.env).get(child)
             if parents is not None and parent in parents:
                 parents.discard(parent)
                 domain.note_skipped_parent(child, parent)
@@ -262,7 +263,7 @@ def restore_parents_of_hidden_toctrees(app: Sphinx, exception: Exception | None)
     """Only this build's list of pages to write leaves those parents out: a next build of the
     same application (``kaderpers serve``) checks the toctrees with the environment as saved."""
     for child, parent in kader_domain(app.env).take_skipped_parents():
-        app.env.files_to_rebuild.setdefault(child, set()).add(parent)
+        files_to_rebuild(app.env).setdefault(child, set()).add(parent)
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):
@@ -289,7 +290,7 @@ class RemoteImagesAsLinks(SphinxPostTransform):
 def cache_compiled_templates(app: Sphinx) -> None:
     """Jinja compiles the theme's templates in every build (0.3 s, a sixth of a small rebuild);
     their bytecode is kept beside the doctrees and used while a template's source is unchanged."""
-    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    environment = template_environment(app.builder)
     if environment is None or environment.bytecode_cache is not None:
         return
     folder = Path(app.doctreedir, "jinja-bytecode")
