@@ -114,6 +114,7 @@ def on_script_link(app: Sphinx, docname: str, handler: str) -> str | None:
 
 
 def setup(app: Sphinx) -> None:
+    """The beslishulp: its decision tree read per HTML build, its script and its page context."""
     app.connect("builder-inited", load, priority=600)  # after the collector has read the vocabulary
     app.connect("kaderpers-script-link", on_script_link)
     app.connect("html-page-context", on_html_page_context)

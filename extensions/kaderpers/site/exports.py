@@ -177,6 +177,7 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Spreadsheet exports of the tables marked for export, written beside the page writing and joined at the end."""
     app.connect("kaderpers-table-rendered", on_table_rendered)
     app.connect("build-finished", finish_exports, priority=100)
     app.connect("build-finished", on_build_finished)

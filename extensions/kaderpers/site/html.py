@@ -390,6 +390,7 @@ class DutchSearch(SearchDutch):
 
 
 def setup(app: Sphinx) -> None:
+    """The site: Dutch search, translations, stylesheet and script, and the handlers that keep incremental builds equal to clean ones."""
     app.add_search_language(DutchSearch)
     app.add_message_catalog("sphinx", str(bundled.locale()))
     # After the other kaderpers stylesheets (priority 500): the site look has the last word.

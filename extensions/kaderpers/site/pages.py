@@ -170,6 +170,7 @@ def remove_pages_not_generated(app: Sphinx, exception: BaseException | None) -> 
 
 
 def setup(app: Sphinx) -> None:
+    """The generated pages (traceability, changes, beslishulp, checklist): collected, given context, removed when no longer made."""
     app.add_css_file(STYLESHEET)
     app.connect("html-collect-pages", on_html_collect_pages)
     app.connect("html-page-context", on_html_page_context)

@@ -319,5 +319,6 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def setup(app: Sphinx) -> None:
+    """``--compare-to``: the comparison made once per build, the pages whose change marker changed written again."""
     app.connect("kaderpers-build-started", on_builder_inited)  # once per build, after the domain is reset
     app.connect("env-updated", on_env_updated)

@@ -173,6 +173,7 @@ def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]
 
 
 def setup(app: Sphinx) -> None:
+    """The domain, the ``kaderpers-build-started`` event and the handlers that read pages into it and index the kader."""
     app.add_domain(KaderDomain)
     #: Per-build state of other modules is made in this event, after the domain is reset.
     app.add_event("kaderpers-build-started")

@@ -398,5 +398,6 @@ def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], cha
 
 def setup(app: Sphinx) -> None:
     # After the dialect translation (priority 500): the toctree is MyST markup.
+    """Toctrees from the navigation added to each page as it is read, and pages read again when their children change."""
     app.connect("source-read", on_source_read, priority=700)
     app.connect("env-get-outdated", on_env_get_outdated)
