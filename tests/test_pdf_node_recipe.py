@@ -8,6 +8,7 @@ import types
 from pathlib import Path
 
 import pytest
+import sphinx.locale
 from conftest import REPO, make_tree
 from kader_fixture_tree import FILES
 
@@ -66,7 +67,12 @@ def test_a_node_added_as_the_recipe_says_is_rendered_in_a_pdf_build_only(tmp_pat
 
     tree = make_tree(tmp_path / "tree", {**FILES, "index.md": "# Testkader\n\nTekst.\n\n```{rubric} Een rubriek van het recept\n```\n"})
     arguments = ["-b", "kaderpers-pdf", "-c", str(REPO), "-q", "-D", "kaderpers_pdf_documents=edition", str(tree), str(tmp_path / "pdf")]
-    assert build_main(arguments) == 0
+    translations = dict(sphinx.locale.translators)  # the build sets Sphinx's (global) translations up in Dutch
+    try:
+        assert build_main(arguments) == 0
+    finally:
+        sphinx.locale.translators.clear()
+        sphinx.locale.translators.update(translations)
     assert module.RENDERED == ["Een rubriek van het recept"]  # rendered by the recipe's class, in the build
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "pdf" / "algoritmekader.pdf").pages)
     assert "Een rubriek van het recept" in text
