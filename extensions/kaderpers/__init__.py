@@ -14,10 +14,12 @@ if TYPE_CHECKING:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
+    """The Sphinx extension: MyST, sphinx-design and every kaderpers module, in the order their handlers need."""
+    from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
     from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, seo
 
+    compat.check_sphinx_version(app)
     defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")

@@ -214,6 +214,7 @@ def exit_now(status: int) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``kaderpers`` command: parse ``argv`` (the command line's own by default), run the command, return its status."""
     args = parser().parse_args(argv)
     status = args.run(args)
     if argv is None and args.command == "build":

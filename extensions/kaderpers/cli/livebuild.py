@@ -210,11 +210,10 @@ def write_read_pages_first(app: Sphinx, live: LiveBuild) -> None:
     the same (``tests/test_serve.py`` compares it with a clean build). Only in serve's
     own application, and only where the method has the signature this was made for.
     """
-    import inspect
+    from ..sphinxext.compat import replace_builder_class, write_documents_overridable
 
     base = type(app.builder)
-    method = getattr(base, "write_documents", None)
-    if method is None or list(inspect.signature(method).parameters) != ["self", "docnames"]:
+    if not write_documents_overridable(base):
         return  # another Sphinx: the name order stays
 
     class ReadPagesFirst(base):  # type: ignore[misc, valid-type]
@@ -227,7 +226,7 @@ def write_read_pages_first(app: Sphinx, live: LiveBuild) -> None:
             super().write_documents(set(docnames) - first)
 
     ReadPagesFirst.__name__ = ReadPagesFirst.__qualname__ = f"ReadPagesFirst{base.__name__}"
-    app.builder.__class__ = ReadPagesFirst
+    replace_builder_class(app, ReadPagesFirst)
 
 
 # -- the build process ---------------------------------------------------------------------

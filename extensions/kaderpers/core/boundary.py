@@ -130,6 +130,8 @@ def walk(content: Path, project: Path | None = None) -> Walk:
 
 @dataclass(frozen=True)
 class Reference:
+    """A link, image or include of a page that leads to a file: its line, target and what refers."""
+
     line: int
     target: str
     what: str  # "link", "image", "download", or the directive's name
@@ -238,6 +240,7 @@ def outside_references(found: list[Reference], page: Path, srcdir: Path, project
 
 
 def outside_finding(shown: str, line: int | None, what: str, target: str, project: Path) -> Finding:
+    """The finding for a reference at ``line`` of ``shown`` whose target lies outside the project."""
     return Finding(
         shown, line, "boundary.outside",
         f"{what} `{target}` leads outside the project ({project}) and is not published; "

@@ -89,6 +89,7 @@ def check_occurrences(kader: Kader, page: Page, occurrences: list[Occurrence]) -
 
 
 def check_filter_values(kader: Kader, page: Page, spec: ListSpec, line: int | None) -> list[Finding]:
+    """Findings for the filters of one list directive that name no record or no vocabulary value."""
     findings = []
     for key, value in spec.filters:
         if key in KIND_OF_REFERENCE_FIELD:

@@ -33,6 +33,8 @@ VEREISTE, MAATREGEL, HULPMIDDEL = RECORD_KINDS
 
 @dataclass(frozen=True)
 class Cell:
+    """One cell of a kader table: its text, and a link target, chips or a dangling mark where it has them."""
+
     text: str
     #: For title cells: the record's docname.
     target: str | None = None
@@ -43,6 +45,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the kader tables, declared once: its flag word, header, width and cells."""
+
     #: The flag word (``no-<name>``, ``add-<name>``) and CSS class (``kp-col-<name>``).
     name: str
     header: str
@@ -64,9 +68,11 @@ class Column:
     kind_headers: Mapping[PageKind, str] = field(default_factory=dict)
 
     def header_for(self, kind: PageKind) -> str:
+        """The header above this column in a table of ``kind`` records."""
         return self.kind_headers.get(kind, self.header)
 
     def cell(self, index: Kader, page: Page) -> Cell:
+        """This column's cell for ``page``: its own text, or the labelled chips of ``chip_field``."""
         if self.text is not None:
             return self.text(index, page)
         assert self.chip_field is not None
@@ -85,6 +91,7 @@ def value_label(index: Kader, field_name: str, value: str) -> str:
 
 
 def ordered_values(index: Kader, page: Page, field_name: str) -> list[str]:
+    """The values of ``field_name`` on ``page``; levenscyclus values in phase order."""
     values = list(page.values(field_name))
     if field_name == "levenscyclus":
         values.sort(key=index.phase_order)
@@ -104,6 +111,7 @@ def source_chips(index: Kader, page: Page) -> Cell:
 
 
 def items_of_sources(page: Page) -> list[str]:
+    """The page's audit-framework codes as ``framework: code`` items."""
     return [f"{framework}: {code}" for framework, codes in sources_of(page).items() for code in codes]
 
 

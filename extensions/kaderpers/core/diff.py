@@ -62,6 +62,8 @@ TITLE = "title"
 
 
 class Change(StrEnum):
+    """How a page, vocabulary value or glossary term differs between two versions."""
+
     ADDED = "added"
     REMOVED = "removed"
     RENAMED = "renamed"
@@ -70,6 +72,8 @@ class Change(StrEnum):
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One front-matter field of a page that differs between the old and the new version."""
+
     name: str
     old: Any
     new: Any
@@ -78,6 +82,7 @@ class FieldChange:
     removed: tuple[str, ...] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        """The change as plain JSON values (with the added and removed items of a list field)."""
         result: dict[str, Any] = {"field": self.name, "old": plain(self.old), "new": plain(self.new)}
         if self.added is not None:
             result["added"] = list(self.added)
@@ -105,20 +110,25 @@ class PageDiff:
 
     @property
     def renamed(self) -> bool:
+        """Whether the page moved to another path."""
         return self.old is not None and self.new is not None and self.old.path != self.new.path
 
     @property
     def changed(self) -> bool:
+        """Whether a field or the text of the page differs."""
         return bool(self.fields) or self.text
 
     @property
     def record_id(self) -> str | None:
+        """The record's id, or ``None`` for a page that is not a record (or has none)."""
         return self.page.record_id if self.page.is_record and self.page.record_id else None
 
     def entry(self) -> dict[str, Any]:
+        """The page as a JSON entry: id, path and title."""
         return {"id": self.record_id, "path": self.page.path, "title": self.page.title}
 
     def text_diff(self) -> list[Hunk]:
+        """The changed paragraphs of the page's text, word by word (empty when the text is the same)."""
         return text_diff(self.old_body, self.new_body, self.new.body_line if self.new else 1) if self.text else []
 
 
@@ -134,6 +144,7 @@ class WordChange:
 
     @property
     def change(self) -> Change:
+        """Whether the value or term was added, removed or changed."""
         return Change.ADDED if self.old is None else Change.REMOVED if self.new is None else Change.CHANGED
 
 
@@ -162,6 +173,8 @@ def _words_json(changes: list[WordChange], name: str, text: str) -> dict[str, li
 
 @dataclass
 class KaderDiff:
+    """Everything that differs between two versions of a tree: pages by kind of change, vocabulary and glossary."""
+
     added: list[PageDiff]
     removed: list[PageDiff]
     renamed: list[PageDiff]
@@ -170,6 +183,7 @@ class KaderDiff:
     glossary: list[WordChange] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
+        """The whole comparison as plain JSON values (``kaderpers diff --json``)."""
         return {
             "added": [item.entry() for item in self.added],
             "removed": [item.entry() for item in self.removed],
@@ -185,6 +199,7 @@ class KaderDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether the two versions are the same."""
         return not any(self.counts().values()) and not self.vocabulary and not self.glossary
 
     def of(self, docname: str) -> list[Change]:
@@ -296,14 +311,17 @@ def word_changes(old: dict[Any, str], new: dict[Any, str], key: Callable[[Any], 
 
 
 def vocabulary_changes(old: Vocabulary, new: Vocabulary) -> list[WordChange]:
+    """The vocabulary values added, removed or relabelled between two versions."""
     return [WordChange(name, value, before, after) for (name, value), before, after in word_changes(vocabulary_values(old), vocabulary_values(new), lambda k: k)]
 
 
 def glossary_changes(old: Glossary, new: Glossary) -> list[WordChange]:
+    """The glossary terms added, removed or redefined between two versions."""
     return [WordChange(None, term, before, after) for term, before, after in word_changes(dict(old.terms), dict(new.terms), lambda t: (t.casefold(), t))]
 
 
 def compare(old: LoadedTree, new: LoadedTree) -> KaderDiff:
+    """Compare two loaded trees: pages paired by id or path, then their fields and texts."""
     pairs, removed, added = pair_pages(old.kader.pages.values(), new.kader.pages.values())
     result = KaderDiff([], [], [], [], vocabulary_changes(old.kader.vocabulary, new.kader.vocabulary), glossary_changes(old.kader.glossary, new.kader.glossary))
     for page in added:
@@ -323,6 +341,7 @@ def compare(old: LoadedTree, new: LoadedTree) -> KaderDiff:
 
 
 def diff_json(old: LoadedTree, new: LoadedTree) -> str:
+    """The comparison of two trees as indented JSON text."""
     return json.dumps(compare(old, new).as_json(), ensure_ascii=False, indent=1)
 
 
@@ -330,6 +349,8 @@ def diff_json(old: LoadedTree, new: LoadedTree) -> str:
 
 
 class Piece(StrEnum):
+    """What a run of words in a text diff is: kept, deleted or inserted."""
+
     SAME = "same"
     DELETED = "deleted"
     INSERTED = "inserted"
@@ -437,6 +458,7 @@ def _value_text(value: Any) -> str:
 
 
 def field_text(change: FieldChange) -> str:
+    """One line for a field change: the added and removed items, or the old and new value."""
     if change.added is not None:
         parts = [f"+{item}" for item in change.added] + [f"-{item}" for item in (change.removed or ())]
         return f"{change.name}: {', '.join(parts)}" if parts else f"{change.name}: {_value_text(change.old)} → {_value_text(change.new)}"

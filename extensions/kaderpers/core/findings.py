@@ -16,12 +16,16 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
+    """How serious a finding is: an error fails ``check`` and a build with ``--strict`` fails on warnings too."""
+
     ERROR = "error"
     WARNING = "warning"
 
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: its id (the warning subtype), its level and a one-line summary."""
+
     id: str
     level: Level
     summary: str
@@ -93,6 +97,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("link.budget", W, "the request budget was spent before every external link was checked"),
     # Warnings of a build only: about the configuration, the navigation and the output.
     Rule("config", W, "a kaderpers_* setting is not valid; its default is used"),
+    Rule("sphinx-version", W, "Sphinx is a version kaderpers was not written for"),
     Rule("nav", W, "the navigation file names a page that does not exist or cannot be read"),
     Rule("html-link", W, "a link in raw HTML leads nowhere in the tree"),
     Rule("icon", W, "an icon shortcode names no known icon"),
@@ -109,6 +114,8 @@ RULES: dict[str, Rule] = _rules(
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing the checker or the build says about content: where, which rule, and the message."""
+
     path: str
     line: int | None
     rule: str
@@ -116,16 +123,20 @@ class Finding:
 
     @property
     def level(self) -> Level:
+        """The level of the finding's rule."""
         return RULES[self.rule].level
 
     @property
     def location(self) -> str:
+        """``path:line``, or the path alone when the line is unknown."""
         return f"{self.path}:{self.line}" if self.line else self.path
 
     def format(self) -> str:
+        """The finding as the command line prints it: ``path:line: level: message [rule]``."""
         return f"{self.location}: {self.level}: {self.message} [{self.rule}]"
 
     def as_dict(self) -> dict[str, object]:
+        """The finding as a JSON object, its level included."""
         return {**asdict(self), "level": str(self.level)}
 
 
@@ -136,18 +147,22 @@ def suggestion(value: str, candidates: Iterable[str]) -> str:
 
 
 def sort_key(finding: Finding) -> tuple[str, int, str]:
+    """Order findings by file, line and rule."""
     return (finding.path, finding.line or 0, finding.rule)
 
 
 def count_by_rule(findings: Iterable[Finding]) -> Counter[str]:
+    """How many findings each rule has."""
     return Counter(finding.rule for finding in findings)
 
 
 def has_failures(findings: Iterable[Finding], *, strict: bool) -> bool:
+    """Whether these findings fail a run: any error, or any finding at all with ``strict``."""
     return any(strict or f.level is Level.ERROR for f in findings)
 
 
 def format_text(findings: list[Finding]) -> str:
+    """The findings in order, then the counts of errors and warnings and a line per rule."""
     lines = [finding.format() for finding in sorted(findings, key=sort_key)]
     counts = count_by_rule(findings)
     errors = sum(1 for f in findings if f.level is Level.ERROR)
@@ -160,6 +175,7 @@ def format_text(findings: list[Finding]) -> str:
 
 
 def format_json(findings: list[Finding]) -> str:
+    """The findings in order and their counts per rule, as JSON text."""
     return json.dumps(
         {
             "findings": [f.as_dict() for f in sorted(findings, key=sort_key)],

@@ -28,6 +28,8 @@ from .model import AI_ACT_FIELDS, REFERENCE_FIELD_OF, TAXONOMY_FIELDS, PageKind
 
 @dataclass(frozen=True)
 class ListKind:
+    """A kind of list directive: its legacy and MyST names, the records it lists, and how it selects them."""
+
     name: str
     myst_name: str
     record: PageKind
@@ -61,6 +63,8 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 @dataclass(frozen=True)
 class ListSpec:
+    """A parsed list directive: what it lists, its filters, hidden and added columns, search and export."""
+
     kind: ListKind
     filters: tuple[tuple[str, str], ...] = ()
     hidden: frozenset[str] = frozenset()
@@ -71,6 +75,8 @@ class ListSpec:
 
 @dataclass(frozen=True)
 class TagsSpec:
+    """A parsed tags directive: the page's tags, or (``ai_act``) its AI-verordening profile."""
+
     ai_act: bool = False
 
 
@@ -79,12 +85,16 @@ Spec = ListSpec | TagsSpec
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with a directive's arguments: the rule and a message that says how to fix it."""
+
     rule: str
     message: str
 
 
 @dataclass(frozen=True)
 class Parsed:
+    """The result of parsing a directive: its spec (``None`` when it cannot be used) and its problems."""
+
     spec: Spec | None
     problems: tuple[Problem, ...] = ()
 
@@ -144,6 +154,7 @@ def parse_myst_list(kind_name: str, filter_option: str = "", flags_option: str =
 
 
 def parse_myst_tags(variant: str = "") -> Parsed:
+    """Parse the argument of a ``kader-tags`` directive (none, or ``ai-act``)."""
     if variant.strip() not in TAG_VARIANTS_BY_MYST:
         return Parsed(None, (Problem("directive.unknown", f"unknown kader-tags variant `{variant}`; use no argument or `ai-act`"),))
     return Parsed(TagsSpec(TAG_VARIANTS_BY_MYST[variant.strip()]))

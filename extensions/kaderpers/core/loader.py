@@ -113,6 +113,8 @@ def normalise_text(text: str, path: str) -> tuple[str, list[Finding]]:
 
 @dataclass
 class RawFrontMatter:
+    """A page's front matter as read, before normalisation: values, their lines, the body and findings."""
+
     values: dict[str, Any]
     lines: SourceLines
     body_line: int
@@ -290,6 +292,7 @@ def _normalise_sources(value: Any, path: str, line: int | None, findings: list[F
 
 
 def first_heading(body: str) -> str | None:
+    """The text of the body's first level-1 heading outside code fences (emphasis markers removed), if any."""
     in_fence = False
     for line in body.split("\n"):
         if _FENCE.match(line):
@@ -313,6 +316,8 @@ def read_page(docname: str, path: str, text: str, vocabulary: Vocabulary) -> tup
 
 @dataclass
 class LoadedPage:
+    """A page as loaded: the normalised page, its body and text for the parser, and the findings."""
+
     page: Page
     body: str  # after the front matter, nesting limited
     text: str  # the whole page as the parser should read it: decoded, normalised, nesting limited
@@ -333,6 +338,7 @@ def load_page(docname: str, path: str, raw: bytes, vocabulary: Vocabulary) -> Lo
 
 
 def docname_of(relative: PurePath) -> str:
+    """The Sphinx document name of a file, from its path relative to the tree."""
     return relative.with_suffix("").as_posix()
 
 
@@ -419,6 +425,7 @@ def find_beside(root: Path, relative: Path) -> Path | None:
 
 
 def parse_glossary(text: str) -> Glossary:
+    """The abbreviations (``*[TERM]: definition``) of a glossary file; the first definition of a term wins."""
     terms: dict[str, str] = {}
     for line in text.splitlines():
         if match := _ABBREVIATION.match(line.strip()):
@@ -427,6 +434,7 @@ def parse_glossary(text: str) -> Glossary:
 
 
 def load_glossary(root: Path) -> tuple[Glossary, Path | None]:
+    """The glossary file found beside or above ``root`` and its terms (an empty glossary without one)."""
     path = find_beside(root, GLOSSARY_FILE)
     if path is None:
         return Glossary(), None
@@ -438,6 +446,8 @@ def load_glossary(root: Path) -> tuple[Glossary, Path | None]:
 
 @dataclass
 class LoadedTree:
+    """A whole tree as loaded: its root, the indexed kader, each page's body and the findings."""
+
     root: Path
     kader: Kader
     bodies: dict[str, str]

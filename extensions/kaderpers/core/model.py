@@ -16,6 +16,8 @@ from typing import Any
 
 
 class PageKind(StrEnum):
+    """What a page is: one of the three kinds of record, a levenscyclus, rol or onderwerp page, or another page."""
+
     VEREISTE = "vereiste"
     MAATREGEL = "maatregel"
     HULPMIDDEL = "hulpmiddel"
@@ -26,10 +28,12 @@ class PageKind(StrEnum):
 
     @property
     def is_record(self) -> bool:
+        """Whether pages of this kind are records (vereiste, maatregel, hulpmiddel)."""
         return self in RECORD_KINDS
 
     @property
     def plural(self) -> str:
+        """The Dutch plural, as in folder names and list titles."""
         return PLURALS[self]
 
 
@@ -118,6 +122,7 @@ class SourceLines:
     items: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def of(self, key: str, item: str | None = None) -> int | None:
+        """The line of ``key``, or of its list ``item`` where that is known; ``None`` when neither is."""
         if item is not None and (key, item) in self.items:
             return self.items[key, item]
         return self.keys.get(key)
@@ -141,29 +146,35 @@ class Page:
 
     @property
     def stem(self) -> str:
+        """The file name without folder and suffix."""
         return self.docname.rpartition("/")[2]
 
     @property
     def title(self) -> str:
+        """The front matter's title, else the first heading, else the file name."""
         title = self.meta.get("title")
         if isinstance(title, str) and title.strip():
             return title.strip()
         return self.heading or self.stem
 
     def values(self, key: str) -> tuple[str, ...]:
+        """The list values of ``key`` (empty when it has none or is not a list)."""
         value = self.meta.get(key)
         return value if isinstance(value, tuple) else ()
 
     def text(self, key: str) -> str:
+        """The text value of ``key``, stripped (empty when it has none or is not text)."""
         value = self.meta.get(key)
         return value.strip() if isinstance(value, str) else ""
 
     @property
     def is_record(self) -> bool:
+        """Whether the page is a vereiste, maatregel or hulpmiddel."""
         return self.kind.is_record
 
     @property
     def record_id(self) -> str:
+        """The ``id`` of the front matter (empty when there is none)."""
         return self.text("id")
 
     @property
@@ -190,6 +201,7 @@ class Page:
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
+        """The order of pages in lists: by file name, numbers as numbers."""
         return natural_key(self.stem)
 
 
@@ -204,11 +216,13 @@ class Vocabulary:
     beslishulp: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def values(self, key: str) -> Mapping[str, str] | None:
+        """The values of ``key`` with their labels, or ``None`` when the vocabulary does not declare it."""
         if key == "categorie":
             return self.categorie
         return self.labels.get(key)
 
     def label(self, key: str, value: str) -> str:
+        """The label of a value (the value itself when it has none)."""
         return (self.values(key) or {}).get(value, value)
 
 
@@ -219,6 +233,7 @@ class Glossary:
     terms: Mapping[str, str] = field(default_factory=dict)
 
     def expand(self, term: str) -> str:
+        """The definition of an abbreviation (also written in capitals), without a final period; empty if unknown."""
         definition = self.terms.get(term) or self.terms.get(term.upper()) or ""
         return definition.rstrip(".").strip()
 
@@ -281,9 +296,11 @@ class Kader:
         return set(values) if values is not None else None
 
     def phase_order(self, stem: str) -> int:
+        """The position of a levenscyclus page in the phases; other pages after all phases."""
         return self._phase_order.get(stem, self._after_phases)
 
     def is_phase(self, stem: str) -> bool:
+        """Whether ``stem`` is a phase of the levenscyclus."""
         return stem in self._phase_order
 
     # -- relations -------------------------------------------------------

@@ -26,6 +26,7 @@ class RevisionError(Exception):
 
 
 def is_revision(spec: str) -> bool:
+    """Whether ``spec`` names a git revision (``git:REV``) rather than a folder."""
     return spec.startswith(PREFIX)
 
 

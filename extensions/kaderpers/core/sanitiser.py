@@ -101,6 +101,8 @@ def sanitise_start_tag(tag: str, written: str) -> tuple[str | None, frozenset[st
 
 @dataclass
 class Sanitised:
+    """Raw HTML as published, and what was taken out of it (for the warning)."""
+
     html: str
     removed: list[str] = field(default_factory=list)  # what was taken out, e.g. "<script>", "onclick on <a>"
 
@@ -188,6 +190,7 @@ class StartTagEditor(HTMLParser):
         self._replace_tag(f"<{tag}{attributes}{closing}")
 
     def rewritten(self) -> str:
+        """The text with every start tag replaced as the parser asked."""
         self.feed(self.text)
         self.close()
         text = self.text

@@ -127,6 +127,8 @@ class ScaffoldError(ValueError):
 
 @dataclass(frozen=True)
 class NewRecord:
+    """A record ``kaderpers new`` writes: its path, text and id, and the template its sections came from."""
+
     #: Path from the tree's root, posix.
     path: str
     text: str
@@ -170,6 +172,7 @@ def phase_of(kader: Kader, fase: str) -> tuple[int, str]:
 
 
 def law_codes(kader: Kader) -> list[str]:
+    """The law codes the vereisten of the kader use in their file names (``avg``, ``aia``, ...), sorted."""
     return sorted({m["code"].lower() for p in kader.of_kind(PageKind.VEREISTE) if (m := _VEREISTE_STEM.match(p.stem))})
 
 
@@ -187,6 +190,7 @@ def _list_field(key: str, values: list[str], choices: list[str]) -> list[str]:
 
 
 def front_matter(kader: Kader, kind: PageKind, title: str, record_id: str, fase: str | None) -> str:
+    """The front matter of a new record of ``kind``: title, id, toelichting and the fields of its kind."""
     lines = [f"title: {_scalar(title)}"]
     if record_id:
         lines.append(f"id: {_scalar(record_id)}")

@@ -35,12 +35,15 @@ def hulpmiddelen_for(kader: Kader, vereiste: Page) -> tuple[Page, ...]:
 
 
 def sources_of(page: Page) -> dict[str, tuple[str, ...]]:
+    """The audit-framework codes a page cites, by framework (empty when it cites none)."""
     sources = page.meta.get("sources")
     return sources if isinstance(sources, dict) else {}
 
 
 @dataclass(frozen=True)
 class FrameworkView:
+    """The maatregelen by the audit frameworks they cite: the columns of the auditkaders matrix."""
+
     #: The audit frameworks the maatregelen cite, in first-seen order.
     frameworks: tuple[str, ...]
     #: The maatregelen that cite at least one code, in the kader's order.
@@ -56,6 +59,8 @@ def framework_codes(kader: Kader) -> FrameworkView:
 
 @dataclass(frozen=True)
 class Dangling:
+    """A reference to a record that does not exist: the page, the field and the missing stem."""
+
     page: Page
     field: str
     stem: str
@@ -63,6 +68,8 @@ class Dangling:
 
 @dataclass(frozen=True)
 class Gaps:
+    """What the kader does not connect: unmet vereisten, unlinked records, unused values, dangling references."""
+
     vereisten_without_maatregel: tuple[Page, ...]
     maatregelen_without_vereiste: tuple[Page, ...]
     unlinked_hulpmiddelen: tuple[Page, ...]
@@ -72,10 +79,12 @@ class Gaps:
 
     @property
     def count(self) -> int:
+        """How many gaps there are in all."""
         return sum(len(part) for part in (self.vereisten_without_maatregel, self.maatregelen_without_vereiste, self.unlinked_hulpmiddelen, self.unused_values, self.dangling))
 
 
 def gaps(kader: Kader) -> Gaps:
+    """The gaps of the kader, for the traceability page's gap report."""
     vereisten = tuple(page for page in kader.of_kind(PageKind.VEREISTE) if not kader.related(page, PageKind.MAATREGEL))
     maatregelen = tuple(page for page in kader.of_kind(PageKind.MAATREGEL) if not kader.related(page, PageKind.VEREISTE))
     hulpmiddelen = tuple(

@@ -90,10 +90,8 @@ class MermaidOutput(SphinxPostTransform):
         return f"{match['head']}{uri}{'#' + target.anchor if target.anchor else ''}{match['tail']}"
 
     def warn_missing(self, diagram: nodes.Node) -> None:
-        warned = kader_domain(self.env).warned
-        if "mermaid" in warned:
+        if not kader_domain(self.env).mark_warned("mermaid"):
             return
-        warned.add("mermaid")
         logger.warning(
             "mermaid.min.js is not installed with kaderpers, so diagrams show their source; set kaderpers up with `make setup` or install a wheel built with `make wheel`",
             type="kaderpers", subtype="mermaid", location=diagram,

@@ -49,6 +49,7 @@ RINOH_ENV_CONFIG = {"rinoh_documents": (dict, list), "rinoh_targets": (list, str
 def setup(app: Sphinx) -> None:
     # The builder (and rinohtype, 0.3 s to import) is loaded only when a build asks for it:
     # pyproject.toml names kaderpers.pdf.builder under the ``sphinx.builders`` entry points.
+    """The PDF edition's configuration values and a serial read for PDF builds (the builder loads when a build names it)."""
     for name, types in RINOH_ENV_CONFIG.items():
         app.add_config_value(name, None, "env", types)
     app.connect("env-before-read-docs", read_nothing_in_parallel)

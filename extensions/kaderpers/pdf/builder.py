@@ -37,6 +37,7 @@ from sphinx.util.i18n import format_date
 
 from ..version import __version__
 from ..sphinxext.changes import CHANGES_ID, Links, changes_section
+from ..sphinxext.compat import application
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import DocLinks
 from ..sphinxext.traceability import TRACEABILITY_ID, traceability, traceability_section
@@ -73,9 +74,9 @@ class KaderpersPdfBuilder(RinohBuilder):
     # -- which documents ---------------------------------------------------------------
 
     def pdf_documents(self) -> list[PdfDocument]:
-        settings = get_config(self._app)
+        settings = get_config(application(self))
         title = settings.edition_title
-        full = edition(navigation(self._app), title, self.subtitle())
+        full = edition(navigation(application(self)), title, self.subtitle())
         documents = [full]
         domain = kader_domain(self.env)
         full.parts.append(Part(generated=TRACEABILITY_ID))  # an appendix
@@ -98,7 +99,7 @@ class KaderpersPdfBuilder(RinohBuilder):
     def version(self) -> str:
         """The kader's version; "" when neither kaderpers_edition_version nor release names one
         (kaderpers' own version is not the kader's)."""
-        return get_config(self._app).edition_version or self.config.release or self.config.version
+        return get_config(application(self)).edition_version or self.config.release or self.config.version
 
     # rinohtype's own selection (rinoh_documents) is not used.
     def document_data(self, logger):  # noqa: ARG002 - signature of RinohBuilder
@@ -109,9 +110,9 @@ class KaderpersPdfBuilder(RinohBuilder):
         if not documents:
             logger.info("kaderpers-pdf: no PDF to write in this process")
             return
-        print(TIME_LIMIT.format(seconds=get_config(self._app).pdf_timeout), file=sys.stderr, flush=True)
+        print(TIME_LIMIT.format(seconds=get_config(application(self)).pdf_timeout), file=sys.stderr, flush=True)
         with patched_rinohtype(self.wanted_patches) as installed:
-            if get_config(self._app).pdf_tagged and not any(patch.tagging for patch in installed):
+            if get_config(application(self)).pdf_tagged and not any(patch.tagging for patch in installed):
                 logger.warning(
                     "the PDFs are not tagged for accessibility: kaderpers tags PDFs with rinohtype %s, this is %s",
                     ", ".join(sorted(KNOWN_VERSIONS)), rinoh_version, type="kaderpers", subtype="pdf",
@@ -122,7 +123,7 @@ class KaderpersPdfBuilder(RinohBuilder):
     def wanted_patches(self, patch: Patch) -> bool:
         """All of them, less the speed-ups with ``kaderpers_pdf_speedups = False`` and the
         tagging with ``kaderpers_pdf_tagged = False``."""
-        config = get_config(self._app)
+        config = get_config(application(self))
         return (config.pdf_speedups or not patch.neutral) and (config.pdf_tagged or not patch.tagging)
 
     def write_one(self, document: PdfDocument) -> None:
@@ -137,7 +138,7 @@ class KaderpersPdfBuilder(RinohBuilder):
             )  # fmt: skip
             print(f"{FAILURE} {document.target}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
             Path(self.outdir, document.filename).unlink(missing_ok=True)  # no half-written PDF
-            self._app.statuscode = 1
+            application(self).statuscode = 1
 
     # -- one document ------------------------------------------------------------------
 
@@ -167,7 +168,7 @@ class KaderpersPdfBuilder(RinohBuilder):
         partial = partial_folder(self.outdir) / f"{document.target.replace('/', '-')}.{os.getpid()}"
         partial.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
+            with watchdog(document.target, get_config(application(self)).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
                 success = speedups.with_roomy_stack(rinoh_document.render, partial)
             os.replace(f"{partial}.pdf", output)
         finally:

@@ -67,6 +67,15 @@ class Patch:
     versions: frozenset[str] = KNOWN_VERSIONS
 
 
+def rendering_patches(renderings: dict[str, type]) -> list[Patch]:
+    """A patch per rendering of :mod:`kaderpers.pdf.rinoh_nodes`: an entry of rinohtype's table of
+    docutils node renderings, present only while the patches are installed."""
+    return [
+        Patch(f"kader-{tag}-rendering", DocutilsNode._mapping, tag, lambda original, rendering=rendering: rendering, neutral=False)
+        for tag, rendering in renderings.items()
+    ]
+
+
 PATCHES: list[Patch] = [
     # -- speed-ups (kaderpers.pdf.speedups), output-neutral
     Patch("style-per-attribute", Styled, "get_style", lambda original: speedups.get_style),
@@ -85,10 +94,7 @@ PATCHES: list[Patch] = [
     Patch("dutch-hyphenation", rinoh.paragraph, "HYPHENATORS", lambda original: PyphenHyphenators(), neutral=False),
     # -- how the kader's admonitions and tables print (kaderpers.pdf.rinoh_nodes): entries of
     # rinohtype's table of docutils node renderings
-    *(
-        Patch(f"kader-{name}-rendering", DocutilsNode._mapping, name, lambda original, rendering=rendering: rendering, neutral=False)
-        for name, rendering in rinoh_nodes.RENDERINGS.items()
-    ),
+    *rendering_patches(rinoh_nodes.RENDERINGS),
     # -- tagged PDF (kaderpers.pdf.tagging)
     Patch("tagged-documents", KaderTemplate, "tagged", lambda original: True, neutral=False, tagging=True),
     Patch("tag-text", Canvas, "show_glyphs", tagging.tag_text, neutral=False, tagging=True),

@@ -501,5 +501,6 @@ TRANSFORMS = (
 
 
 def setup(app: Sphinx) -> None:
+    """The post-transforms that prepare a page for print."""
     for transform in TRANSFORMS:
         app.add_post_transform(transform)

@@ -1,9 +1,10 @@
 """rinohtype renderings of docutils nodes as kaderpers prints them.
 
 Defining a subclass named after a node type registers it in rinohtype's table of
-docutils node renderings (its metaclass maps class names to node tags). This
-module takes that registration back at once, and :mod:`kaderpers.pdf.compat`
-puts :data:`RENDERINGS` in the table only around a kaderpers PDF build. After
+docutils node renderings (its metaclass maps class names to node tags). At its end
+this module takes back every registration its classes made, whatever their names,
+into :data:`RENDERINGS`; :mod:`kaderpers.pdf.compat` makes each a ``Patch``, which
+puts it in the table only around a kaderpers PDF build. After
 :mod:`kaderpers.pdf.printing` every admonition is a generic ``admonition`` node
 whose first class is its type; here that type becomes rinohtype's
 ``admonition_type``, which the style sheet selects on; every table has its
@@ -17,8 +18,8 @@ from rinoh.dimension import PERCENT
 from rinoh.frontend.rst import DocutilsNode
 from rinoh.frontend.rst import nodes as rst
 
-# rinohtype's own renderings, as they were before the classes below replaced them.
-_RINOHTYPE_OWN = {name: DocutilsNode._mapping[name] for name in ("admonition", "table")}
+# rinohtype's own table of renderings, as it was before the classes below registered themselves.
+_RINOHTYPE_OWN = dict(DocutilsNode._mapping)
 
 
 class Admonition(rst.Admonition):
@@ -63,6 +64,13 @@ def _child_tags(node) -> set[str]:
     return {child.tag_name for child in node.getchildren()}
 
 
-#: The kader's renderings, by node tag; installed by kaderpers.pdf.compat.
-RENDERINGS = {"admonition": Admonition, "table": Table}
-DocutilsNode._mapping.update(_RINOHTYPE_OWN)
+def _taken_back(rinohtype_own: dict[str, type]) -> dict[str, type]:
+    """What the classes above registered (by node tag), with rinohtype's table put back as it was."""
+    registered = {tag: rendering for tag, rendering in DocutilsNode._mapping.items() if rinohtype_own.get(tag) is not rendering}
+    DocutilsNode._mapping.clear()
+    DocutilsNode._mapping.update(rinohtype_own)
+    return registered
+
+
+#: The kader's renderings, by node tag: every class defined above; installed by kaderpers.pdf.compat.
+RENDERINGS = _taken_back(_RINOHTYPE_OWN)

@@ -58,7 +58,8 @@ def load(app: Sphinx) -> None:
     file = find_decision_tree(root, get_config(app).beslishulp_file, Path(app.confdir))
     if file is None:
         return
-    domain.decision_tree, findings = check_file(file, domain.vocabulary, shown_as(file, root))
+    tree, findings = check_file(file, domain.vocabulary, shown_as(file, root))
+    domain.record_decision_tree(tree)
     for finding in findings:
         report(finding, srcdir=app.srcdir)
 
@@ -113,6 +114,7 @@ def on_script_link(app: Sphinx, docname: str, handler: str) -> str | None:
 
 
 def setup(app: Sphinx) -> None:
+    """The beslishulp: its decision tree read per HTML build, its script and its page context."""
     app.connect("builder-inited", load, priority=600)  # after the collector has read the vocabulary
     app.connect("kaderpers-script-link", on_script_link)
     app.connect("html-page-context", on_html_page_context)

@@ -133,4 +133,5 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def setup(app: Sphinx) -> None:
+    """The Mijn checklist page's context."""
     app.connect("html-page-context", on_html_page_context)

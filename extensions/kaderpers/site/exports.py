@@ -106,7 +106,7 @@ def export_tasks(app: Sphinx) -> ParallelTasks | SerialTasks:
     Joined when the build finishes."""
     domain = kader_domain(app.env)
     if domain.export_tasks is None:
-        domain.export_tasks = ParallelTasks(1) if parallel_available else SerialTasks()
+        return domain.start_export_tasks(ParallelTasks(1) if parallel_available else SerialTasks())
     return domain.export_tasks
 
 
@@ -132,8 +132,7 @@ def on_table_rendered(app: Sphinx, page: Page, spec: ListSpec, model: TableModel
 
 
 def finish_exports(app: Sphinx, exception: BaseException | None) -> None:
-    domain = kader_domain(app.env)
-    tasks, domain.export_tasks = domain.export_tasks, None
+    tasks = kader_domain(app.env).take_export_tasks()
     if tasks is not None:
         tasks.join()
 
@@ -178,6 +177,7 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Spreadsheet exports of the tables marked for export, written beside the page writing and joined at the end."""
     app.connect("kaderpers-table-rendered", on_table_rendered)
     app.connect("build-finished", finish_exports, priority=100)
     app.connect("build-finished", on_build_finished)

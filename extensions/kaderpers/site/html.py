@@ -36,6 +36,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
 
 from .. import bundled
+from ..sphinxext.compat import files_to_rebuild, template_environment
 from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
 from ..dialect.rawhtml import remote_image_label
@@ -205,7 +206,7 @@ def site_tree(app: Sphinx) -> SiteTree:
     """Made once per write (and once per worker process in a parallel write)."""
     domain = kader_domain(app.env)
     if domain.site_tree is None:
-        domain.site_tree = SiteTree(app.env, app.config.root_doc)
+        return domain.remember_site_tree(SiteTree(app.env, app.config.root_doc))
     return domain.site_tree
 
 
@@ -219,12 +220,11 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     build showed is kept in the environment and compared.
     """
     domain = kader_domain(env)
-    domain.site_tree = None
+    domain.forget_site_tree()
     tree = site_tree(app)
     relations = {docname: tuple(related[1:]) for docname, related in env.collect_relations().items()}
     new = {"children": tree.digests(), "titles": tree.titles, "relations": relations}
-    old = domain.data["nav_state"]
-    domain.data["nav_state"] = new
+    old = domain.swap_nav_state(new)
     if old is None:
         return []  # a fresh environment: every page is written anyway
     parents = {d for d in new["children"].keys() | old["children"].keys() if new["children"].get(d) != old["children"].get(d)}
@@ -250,22 +250,20 @@ def skip_parents_of_hidden_toctrees(app: Sphinx, builder: Builder) -> None:
     """
     if builder.format != "html":
         return
-    skipped = kader_domain(app.env).skipped_parents
+    domain = kader_domain(app.env)
     for parent, children in site_tree(app).listed_hidden_only.items():
         for child in children:
-            parents = builder.env.files_to_rebuild.get(child)
+            parents = files_to_rebuild(builder.env).get(child)
             if parents is not None and parent in parents:
                 parents.discard(parent)
-                skipped.append((child, parent))
+                domain.note_skipped_parent(child, parent)
 
 
 def restore_parents_of_hidden_toctrees(app: Sphinx, exception: Exception | None) -> None:
     """Only this build's list of pages to write leaves those parents out: a next build of the
     same application (``kaderpers serve``) checks the toctrees with the environment as saved."""
-    skipped = kader_domain(app.env).skipped_parents
-    for child, parent in skipped:
-        app.env.files_to_rebuild.setdefault(child, set()).add(parent)
-    skipped.clear()
+    for child, parent in kader_domain(app.env).take_skipped_parents():
+        files_to_rebuild(app.env).setdefault(child, set()).add(parent)
 
 
 class RemoteImagesAsLinks(SphinxPostTransform):
@@ -292,7 +290,7 @@ class RemoteImagesAsLinks(SphinxPostTransform):
 def cache_compiled_templates(app: Sphinx) -> None:
     """Jinja compiles the theme's templates in every build (0.3 s, a sixth of a small rebuild);
     their bytecode is kept beside the doctrees and used while a template's source is unchanged."""
-    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    environment = template_environment(app.builder)
     if environment is None or environment.bytecode_cache is not None:
         return
     folder = Path(app.doctreedir, "jinja-bytecode")
@@ -301,7 +299,7 @@ def cache_compiled_templates(app: Sphinx) -> None:
 
 
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    kader_domain(env).removed = set(removed)
+    kader_domain(env).record_removed(removed)
     return []
 
 
@@ -392,6 +390,7 @@ class DutchSearch(SearchDutch):
 
 
 def setup(app: Sphinx) -> None:
+    """The site: Dutch search, translations, stylesheet and script, and the handlers that keep incremental builds equal to clean ones."""
     app.add_search_language(DutchSearch)
     app.add_message_catalog("sphinx", str(bundled.locale()))
     # After the other kaderpers stylesheets (priority 500): the site look has the last word.

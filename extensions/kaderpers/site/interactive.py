@@ -48,5 +48,6 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def setup(app: Sphinx) -> None:
+    """The stylesheet and page context of the interactive table filters."""
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", on_html_page_context)

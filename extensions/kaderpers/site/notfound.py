@@ -41,5 +41,6 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def setup(app: Sphinx) -> None:
+    """The 404 page and its context."""
     app.connect("html-collect-pages", collect_pages)
     app.connect("html-page-context", on_html_page_context, priority=450)

@@ -130,8 +130,7 @@ def generated_pages(app: Sphinx) -> list[GeneratedPage]:
         found.append(GeneratedPage(CHECKLIST_PAGE, CHECKLIST_TITLE, checklist_page))
     taken = [page for page in found if page.pagename in app.env.found_docs]
     for page in taken:
-        if page.pagename not in domain.warned:
-            domain.warned.add(page.pagename)
+        if domain.mark_warned(page.pagename):
             logger.warning(
                 "the tree has its own page %s, so the generated %s page is left out; rename that page to publish both",
                 page.pagename, page.title, type="kaderpers", subtype="generated-page",
@@ -171,6 +170,7 @@ def remove_pages_not_generated(app: Sphinx, exception: BaseException | None) -> 
 
 
 def setup(app: Sphinx) -> None:
+    """The generated pages (traceability, changes, beslishulp, checklist): collected, given context, removed when no longer made."""
     app.add_css_file(STYLESHEET)
     app.connect("html-collect-pages", on_html_collect_pages)
     app.connect("html-page-context", on_html_page_context)

@@ -155,7 +155,7 @@ def plain_title(context: dict[str, Any]) -> str:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:
     if pagename not in app.env.found_docs:
-        kader_domain(app.env).added_pages.add(pagename)
+        kader_domain(app.env).record_added_page(pagename)
     context["kaderpers_seo"] = {
         "description": description(app, pagename, context, doctree),
         "title": plain_title(context),

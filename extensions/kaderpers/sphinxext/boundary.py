@@ -80,7 +80,7 @@ codecs.register(_find_codec)
 def project(env: BuildEnvironment) -> Path:
     domain = kader_domain(env)
     if domain.project is None:
-        domain.project = boundary.project_root(Path(env.srcdir))
+        return domain.remember_project(boundary.project_root(Path(env.srcdir)))
     return domain.project
 
 
@@ -252,6 +252,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """The project boundary: include-like directives guarded, references and images checked before Sphinx copies files."""
     app.connect("config-inited", on_config_inited)
     app.connect("kaderpers-build-started", on_build_started)
     app.connect("include-read", on_include_read)

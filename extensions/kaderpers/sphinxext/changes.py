@@ -302,8 +302,7 @@ def on_builder_inited(app: Sphinx) -> None:
     except RevisionError as error:
         logger.warning("cannot compare with %s: %s; the site is built without the Wijzigingen page", spec, error, type="kaderpers", subtype="compare")
         return
-    domain.changes = compare(old, load_tree(srcdir))
-    domain.changes_label = spec.removeprefix("git:") if is_revision(spec) else Path(spec).name or spec
+    domain.record_changes(compare(old, load_tree(srcdir)), spec.removeprefix("git:") if is_revision(spec) else Path(spec).name or spec)
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -315,11 +314,11 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for docname in env.found_docs:
             if marker(diff.of(docname)) is not None:
                 markers[docname] = tuple(change.value for change in diff.of(docname))
-    previous = domain.data.get("change_markers", {})
-    domain.data["change_markers"] = markers
+    previous = domain.swap_change_markers(markers)
     return sorted(docname for docname in markers.keys() | previous.keys() if markers.get(docname) != previous.get(docname) and docname in env.found_docs)
 
 
 def setup(app: Sphinx) -> None:
+    """``--compare-to``: the comparison made once per build, the pages whose change marker changed written again."""
     app.connect("kaderpers-build-started", on_builder_inited)  # once per build, after the domain is reset
     app.connect("env-updated", on_env_updated)

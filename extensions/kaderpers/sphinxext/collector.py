@@ -68,11 +68,12 @@ def on_builder_inited(app: Sphinx) -> None:
     domain = kader_domain(app.env)
     domain.start_build()
     # Read once per build; forked parallel readers inherit both.
-    domain.vocabulary, findings = load_vocabulary(Path(app.srcdir))
+    vocabulary, findings = load_vocabulary(Path(app.srcdir))
+    domain.use_vocabulary(vocabulary)
     for finding in findings:
         report(finding, srcdir=app.srcdir)
-    path = domain.glossary_path = glossary_path(app)
-    domain.glossary = parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary()
+    path = glossary_path(app)
+    domain.use_glossary(path, parse_glossary(path.read_text("utf-8", errors="replace")) if path else Glossary())
     app.emit("kaderpers-build-started")
 
 
@@ -92,7 +93,7 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     loaded = load_page(docname, relative, raw, domain.vocabulary)
     page, body, findings = loaded.page, loaded.body, loaded.findings
     source[0] = loaded.text
-    domain.pages[docname] = page
+    domain.record_page(docname, page)
     findings.extend(check_page(page))
     findings.extend(grammar_findings(page, list(scan(body, page.body_line))))
     for finding in findings:
@@ -104,11 +105,10 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Index the kader; return the documents whose tables changed since the last build."""
     domain = kader_domain(env)
-    domain.kader = None
+    domain.forget_index()
     index = domain.index()
-    old_digests: dict[str, str] = domain.data["digests"]
     new_digests = {docname: table_digest(index, docname, used) for docname, used in domain.specs.items() if docname in index.pages}
-    domain.data["digests"] = new_digests
+    old_digests = domain.swap_digests(new_digests)
     return sorted(docname for docname, digest in new_digests.items() if old_digests.get(docname) != digest)
 
 
@@ -173,6 +173,7 @@ def table_digest(index: Kader, docname: str, used: list[tuple[Spec, int | None]]
 
 
 def setup(app: Sphinx) -> None:
+    """The domain, the ``kaderpers-build-started`` event and the handlers that read pages into it and index the kader."""
     app.add_domain(KaderDomain)
     #: Per-build state of other modules is made in this event, after the domain is reset.
     app.add_event("kaderpers-build-started")

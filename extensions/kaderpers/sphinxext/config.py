@@ -259,6 +259,7 @@ def get_config(app: Sphinx) -> KaderpersConfig:
 
 
 def setup(app: Sphinx) -> None:
+    """The ``kaderpers_*`` configuration values, declared from :class:`KaderpersConfig` and checked when the configuration is read."""
     for item in fields(KaderpersConfig):
         app.add_config_value(f"kaderpers_{item.name}", item.metadata["raw"], item.metadata["rebuild"], item.metadata["types"])
     app.connect("config-inited", check_config)

@@ -14,6 +14,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from .. import bundled
+from .compat import conf_py_names, reload_translations
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -82,10 +83,10 @@ def defaults() -> dict[str, Any]:
 def written(config: Config, name: str) -> bool:
     """Whether the project's conf.py or a ``-D`` option sets ``name``.
 
-    Sphinx keeps conf.py's namespace in ``_raw_config`` and reads values from it
-    lazily, so a value set here before that is read is a default the project overrides.
+    Sphinx reads values from conf.py's namespace lazily, so a value set here before
+    that is read is a default the project overrides.
     """
-    return name in config.overrides or name in getattr(config, "_raw_config", {})
+    return name in config.overrides or name in conf_py_names(config)
 
 
 def default_language(app: Sphinx) -> None:
@@ -97,9 +98,7 @@ def default_language(app: Sphinx) -> None:
     if written(app.config, "language") or app.config.language == LANGUAGE:
         return
     app.config.language = LANGUAGE
-    init_translations = getattr(app, "_init_i18n", None)  # Sphinx's own set-up; it only adds catalogs
-    if init_translations is not None:
-        init_translations()
+    reload_translations(app)
 
 
 def apply_defaults(app: Sphinx) -> None:

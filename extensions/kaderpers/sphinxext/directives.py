@@ -91,6 +91,7 @@ class CommentDirectives(SphinxTransform):
 
 
 def setup(app: Sphinx) -> None:
+    """The kader nodes and directives (``kader-lijst``, ``kader-tags``) and the comment-directive transform."""
     app.add_node(kader_list)
     app.add_node(kader_tags)
     app.add_directive("kader-lijst", KaderLijst)

@@ -17,6 +17,11 @@ navigation and the site tree, made once per process.
 
 A different :attr:`~KaderDomain.data_version` makes Sphinx start with a fresh
 environment, so no saved state of another shape is ever read.
+
+The door is narrow: other modules read the state through properties and change it
+only through the domain's methods, each named for what it does (``record_page``,
+``swap_digests(new) -> old``, ``mark_warned``, ...). ``tests/test_architecture.py``
+fails when a module outside this one assigns to the domain or mutates what it holds.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from docutils import nodes
 from sphinx.domains import Domain
 
 from ..core.loader import load_vocabulary
-from ..core.model import Glossary, Kader, Vocabulary
+from ..core.model import Glossary, Kader, Page, Vocabulary
 from .nodes import PLACEHOLDERS
 
 if TYPE_CHECKING:
@@ -103,35 +108,175 @@ class KaderDomain(Domain):
 
     def start_build(self) -> None:
         """Forget what the previous build in this process computed (``builder-inited``)."""
-        self.vocabulary: Vocabulary | None = None
-        self.glossary: Glossary = Glossary()
-        self.glossary_path: Path | None = None
-        #: The project root: nothing outside it is read into the publication (:mod:`kaderpers.core.boundary`).
-        self.project: Path | None = None
-        self.kader: Kader | None = None
-        self.navigation: Navigation | None = None
-        self.site_tree: SiteTree | None = None
-        #: Documents removed since the last build, whose pages the HTML build deletes.
-        self.removed: set[str] = set()
-        #: Where the spreadsheet exports of this build are written (joined when it finishes).
-        self.export_tasks: ParallelTasks | SerialTasks | None = None
-        #: Warnings given once per build, by subtype.
-        self.warned: set[str] = set()
-        #: With ``--compare-to``: what changed since that version, and how to name it.
-        self.changes: KaderDiff | None = None
-        self.changes_label: str = ""
-        #: (child, parent) pairs this build's HTML writer left out of ``env.files_to_rebuild``.
-        self.skipped_parents: list[tuple[str, str]] = []
-        #: The beslishulp's decision tree, read and checked by :mod:`kaderpers.site.beslishulp` (HTML builds).
-        self.decision_tree: DecisionTree | None = None
-        #: The pages the HTML build wrote that are not documents of the tree (the 404 page, the
-        #: Woordenlijst, ``traceerbaarheid/``, ...): written on every build, listed in the sitemap.
-        self.added_pages: set[str] = set()
+        self._vocabulary: Vocabulary | None = None
+        self._glossary: Glossary = Glossary()
+        self._glossary_path: Path | None = None
+        self._project: Path | None = None
+        self._kader: Kader | None = None
+        self._navigation: Navigation | None = None
+        self._site_tree: SiteTree | None = None
+        self._removed: frozenset[str] = frozenset()
+        self._export_tasks: ParallelTasks | SerialTasks | None = None
+        self._warned: set[str] = set()
+        self._changes: KaderDiff | None = None
+        self._changes_label: str = ""
+        self._skipped_parents: list[tuple[str, str]] = []
+        self._decision_tree: DecisionTree | None = None
+        self._added_pages: set[str] = set()
+
+    # -- per build: read ---------------------------------------------------------------------
+    # Other modules read the state through these and change it only through the methods
+    # below, whose names say what happens (tests/test_architecture.py keeps it so).
+
+    @property
+    def vocabulary(self) -> Vocabulary | None:
+        """The vocabulary of this build, read in ``builder-inited``."""
+        return self._vocabulary
+
+    @property
+    def glossary(self) -> Glossary:
+        """The Woordenlijst of this build (empty without a glossary file)."""
+        return self._glossary
+
+    @property
+    def glossary_path(self) -> Path | None:
+        """The glossary file this build read, if any."""
+        return self._glossary_path
+
+    @property
+    def project(self) -> Path | None:
+        """The project root: nothing outside it is read into the publication (:mod:`kaderpers.core.boundary`)."""
+        return self._project
+
+    @property
+    def navigation(self) -> Navigation | None:
+        """The navigation of this build, once made."""
+        return self._navigation
+
+    @property
+    def site_tree(self) -> SiteTree | None:
+        """The site's page tree of this write, once made."""
+        return self._site_tree
+
+    @property
+    def removed(self) -> frozenset[str]:
+        """Documents removed since the last build, whose pages the HTML build deletes."""
+        return self._removed
+
+    @property
+    def export_tasks(self) -> ParallelTasks | SerialTasks | None:
+        """Where the spreadsheet exports of this build are written (joined when it finishes)."""
+        return self._export_tasks
+
+    @property
+    def changes(self) -> KaderDiff | None:
+        """With ``--compare-to``: what changed since that version."""
+        return self._changes
+
+    @property
+    def changes_label(self) -> str:
+        """With ``--compare-to``: how that version is named."""
+        return self._changes_label
+
+    @property
+    def skipped_parents(self) -> tuple[tuple[str, str], ...]:
+        """(child, parent) pairs this build's HTML writer left out of ``env.files_to_rebuild``."""
+        return tuple(self._skipped_parents)
+
+    @property
+    def decision_tree(self) -> DecisionTree | None:
+        """The beslishulp's decision tree, read and checked by :mod:`kaderpers.site.beslishulp` (HTML builds)."""
+        return self._decision_tree
+
+    @property
+    def added_pages(self) -> frozenset[str]:
+        """The pages the HTML build wrote that are not documents of the tree (the 404 page, the
+        Woordenlijst, ``traceerbaarheid/``, ...): written on every build, listed in the sitemap."""
+        return frozenset(self._added_pages)
+
+    # -- per build: write --------------------------------------------------------------------
+
+    def use_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """The vocabulary pages are read against in this build."""
+        self._vocabulary = vocabulary
+
+    def use_glossary(self, path: Path | None, glossary: Glossary) -> None:
+        """The Woordenlijst of this build and the file it was read from (``None``: none)."""
+        self._glossary_path, self._glossary = path, glossary
+
+    def remember_project(self, root: Path) -> Path:
+        """Keep the project root found for this build; returns it."""
+        self._project = root
+        return root
+
+    def remember_navigation(self, navigation: Navigation) -> Navigation:
+        """Keep the navigation made for this build; returns it."""
+        self._navigation = navigation
+        return navigation
+
+    def forget_navigation(self) -> None:
+        """The documents changed: the navigation is made again when next asked for."""
+        self._navigation = None
+
+    def remember_site_tree(self, tree: SiteTree) -> SiteTree:
+        """Keep the site tree made for this write; returns it."""
+        self._site_tree = tree
+        return tree
+
+    def forget_site_tree(self) -> None:
+        """The environment changed: the site tree is made again when next asked for."""
+        self._site_tree = None
+
+    def forget_index(self) -> None:
+        """The pages changed: :meth:`index` indexes them again."""
+        self._kader = None
+
+    def record_removed(self, docnames: Set[str]) -> None:
+        """The documents removed since the last build."""
+        self._removed = frozenset(docnames)
+
+    def start_export_tasks(self, tasks: ParallelTasks | SerialTasks) -> ParallelTasks | SerialTasks:
+        """Keep where this build writes its spreadsheets; returns ``tasks``."""
+        self._export_tasks = tasks
+        return tasks
+
+    def take_export_tasks(self) -> ParallelTasks | SerialTasks | None:
+        """The export tasks of this build, for the caller to join; the domain lets go of them."""
+        tasks, self._export_tasks = self._export_tasks, None
+        return tasks
+
+    def mark_warned(self, key: str) -> bool:
+        """Whether this is the first time ``key`` is warned about in this build (and note it)."""
+        first = key not in self._warned
+        self._warned.add(key)
+        return first
+
+    def record_changes(self, changes: KaderDiff, label: str) -> None:
+        """With ``--compare-to``: what changed since that version, and how to name it."""
+        self._changes, self._changes_label = changes, label
+
+    def note_skipped_parent(self, child: str, parent: str) -> None:
+        """The HTML writer took ``parent`` out of the pages written again with ``child``."""
+        self._skipped_parents.append((child, parent))
+
+    def take_skipped_parents(self) -> list[tuple[str, str]]:
+        """The skipped (child, parent) pairs, for the caller to restore; the domain forgets them."""
+        skipped, self._skipped_parents = self._skipped_parents, []
+        return skipped
+
+    def record_added_page(self, pagename: str) -> None:
+        """The HTML build wrote ``pagename``, which is not a document of the tree."""
+        self._added_pages.add(pagename)
+
+    def record_decision_tree(self, tree: DecisionTree | None) -> None:
+        """The beslishulp's decision tree of this build (``None``: none to publish)."""
+        self._decision_tree = tree
 
     # -- per document ------------------------------------------------------------------
 
     @property
     def pages(self) -> PerDocument:
+        """Each document's front matter as a :class:`~kaderpers.core.model.Page`."""
         return self.data["pages"]
 
     @property
@@ -141,10 +286,16 @@ class KaderDomain(Domain):
 
     @property
     def woordenlijst_pages(self) -> list[str]:
+        """The documents that show the Woordenlijst themselves."""
         return sorted(self.data["woordenlijst"])
 
     def note_woordenlijst(self, docname: str) -> None:
+        """The document shows the Woordenlijst itself."""
         self.data["woordenlijst"][docname] = True
+
+    def record_page(self, docname: str, page: Page) -> None:
+        """The front matter of a document, as just read."""
+        self.data["pages"][docname] = page
 
     def clear_doc(self, docname: str) -> None:
         for key in self.PER_DOCUMENT:
@@ -161,17 +312,39 @@ class KaderDomain(Domain):
         """The kader directives of the page, from their placeholder nodes."""
         used = [(node["spec"], node.line) for node in document.findall(lambda node: isinstance(node, PLACEHOLDERS))]
         if used:
-            self.specs[docname] = used
+            self.data["specs"][docname] = used
+
+    # -- what the previous build showed: each swap keeps the new value and returns the old one ------
+
+    def swap_digests(self, new: dict[str, str]) -> dict[str, str]:
+        """The digests of each document's tables, as written now; returns those last written."""
+        old, self.data["digests"] = self.data["digests"], new
+        return old
+
+    def swap_nav_children(self, new: dict[str, tuple[tuple[str, str | None], ...]]) -> dict[str, tuple[tuple[str, str | None], ...]]:
+        """Each page's children in the navigation, as read now; returns those last read."""
+        old, self.data["nav_children"] = self.data["nav_children"], new
+        return old
+
+    def swap_nav_state(self, new: dict[str, Any]) -> dict[str, Any] | None:
+        """The navigation every page shows, as written now; returns the last (``None``: a fresh environment)."""
+        old, self.data["nav_state"] = self.data["nav_state"], new
+        return old
+
+    def swap_change_markers(self, new: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Each page's "Gewijzigd"/"Nieuw" marker, as written now; returns those last written."""
+        old, self.data["change_markers"] = self.data.get("change_markers", {}), new
+        return old
 
     # -- across documents ------------------------------------------------------------------
 
     def index(self) -> Kader:
         """The indexed kader of this build (made in ``env-updated``, or now when asked before)."""
-        if self.kader is None:
-            if self.vocabulary is None:
-                self.vocabulary, _ = load_vocabulary(Path(self.env.srcdir))  # its findings are reported in builder-inited
-            self.kader = Kader(self.pages.values(), self.vocabulary, self.glossary)
-        return self.kader
+        if self._kader is None:
+            if self._vocabulary is None:
+                self._vocabulary, _ = load_vocabulary(Path(self.env.srcdir))  # its findings are reported in builder-inited
+            self._kader = Kader(self.pages.values(), self._vocabulary, self._glossary)
+        return self._kader
 
     def resolve_any_xref(self, *args: Any) -> list[Any]:
         return []  # the domain holds state; it defines no roles

@@ -165,6 +165,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def setup(app: Sphinx) -> None:
+    """Abbreviations expanded on every page, the ``kader-woordenlijst`` directive and the generated Woordenlijst page."""
     app.add_transform(Abbreviations)
     app.add_directive("kader-woordenlijst", WoordenlijstDirective)
     app.connect("html-collect-pages", on_html_collect_pages)

@@ -347,7 +347,7 @@ def navigation(app: Sphinx) -> Navigation:
         env = app.env
         titles = _titles(app, env.found_docs)
         nav_file = find_nav_file(Path(app.srcdir), get_config(app).nav_file)
-        domain.navigation = build_navigation(set(env.found_docs), titles, nav_file)
+        return domain.remember_navigation(build_navigation(set(env.found_docs), titles, nav_file))
     return domain.navigation
 
 
@@ -389,15 +389,15 @@ def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], cha
     if not (added or changed or removed):
         return []
     domain = kader_domain(env)
-    domain.navigation = None
+    domain.forget_navigation()
     new = navigation(app).child_map()
-    old: dict[str, tuple[tuple[str, str | None], ...]] = domain.data["nav_children"]
-    domain.data["nav_children"] = new
+    old = domain.swap_nav_children(new)
     differ = {docname for docname in new.keys() | old.keys() if new.get(docname) != old.get(docname)}
     return sorted(d for d in differ - added if d in env.found_docs)
 
 
 def setup(app: Sphinx) -> None:
     # After the dialect translation (priority 500): the toctree is MyST markup.
+    """Toctrees from the navigation added to each page as it is read, and pages read again when their children change."""
     app.connect("source-read", on_source_read, priority=700)
     app.connect("env-get-outdated", on_env_get_outdated)

@@ -97,4 +97,5 @@ class RecordStatus(SphinxPostTransform):
 
 
 def setup(app: Sphinx) -> None:
+    """The version line and change marker under the title of each record page."""
     app.add_post_transform(RecordStatus)

@@ -362,6 +362,7 @@ class ResolveKaderNodesOnTheWeb(ResolveKaderNodes):
 
 
 def setup(app: Sphinx) -> None:
+    """The ``kaderpers-table-rendered`` event and the post-transforms that turn kader nodes into tables."""
     app.add_event("kaderpers-table-rendered")
     app.add_post_transform(ResolveKaderNodes)
     app.add_post_transform(ResolveKaderNodesOnTheWeb)
