@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def setup(app: Sphinx) -> dict[str, Any]:
     from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages
+    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, search
 
     defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
@@ -32,6 +32,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     changes.setup(app)  # at the start of each build (kaderpers-build-started): compares with --compare-to
     status.setup(app)
     html.setup(app)
+    search.setup(app)  # the instant search in the header and its index
     interactive.setup(app)
     notfound.setup(app)
     beslishulp.setup(app)

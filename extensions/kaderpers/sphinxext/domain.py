@@ -81,13 +81,14 @@ class KaderDomain(Domain):
     name = "kader"
     label = "Algoritmekader"
     #: Raise when the shape of ``data`` changes: Sphinx then starts from a fresh environment.
-    data_version = 2
+    data_version = 3
     #: The entries of ``data`` kept per document.
-    PER_DOCUMENT = ("pages", "specs", "woordenlijst")
+    PER_DOCUMENT = ("pages", "specs", "woordenlijst", "search")
     initial_data = {
         "pages": {},  # docname → Page
         "specs": {},  # docname → [(Spec, line)]
         "woordenlijst": {},  # docname → True: the page shows the Woordenlijst
+        "search": {},  # docname → SearchDocument: its text for the instant search (site/search.py)
         "digests": {},  # docname → digest of its tables, as last written
         "nav_children": {},  # docname → its children in the navigation, as last read
         "nav_state": None,  # the navigation every page showed, as last written
