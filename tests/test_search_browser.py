@@ -9,46 +9,14 @@ with a wanted page among the first five results, MRR@10 averages 1/rank of the f
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 
 from conftest import serve
+from search_eval import DIALOG, FIELD, OPTIONS, QUERIES, docname, first_wanted, open_search, scores, type_query
 from test_browser_site import AXE, WCAG_21_AA, describe, open_page, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.upstream]
-
-QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text("utf-8"))
-DIALOG = "#kp-search-dialog"
-FIELD = f"{DIALOG} input[role=combobox]"
-OPTIONS = f"{DIALOG} [role=listbox] [role=option]"
-
-
-def open_search(page) -> None:  # noqa: ANN001
-    page.keyboard.press("/")
-    page.locator(FIELD).wait_for(state="visible")
-
-
-def type_query(page, query: str) -> list[str]:  # noqa: ANN001
-    """Type ``query`` into the open dialog key by key; the result addresses, in the order shown."""
-    field = page.locator(FIELD)
-    field.fill("")
-    field.press_sequentially(query)
-    page.wait_for_function("q => (document.querySelector('#kp-search-results') || {dataset: {}}).dataset.query === q", arg=query, timeout=20000)
-    return page.eval_on_selector_all(OPTIONS, "options => options.map(o => o.dataset.href)")
-
-
-def docname(site_url: str, href: str) -> str:
-    """The page a result opens (a section opens its page), as a docname."""
-    path = unquote(urlsplit(href).path)
-    base = urlsplit(site_url).path.rstrip("/")
-    return path.removeprefix(base).lstrip("/").removesuffix(".html")
-
-
-def first_wanted(found: list[str], wanted: list[str]) -> int | None:
-    """The 1-based rank of the first wanted page among the results."""
-    return next((rank for rank, name in enumerate(found, 1) if name in wanted), None)
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +48,7 @@ def test_the_query_set_covers_every_kind_and_wants_real_pages(upstream_tree: Pat
 
 def test_hits_at_5_and_mrr_at_10_on_the_real_kader(ranked: dict[str, list[str]]) -> None:
     ranks = {entry["query"]: first_wanted(ranked[entry["query"]], entry["wanted"]) for entry in QUERIES}
-    hits_at_5 = sum(1 for rank in ranks.values() if rank is not None and rank <= 5) / len(QUERIES)
-    mrr_at_10 = sum(1 / rank for rank in ranks.values() if rank is not None and rank <= 10) / len(QUERIES)
+    hits_at_5, mrr_at_10 = scores(ranked)
     report = "\n".join(f"  {query!r}: rank {rank}, shown {ranked[query][:5]}" for query, rank in ranks.items() if rank != 1)
     assert hits_at_5 >= 0.95, f"hits@5 {hits_at_5:.3f}\n{report}"
     assert mrr_at_10 >= 0.90, f"MRR@10 {mrr_at_10:.3f}\n{report}"

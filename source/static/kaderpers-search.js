@@ -20,7 +20,10 @@
     sectie: "Secties",
   };
   // Factors of the ways a query word reaches a stem of the index.
+  const NEAR = 0.9;
+  const NEAR_STEM = 5;
   const PREFIX = 0.7;
+  const PREFIX_OF_WORD = 0.35;
   const TYPO = 0.6;
   const COMPOUND = 0.5;
   const MIN_PART = 4;
@@ -63,6 +66,7 @@
       this.words = index.words;
       this.codes = index.codes;
       this.stemOf = new Map(index.words.map((word, i) => [word, index.stems[i]]));
+      this.stemList = Object.keys(index.terms).sort();
       this.stemmer = stemmer;
       this.stopwords = stopwords;
       this.postings = new Map();
@@ -83,19 +87,19 @@
       return found;
     }
 
-    /* Words of the index that start with prefix (the words are sorted). */
-    withPrefix(prefix, limit) {
+    /* Entries of a sorted list that start with prefix. */
+    static withPrefix(list, prefix, limit) {
       let low = 0;
-      let high = this.words.length;
+      let high = list.length;
       while (low < high) {
         const middle = (low + high) >> 1;
-        if (this.words[middle] < prefix) low = middle + 1;
+        if (list[middle] < prefix) low = middle + 1;
         else high = middle;
       }
       const found = [];
-      for (let i = low; i < this.words.length && found.length < limit; i += 1) {
-        if (!this.words[i].startsWith(prefix)) break;
-        found.push(this.words[i]);
+      for (let i = low; i < list.length && found.length < limit; i += 1) {
+        if (!list[i].startsWith(prefix)) break;
+        found.push(list[i]);
       }
       return found;
     }
@@ -130,9 +134,20 @@
       const add = (stem, factor) => {
         if (this.terms[stem] && (ways.get(stem) || 0) < factor) ways.set(stem, factor);
       };
-      add(this.stem(word), 1);
+      const own = this.stem(word);
+      add(own, 1);
+      // Snowball leaves some inflections a letter or two apart ("wachtwoorden" → wachtwor,
+      // "wachtwoord" → wachtword): stems that differ only in their last two letters are near.
+      if (own.length >= NEAR_STEM) {
+        for (let cut = 1; cut <= 2 && own.length - cut >= NEAR_STEM; cut += 1) add(own.slice(0, -cut), NEAR);
+        for (const longer of Engine.withPrefix(this.stemList, own.slice(0, -1), 40)) {
+          if (longer.length - own.length <= 2) add(longer, NEAR);
+        }
+      }
       if (typing && word.length >= 2) {
-        for (const longer of this.withPrefix(word, 40)) add(this.stem(longer), PREFIX);
+        // A word the kader uses is probably complete: its longer words count for less.
+        const factor = this.stemOf.has(word) ? PREFIX_OF_WORD : PREFIX;
+        for (const longer of Engine.withPrefix(this.words, word, 40)) add(this.stem(longer), factor);
       }
       if (!ways.size && word.length >= 6) {
         for (const other of this.words) {
@@ -353,7 +368,7 @@
     status = element("p", { class: "visually-hidden", "aria-live": "polite" });
     allLink = element("a", { class: "kp-search-all" }, "Alle resultaten op de zoekpagina");
     allLink.hidden = true;
-    const close = element("button", { type: "button", class: "kp-search-close", "aria-label": "Sluiten" }, "Esc");
+    const close = element("button", { type: "button", class: "kp-search-close" }, "Sluiten");
     close.addEventListener("click", () => dialog.close());
     dialog = element(
       "dialog",

@@ -33,10 +33,13 @@ LINKS = ("", "s", "en", "e")
 _stemmer = Stemmer.Stemmer("dutch")
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
-    """Lower case without accents."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower case without accents (as ``kaderpers-search.js`` folds a query)."""
+    lower = text.lower()
+    return lower if lower.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", lower))
 
 
 def words(text: str) -> list[str]:
@@ -85,7 +88,9 @@ def record_codes(values: Iterable[str]) -> list[str]:
 
 
 #: An abbreviation in brackets after what it stands for: "Data Protection Impact Assessment (DPIA)".
-_BRACKETED = re.compile(r"((?:[\w’'-]+\s+){1,12})\(([A-Z][A-Za-z]{1,9})\)")
+_BRACKETED = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")
+#: How far before the brackets the words it stands for are looked for.
+_BEFORE = 160
 #: Small words an abbreviation skips ("Impact Assessment Mensenrechten en Algoritmes": IAMA).
 _SKIPPED = frozenset({"en", "van", "de", "het", "der", "voor", "of", "op", "in", "and", "for", "the"})
 
@@ -95,7 +100,7 @@ def bracketed_abbreviations(text: str) -> dict[str, str]:
     whose initials they are (small words such as "en" and "van" may be skipped)."""
     found: dict[str, str] = {}
     for match in _BRACKETED.finditer(text):
-        before, abbreviation = match[1].split(), match[2]
+        before, abbreviation = text[max(0, match.start() - _BEFORE) : match.start()].split()[-12:], match[1]
         letters = abbreviation.lower()
         for start in range(len(before) - 1, -1, -1):
             candidate = before[start:]

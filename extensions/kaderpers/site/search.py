@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,15 +132,20 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
 
 class Analyser:
     """Words to stems, for a whole site: compounds split against the site's own vocabulary and
-    glossary abbreviations expanded both ways."""
+    abbreviations (as written, case and all) expanded both ways."""
 
     def __init__(self, texts: list[str], abbreviations: dict[str, str]):
         self.vocabulary = Counter(word for text in texts for word in words(text))
         self._stems = {word: dutch_stem(word) for word in self.vocabulary}
         self._parts: dict[str, tuple[str, ...]] = {}
-        # An abbreviation's definition counts for it, and it for the words of its definition.
-        self.expansions = {fold(abbreviation): words(definition) for abbreviation, definition in abbreviations.items() if is_abbreviation(abbreviation, definition)}
-        self.phrases = {" ".join(definition): abbreviation for abbreviation, definition in self.expansions.items() if len(definition) > 1}
+        # An abbreviation counts for the words of its definition, and the definition for it.
+        self.expansions = {
+            abbreviation: [self.stem(word) for word in words(definition) if word not in STOPWORDS]
+            for abbreviation, definition in abbreviations.items()
+            if words(abbreviation) and not set(words(abbreviation)) & STOPWORDS
+        }
+        self._abbreviation = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(self.expansions, key=len, reverse=True)))})(?![\w-])") if self.expansions else None
+        self.phrases = {f" {' '.join(words(definition))} ": self.stem(fold(abbreviation)) for abbreviation, definition in abbreviations.items() if abbreviation in self.expansions and len(words(definition)) > 1}
 
     def known(self, word: str) -> bool:
         return word not in STOPWORDS and self.vocabulary.get(word, 0) > 0
@@ -158,20 +164,21 @@ class Analyser:
         abbreviations at their share)."""
         counted: Counter[str] = Counter()
         tokens = words(text)
-        for word in tokens:
+        for word, times in Counter(tokens).items():
             if word in STOPWORDS:
                 continue
-            counted[self.stem(word)] += 1.0
+            counted[self.stem(word)] += times
             for part in self.parts(word):
-                counted[self.stem(part)] += PART_FACTOR
-            for expanded in self.expansions.get(word, ()):
-                if expanded not in STOPWORDS:
-                    counted[self.stem(expanded)] += PART_FACTOR
+                counted[self.stem(part)] += PART_FACTOR * times
+        if self._abbreviation is not None:
+            for abbreviation, times in Counter(self._abbreviation.findall(text)).items():
+                for stem in self.expansions[abbreviation]:
+                    counted[stem] += PART_FACTOR * times
         if self.phrases:
             joined = f" {' '.join(tokens)} "
-            for phrase, abbreviation in self.phrases.items():
-                if f" {phrase} " in joined:
-                    counted[self.stem(abbreviation)] += joined.count(f" {phrase} ")
+            for phrase, stem in self.phrases.items():
+                if phrase in joined:
+                    counted[stem] += joined.count(phrase)
         return counted
 
 
@@ -200,7 +207,8 @@ def build_index(documents: dict[str, SearchDocument], uris: dict[str, str], abbr
     for docname in order:
         for abbreviation, words_of in bracketed_abbreviations(documents[docname].body).items():
             defined.setdefault(abbreviation, words_of)
-    abbreviations = {**defined, **abbreviations}  # the glossary has the last word
+    glossary = {term: definition for term, definition in abbreviations.items() if is_abbreviation(term, definition)}
+    abbreviations = {**defined, **glossary}  # the glossary has the last word
     analyser = Analyser([text for d in order for text in (documents[d].title, documents[d].file_words, documents[d].headings, documents[d].summary, documents[d].body)], abbreviations)
     docs: list[list[str]] = []
     fields_of: list[dict[str, Counter[str]]] = []
