@@ -232,7 +232,7 @@ def build_index(documents: dict[str, SearchDocument], uris: dict[str, str], abbr
         for name, counted in fields.items():
             for stem, count in counted.items():
                 scores[stem] += _field_score(name, count)
-        for stem in sorted(scores):
+        for stem in sorted(stem for stem, score in scores.items() if score > 0):
             idf = math.log(1 + (total - frequency[stem] + 0.5) / (frequency[stem] + 0.5))
             terms[stem] += [number, max(1, round(10 * scores[stem] * idf))]
     vocabulary = sorted(word for word in analyser.vocabulary if word not in STOPWORDS and analyser.stem(word) in terms)
