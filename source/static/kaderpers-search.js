@@ -217,7 +217,8 @@
       const pieces = [];
       const marked = (word) => {
         const folded = fold(word);
-        return stems.has(this.stem(folded)) || words.some((w) => w.length >= 3 && folded.startsWith(w));
+        // the query's stems, its words as prefixes, and its words inside compounds
+        return stems.has(this.stem(folded)) || words.some((w) => (w.length >= 3 && folded.startsWith(w)) || (w.length >= MIN_PART && folded.includes(w)));
       };
       const spans = [];
       for (const found of text.matchAll(/[\p{L}\p{N}]+/gu)) {
@@ -307,11 +308,12 @@
       return;
     }
     const { results, stems, words } = engine.search(query);
-    const groups = new Map();
+    // Results stay in the order of their rank; neighbours of one kind share a group.
+    const groups = [];
     results.forEach((doc) => {
       const kind = engine.docs[doc][2];
-      if (!groups.has(kind)) groups.set(kind, []);
-      groups.get(kind).push(doc);
+      if (!groups.length || groups[groups.length - 1][0] !== kind) groups.push([kind, []]);
+      groups[groups.length - 1][1].push(doc);
     });
     for (const [kind, docs] of groups) {
       const label = KIND_LABELS[kind] || kind;
