@@ -63,6 +63,7 @@ def test_a_record_code_or_id_leads_straight_to_the_record(ranked: dict[str, list
 def test_results_are_grouped_with_chips_and_marked_excerpts(page, site_url: str) -> None:  # noqa: ANN001
     open_page(page, f"{site_url}/index.html")
     open_search(page)
+    assert page.locator(FIELD).get_attribute("placeholder") == "Zoek in het Algoritmekader"  # the theme's search_bar_text
     found = type_query(page, "wachtwoorden")
     assert found
     groups = page.eval_on_selector_all(f"{DIALOG} [role=listbox] > [role=group]", "groups => groups.map(g => g.getAttribute('aria-label'))")

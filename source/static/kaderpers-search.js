@@ -206,9 +206,17 @@
       }
       for (const doc of codes) if (!totals.has(doc)) ranked.push([doc, 1e6]);
       ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      // One result per page: a section only when neither its page nor another of its sections ranks higher.
+      const shownPages = new Set();
+      const distinct = ranked.filter(([doc]) => {
+        const page = this.docs[doc][0].split("#")[0];
+        if (shownPages.has(page)) return false;
+        shownPages.add(page);
+        return true;
+      });
       const stems = new Set();
       matches.forEach((match) => match.stems.forEach((stem) => stems.add(stem)));
-      return { results: ranked.slice(0, MAX_RESULTS).map(([doc]) => doc), stems, words };
+      return { results: distinct.slice(0, MAX_RESULTS).map(([doc]) => doc), stems, words };
     }
 
     /* The page text around the first matched word, as [text, marked] pieces. */
@@ -352,14 +360,17 @@
   };
 
   const build = () => {
+    // The theme's own field carries the site's search text (html_theme_options search_bar_text).
+    const themeField = document.querySelector("#pst-search-dialog input[name=q]");
+    const label = (themeField && themeField.getAttribute("placeholder")) || "Zoeken";
     field = element("input", {
       type: "text",
       role: "combobox",
       "aria-autocomplete": "list",
       "aria-expanded": "false",
       "aria-controls": "kp-search-results",
-      "aria-label": "Zoek in de site",
-      placeholder: "Zoek in de site",
+      "aria-label": label,
+      placeholder: label,
       autocomplete: "off",
       autocapitalize: "off",
       spellcheck: "false",

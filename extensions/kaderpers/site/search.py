@@ -31,6 +31,7 @@ from docutils import nodes
 from sphinx.search.nl import SearchDutch
 
 from ..core.model import PageKind, classify
+from ..dialect.attributes import NO_SEARCH_CLASS
 from ..core.searchtext import bracketed_abbreviations, compound_parts, dutch_stem, fold, record_codes, words
 from ..sphinxext.domain import glossary, kader_domain, pages
 
@@ -85,13 +86,27 @@ class SearchDocument:
 # -- collecting -------------------------------------------------------------------------------
 
 
-def _section_text(section: nodes.section) -> str:
-    """The text of a section without its title and without its subsections."""
-    return " ".join(child.astext() for child in section.children if not isinstance(child, (nodes.title, nodes.section)))
+#: Never searched: raw markup, comments, and what the editors keep out of search (``data-search-exclude``).
+_UNSEARCHED = (nodes.raw, nodes.comment, nodes.substitution_definition, nodes.system_message)
 
 
-def _visible_text(node: nodes.Node) -> str:
-    return " ".join(node.astext().split())
+def _searched(node: nodes.Element) -> bool:
+    return not isinstance(node, _UNSEARCHED) and NO_SEARCH_CLASS not in node.get("classes", ())
+
+
+def _text(node: nodes.Element, *, subsections: bool = True) -> str:
+    """The searchable text of ``node``, whitespace collapsed (without its subsections, if so asked)."""
+    pieces: list[str] = []
+
+    def walk(element: nodes.Element) -> None:
+        for child in element.children:
+            if isinstance(child, nodes.Text):
+                pieces.append(child.astext())
+            elif isinstance(child, nodes.Element) and _searched(child) and (subsections or not isinstance(child, nodes.section)):
+                walk(child)
+
+    walk(node)
+    return " ".join(" ".join(pieces).split())
 
 
 def collect(app: Sphinx, doctree: nodes.document) -> None:
@@ -103,16 +118,18 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     title = (page.title if page is not None else "") or (title_node.astext() if title_node is not None else docname)
     headings: list[str] = []
     sections: list[SearchSection] = []
-    for number, section in enumerate(doctree.findall(nodes.section)):
-        heading = next(iter(section.findall(nodes.title)), None)
+    searched = [section for section in doctree.findall(nodes.section) if all(_searched(a) for a in _ancestors(section))]
+    for number, section in enumerate(searched):
+        heading = section.next_node(nodes.title)
         if heading is None or not section["ids"]:
             continue
         text = heading.astext().strip()
         headings.append(text)
         if number > 0:  # the first is the page title
-            sections.append(SearchSection(text, section["ids"][0], _visible_text(nodes.Text(_section_text(section)))[: EXCERPT_CHARS["section"]]))
+            own = " ".join(_text(child, subsections=False) for child in section.children if isinstance(child, nodes.Element) and not isinstance(child, (nodes.title, nodes.section)) and _searched(child))
+            sections.append(SearchSection(text, section["ids"][0], own[: EXCERPT_CHARS["section"]]))
     first_paragraph = next(iter(doctree.findall(nodes.paragraph)), None)
-    summary = (page.text("toelichting") if page is not None else "") or (first_paragraph.astext() if first_paragraph is not None else "")
+    summary = (page.text("toelichting") if page is not None else "") or (_text(first_paragraph) if first_paragraph is not None else "")
     codes = tuple(record_codes([page.record_id, page.short_id])) if page is not None and page.is_record else ()
     kader_domain(env).data["search"][docname] = SearchDocument(
         title=title,
@@ -122,9 +139,18 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         file_words=docname.rpartition("/")[2].replace("-", " ").replace("_", " "),
         headings=" ".join(headings[1:]),
         summary=summary,
-        body=_visible_text(doctree),
+        body=_text(doctree),
         sections=tuple(sections),
     )
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Element]:
+    found = []
+    while node is not None:
+        if isinstance(node, nodes.Element):
+            found.append(node)
+        node = node.parent
+    return found
 
 
 # -- the index ----------------------------------------------------------------------------------
