@@ -401,8 +401,6 @@
         if (!options.length) return;
         const step = event.key === "ArrowDown" ? 1 : -1;
         setActive((active + step + options.length) % options.length);
-      } else if (event.key === "Home" && options.length && event.ctrlKey) {
-        setActive(0);
       } else if (event.key === "Enter") {
         event.preventDefault();
         if (active >= 0) open(options[active]);
