@@ -15,9 +15,9 @@ from kaderpers.site.search import SearchDocument, build_index
 
 
 def read_index(site: Path) -> dict:
-    text = (site / "_static" / "kaderpers-search-index.js").read_text("utf-8")
+    header, text = (site / "_static" / "kaderpers-search-index.js").read_text("utf-8").split("\n", 1)
     prefix = "window.kaderpersSearchIndex = "
-    assert text.startswith(prefix)
+    assert header.startswith("/* kaderpers search index ") and text.startswith(prefix)
     return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
 
 
@@ -136,6 +136,10 @@ def test_an_incremental_edit_updates_the_index_as_a_clean_build_would(tmp_path: 
     tree = make_tree(tmp_path / "tree", FILES)
     out = tmp_path / "out"
     run_kaderpers("build", str(tree), "--out", str(out), "-j", "1")
+    index_file = out / "html" / "_static" / "kaderpers-search-index.js"
+    written = index_file.stat().st_mtime_ns
+    run_kaderpers("build", str(tree), "--out", str(out), "-j", "1")  # nothing changed: the index is not made again
+    assert index_file.stat().st_mtime_ns == written
     page = next(path for path in sorted((tree / "voldoen-aan-wetten-en-regels" / "maatregelen").glob("*.md")) if path.name != "index.md")
     with page.open("a", encoding="utf-8") as handle:
         handle.write("\nDe zoekfunctie vindt nu ook het woord kwartelkoning.\n")

@@ -19,6 +19,7 @@ search also works from ``file://``, where a page may not fetch.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 INDEX_FILE = "kaderpers-search-index.js"
+#: Raise when build_index changes what it makes of the same pages: the next build writes it anew.
+INDEX_VERSION = 1
 SCRIPT = "kaderpers-search.js"
 STYLESHEET = "kaderpers-search.css"
 #: The weight of a stem in each field of a page.
@@ -278,12 +281,18 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
     collected: dict[str, SearchDocument] = kader_domain(env).data["search"]
     written = {docname: document for docname, document in collected.items() if docname in env.found_docs}
     uris = {docname: app.builder.get_target_uri(docname) for docname in written}
-    index = build_index(written, uris, dict(glossary(env).terms))
-    text = "window.kaderpersSearchIndex = " + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    terms = dict(glossary(env).terms)
+    # What the index is made of: when it has not changed (a build that read nothing), the index stays.
+    inputs = hashlib.sha256(repr((INDEX_VERSION, sorted(written.items()), sorted(uris.items()), sorted(terms.items()))).encode("utf-8")).hexdigest()
+    header = f"/* kaderpers search index {inputs} */\n"
     target = Path(app.outdir, "_static", INDEX_FILE)
+    if target.is_file():
+        with target.open(encoding="utf-8") as existing:
+            if existing.readline() == header:
+                return
+    index = build_index(written, uris, terms)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.is_file() or target.read_text("utf-8") != text:
-        target.write_text(text, "utf-8")
+    target.write_text(header + "window.kaderpersSearchIndex = " + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ";\n", "utf-8")
 
 
 def setup(app: Sphinx) -> None:
