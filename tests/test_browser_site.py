@@ -133,11 +133,12 @@ def test_search_works_without_any_other_host(page, content_site: Path) -> None: 
 def test_search_from_the_header_of_any_page(page, content_site: Path) -> None:  # noqa: ANN001
     seen = watch(page)
     open_page(page, f"{serve(content_site)}/levenscyclus/ontwerp.html")
-    page.click(".navbar-persistent--container button.search-button__button")
-    field = page.locator("#pst-search-dialog input[name=q]")
+    page.click(".navbar-persistent--container button.kp-search-button")
+    field = page.locator("#kp-search-dialog input[role=combobox]")
     field.wait_for(state="visible")
     field.fill("maatregelen")
-    field.press("Enter")
+    page.wait_for_function("() => (document.querySelector('#kp-search-results') || {dataset: {}}).dataset.query === 'maatregelen'")
+    page.click("#kp-search-dialog a.kp-search-all")  # the instant search's link to the full results
     page.wait_for_url(re.compile(r"/search\.html\?q=maatregelen"))
     page.wait_for_function("() => (document.querySelector('#search-results p.search-summary') || {}).innerText", timeout=20000)
     assert page.locator("#search-results ul.search li").count() > 0

@@ -17,7 +17,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """The Sphinx extension: MyST, sphinx-design and every kaderpers module, in the order their handlers need."""
     from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, seo
+    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, search, seo
 
     compat.check_sphinx_version(app)
     defaults.default_language(app)  # before any module adds its translations
@@ -34,6 +34,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     changes.setup(app)  # at the start of each build (kaderpers-build-started): compares with --compare-to
     status.setup(app)
     html.setup(app)
+    search.setup(app)  # the instant search in the header and its index
     interactive.setup(app)
     notfound.setup(app)
     beslishulp.setup(app)

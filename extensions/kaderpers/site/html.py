@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +35,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
 
 from .. import bundled
+from ..core.searchtext import RESTORED_LONG_VOWEL
 from ..sphinxext.compat import files_to_rebuild, template_environment
 from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
@@ -351,9 +351,6 @@ def drop_theme_inline_scripts(app: Sphinx, pagename: str, templatename: str, con
         scripts[:] = [js for js in scripts if not str(getattr(js, "attributes", {}).get("body", "")).startswith(THEME_INLINE_SCRIPT)]
 
 
-#: A doubled vowel in the last syllable of a stem, which Snowball's Dutch stemmer restores
-#: in open syllables: "maatregelen" → "maatregeel" but "maatregel" → "maatregel".
-_RESTORED_LONG_VOWEL = re.compile(r"([aeou])\1([^aeiouy]*)$")
 #: The same rule in the browser, around the Snowball stemmer Sphinx ships (identical output).
 _JS_STEMMER = """
 window.Stemmer = function () {
@@ -379,7 +376,7 @@ class DutchSearch(SearchDutch):
     def stem(self, word: str) -> str:
         stemmed = self._stems.get(word)
         if stemmed is None:
-            stemmed = self._stems[word] = _RESTORED_LONG_VOWEL.sub(r"\1\2", super().stem(word))
+            stemmed = self._stems[word] = RESTORED_LONG_VOWEL.sub(r"\1\2", super().stem(word))
         return stemmed
 
     @cached_property

@@ -27,7 +27,8 @@ fails when a module outside this one assigns to the domain or mutates what it ho
 from __future__ import annotations
 
 import os
-from collections.abc import Set
+from collections.abc import Mapping, Set
+from types import MappingProxyType
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,13 +87,14 @@ class KaderDomain(Domain):
     name = "kader"
     label = "Algoritmekader"
     #: Raise when the shape of ``data`` changes: Sphinx then starts from a fresh environment.
-    data_version = 2
+    data_version = 3
     #: The entries of ``data`` kept per document.
-    PER_DOCUMENT = ("pages", "specs", "woordenlijst")
+    PER_DOCUMENT = ("pages", "specs", "woordenlijst", "search")
     initial_data = {
         "pages": {},  # docname → Page
         "specs": {},  # docname → [(Spec, line)]
         "woordenlijst": {},  # docname → True: the page shows the Woordenlijst
+        "search": {},  # docname → SearchDocument: its text for the instant search (site/search.py)
         "digests": {},  # docname → digest of its tables, as last written
         "nav_children": {},  # docname → its children in the navigation, as last read
         "nav_state": None,  # the navigation every page showed, as last written
@@ -296,6 +298,15 @@ class KaderDomain(Domain):
     def record_page(self, docname: str, page: Page) -> None:
         """The front matter of a document, as just read."""
         self.data["pages"][docname] = page
+
+    @property
+    def search_documents(self) -> Mapping[str, Any]:
+        """Each document's text for the instant search (:mod:`kaderpers.site.search`), by docname."""
+        return MappingProxyType(self.data["search"])
+
+    def record_search_document(self, docname: str, document: Any) -> None:
+        """A document's text for the instant search, as just read."""
+        self.data["search"][docname] = document
 
     def clear_doc(self, docname: str) -> None:
         for key in self.PER_DOCUMENT:
