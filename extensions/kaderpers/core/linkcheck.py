@@ -95,6 +95,8 @@ class LinkOptions:
 
 
 class Status(StrEnum):
+    """What checking one URL found."""
+
     OK = "ok"
     REDIRECT = "redirect"  # permanently moved: ``new_url`` says where
     BROKEN = "broken"  # 4xx or 5xx
@@ -112,6 +114,8 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
+    """The result of checking one URL: its status, in words, and the HTTP status when there was an answer."""
+
     url: str
     status: Status
     detail: str = ""
@@ -121,11 +125,14 @@ class Outcome:
 
     @property
     def fine(self) -> bool:
+        """The link works as written (nothing to report)."""
         return self.status is Status.OK
 
 
 @dataclass
 class Report:
+    """Every URL's outcome, how many requests were made, and why the cache could not be written, if so."""
+
     outcomes: dict[str, Outcome]
     requests: int = 0
     cache_problem: str = ""
@@ -163,6 +170,7 @@ def _host(url: str) -> str:
 
 
 def is_skipped(url: str, options: LinkOptions) -> bool:
+    """Whether the settings leave ``url`` unchecked: its host (or a parent domain) or a pattern is skipped."""
     host = _host(url)
     for skipped in options.skip_hosts:
         skipped = skipped.lower().strip(".")
@@ -219,6 +227,7 @@ class _Anchors(HTMLParser):
 
 
 def html_anchors(html: str) -> set[str]:
+    """The anchors an HTML page offers: every ``id`` and every ``<a name>``."""
     parser = _Anchors()
     parser.feed(html)
     parser.close()
@@ -344,6 +353,7 @@ class LinkChecker:
         return Outcome(url, Status.TOO_MANY_REDIRECTS, f"more than {self.options.max_redirects} redirects", None)
 
     async def check_one(self, client: httpx.AsyncClient, url: str) -> Outcome:
+        """Check one URL (HEAD, then GET when refused; redirects hop by hop; retries after 429/503)."""
         import httpx
 
         try:
@@ -371,6 +381,7 @@ class LinkChecker:
             return Outcome(url, Status.UNREACHABLE, f"the server cannot be reached: {error.strerror or error}")
 
     async def check_all(self, urls: list[str]) -> dict[str, Outcome]:
+        """Check every URL concurrently, at most the per-host limit at once per host, within the request budget."""
         import httpx
 
         timeout = httpx.Timeout(self.options.timeout, pool=None)  # waiting for a free connection is not the server's time

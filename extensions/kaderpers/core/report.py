@@ -57,14 +57,17 @@ def repository_path(finding: Finding, tree: Path, root: Path) -> str:
 
 
 def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (%, CR, LF)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
+    """A workflow command's property value, escaped as GitHub's toolkit does (also : and ,)."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def workflow_command(finding: Finding, file: str) -> str:
+    """One finding as a GitHub workflow command (``::error file=…,line=…,title=…::message``)."""
     properties = {"file": file}
     if finding.line:
         properties["line"] = str(finding.line)
@@ -74,6 +77,7 @@ def workflow_command(finding: Finding, file: str) -> str:
 
 
 def format_github(findings: list[Finding], tree: Path) -> str:
+    """``check --format github``: a workflow command per finding, files named from the repository root."""
     root = repository_root(tree)
     return "\n".join(workflow_command(finding, repository_path(finding, tree, root)) for finding in sorted(findings, key=sort_key))
 
@@ -85,6 +89,7 @@ SARIF_LEVELS = {Level.ERROR: "error", Level.WARNING: "warning"}
 
 
 def sarif_log(findings: list[Finding], tree: Path) -> dict[str, object]:
+    """The findings as a SARIF 2.1.0 log: every rule of ``RULES``, a result per finding with its file and line."""
     root = repository_root(tree)
     rule_ids = list(RULES)
     rules = [
@@ -123,6 +128,7 @@ def sarif_log(findings: list[Finding], tree: Path) -> dict[str, object]:
 
 
 def format_sarif(findings: list[Finding], tree: Path) -> str:
+    """``check --format sarif``: the SARIF log as JSON text."""
     return json.dumps(sarif_log(findings, tree), ensure_ascii=False, indent=2)
 
 

@@ -43,11 +43,13 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    """The words of ``text``, folded (lower case, accents off) as the index and the browser fold them."""
     return _WORD.findall(fold(text))
 
 
 @lru_cache(maxsize=65536)
 def dutch_stem(word: str) -> str:
+    """The Snowball Dutch stem of a folded word, with a restored long vowel taken back (maatregel = maatregelen)."""
     return RESTORED_LONG_VOWEL.sub(r"\1\2", _stemmer.stemWord(word))
 
 

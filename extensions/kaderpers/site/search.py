@@ -296,6 +296,7 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Collect each page's text when it is read and write the instant search's index and scripts."""
     app.add_js_file(SCRIPT, defer="defer")
     app.add_css_file(STYLESHEET)
     app.connect("doctree-read", collect)

@@ -255,5 +255,6 @@ def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Add descriptions and Open Graph tags to every page; write the sitemap and robots.txt after a build."""
     app.connect("html-page-context", on_html_page_context, priority=460)  # after notfound's (450)
     app.connect("build-finished", write_sitemap)
