@@ -8,13 +8,16 @@ raw HTML by ``:url:`` on a local server that counts its requests.
 
 from __future__ import annotations
 
-import functools
 import http.server
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
+import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -228,3 +231,59 @@ def test_every_page_prints_without_its_navigation(built: subprocess.CompletedPro
     page.emulate_media(media="print")
     assert not any(element.is_visible() for element in page.locator(chrome).all())
     assert page.locator("main h1").first.is_visible()
+
+
+def start_serve(tree: Path, cache: Path, log: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """``kaderpers serve`` with its cache in ``cache``; returns the process and the URL it printed."""
+    with log.open("a") as errors:
+        process = subprocess.Popen([*KADERPERS, "serve", str(tree), "--port", "0", *options], stdout=subprocess.PIPE, stderr=errors, text=True, cwd=REPO,
+                                   env=child_env(XDG_CACHE_HOME=str(cache)), start_new_session=True)  # fmt: skip
+    line = process.stdout.readline() if process.stdout else ""
+    match = re.search(r"Serving (http://\S+)", line)
+    if not match:
+        stop_serve(process)
+        pytest.fail(f"kaderpers serve did not start: {line!r}\n{log.read_text('utf-8')[-3000:]}")
+    return process, match[1]
+
+
+def stop_serve(process: subprocess.Popen[str]) -> None:
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def fetch(url: str) -> str:
+    """The page at ``url``; the server prints its address just before uvicorn listens on it."""
+    for attempt in range(60):
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.read().decode("utf-8")
+        except urllib.error.URLError as error:
+            if not isinstance(error.reason, ConnectionRefusedError) or attempt == 59:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+def test_serve_on_another_host_from_its_cache_folder_and_again_after_a_restart(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "docs", {"index.md": "# Proefkader\n\nEen klein kader.\n", "rollen/jurist.md": "# Jurist\n\nDe jurist.\n"})
+    cache, log = tmp_path / "cache", tmp_path / "serve.log"
+    process, url = start_serve(tree, cache, log, "--host", "0.0.0.0")
+    try:
+        assert url.startswith("http://0.0.0.0:")
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        # Listening on every address: reachable through the loopback address too.
+        assert "De jurist." in fetch(f"http://127.0.0.1:{port}/rollen/jurist.html")
+    finally:
+        stop_serve(process)
+    sites = [folder for folder in (cache / "kaderpers" / "serve").iterdir() if (folder / "html" / "rollen" / "jurist.html").is_file()]
+    assert len(sites) == 1 and sites[0].name.startswith("docs-"), sites
+    written = (sites[0] / "html" / "rollen" / "jurist.html").stat().st_mtime_ns
+    # A restart builds from the saved state in that folder: the unchanged page is not written again.
+    process, _ = start_serve(tree, cache, log)
+    stop_serve(process)
+    assert [folder for folder in (cache / "kaderpers" / "serve").iterdir()] == sites
+    assert (sites[0] / "html" / "rollen" / "jurist.html").stat().st_mtime_ns == written, log.read_text("utf-8")[-2000:]
