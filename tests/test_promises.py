@@ -268,15 +268,34 @@ def fetch(url: str) -> str:
     raise AssertionError("unreachable")
 
 
+def abbreviation(html: str, term: str) -> str | None:
+    found = BeautifulSoup(html, "html.parser").select_one(f"main abbr:-soup-contains('{term}')")
+    return found.get("title") if found else None
+
+
 def test_serve_on_another_host_from_its_cache_folder_and_again_after_a_restart(tmp_path: Path) -> None:
-    tree = make_tree(tmp_path / "docs", {"index.md": "# Proefkader\n\nEen klein kader.\n", "rollen/jurist.md": "# Jurist\n\nDe jurist.\n"})
+    """Also: an edit of the glossary in the folder above the tree (the project's ``includes/``) is built and shown."""
+    project = make_tree(tmp_path / "kader", {
+        "mkdocs.yml": "site_name: Proefkader\n",
+        "includes/begrippenlijst.md": "*[AVG]: Algemene verordening gegevensbescherming\n",
+        "docs/index.md": "# Proefkader\n\nEen klein kader.\n",
+        "docs/rollen/jurist.md": "# Jurist\n\nDe jurist kent de AVG.\n",
+    })  # fmt: skip
+    tree = project / "docs"
     cache, log = tmp_path / "cache", tmp_path / "serve.log"
     process, url = start_serve(tree, cache, log, "--host", "0.0.0.0")
     try:
         assert url.startswith("http://0.0.0.0:")
         port = int(url.rstrip("/").rsplit(":", 1)[1])
         # Listening on every address: reachable through the loopback address too.
-        assert "De jurist." in fetch(f"http://127.0.0.1:{port}/rollen/jurist.html")
+        page = f"http://127.0.0.1:{port}/rollen/jurist.html"
+        assert abbreviation(fetch(page), "AVG") == "Algemene verordening gegevensbescherming"
+        (project / "includes" / "begrippenlijst.md").write_text("*[AVG]: De privacywet van de EU\n", "utf-8")
+        for _ in range(240):  # until the rebuild is served (a loaded machine takes its time)
+            if abbreviation(fetch(page), "AVG") == "De privacywet van de EU":
+                break
+            time.sleep(0.5)
+        assert abbreviation(fetch(page), "AVG") == "De privacywet van de EU", log.read_text("utf-8")[-2000:]
     finally:
         stop_serve(process)
     sites = [folder for folder in (cache / "kaderpers" / "serve").iterdir() if (folder / "html" / "rollen" / "jurist.html").is_file()]
