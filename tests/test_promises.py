@@ -198,14 +198,15 @@ def test_check_finds_the_beslishulp_in_the_folder_above(project: Path) -> None:
     assert problems and result.returncode == 1, result.stdout[-2000:]
 
 
-def test_fresh_starts_from_an_empty_folder(built: subprocess.CompletedProcess[str], project: Path, tmp_path: Path) -> None:
+def test_fresh_starts_from_an_empty_folder_and_handouts_fasen_writes_the_phase_handouts_only(built: subprocess.CompletedProcess[str], project: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(built.out / "html", out / "html")  # type: ignore[attr-defined]
     shutil.copytree(built.out / "doctrees", out / "doctrees")  # type: ignore[attr-defined]
     (out / "html" / "achtergebleven.html").write_text("<p>van een oudere build</p>", "utf-8")
-    run_kaderpers("build", str(project / "docs"), "--out", str(out), "--fresh", "-j", "1")
+    run_kaderpers("build", str(project / "docs"), "--out", str(out), "--fresh", "--handouts", "fasen", "-j", "1")
     assert (out / "html" / "index.html").is_file() and not (out / "html" / "achtergebleven.html").exists()
     assert not (out / "html" / "wijzigingen").exists()
+    assert sorted(path.relative_to(out / "pdf").as_posix() for path in (out / "pdf").rglob("*.pdf")) == ["handouts/ontwerp.pdf"]
 
 
 def test_new_never_overwrites_a_file(tmp_path: Path) -> None:
