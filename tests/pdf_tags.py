@@ -164,3 +164,35 @@ def element_text(element: Element, texts: dict[tuple[int, int], str]) -> str:
 
 def element_pages(element: Element) -> set[int]:
     return {kid[1] for e in element.walk() for kid in e.kids if isinstance(kid, tuple) and kid[0] == "mcid"}
+
+
+@dataclass(frozen=True)
+class TextRun:
+    page: int
+    #: height of the run's baseline above the bottom of the page, in points
+    height: float
+    #: in tagged marked content (an MCID), not in an ``/Artifact``
+    tagged: bool
+    text: str
+
+
+def text_runs(path: Path) -> list[TextRun]:
+    """Every text run of the PDF with its page, height and whether it is tagged content or an artifact."""
+    import pypdf
+
+    runs: list[TextRun] = []
+    for index, page in enumerate(pypdf.PdfReader(path).pages):
+        tagged = [False]
+
+        def before(operator: bytes, operands: list, cm: list, tm: list) -> None:
+            if operator == b"BDC":
+                tagged[0] = hasattr(operands[1], "get") and "/MCID" in operands[1]
+            elif operator in (b"BMC", b"EMC"):
+                tagged[0] = False
+
+        def text(chunk: str, cm: list, tm: list, font: object, size: float, index: int = index) -> None:
+            if chunk.strip():
+                runs.append(TextRun(index, tm[5] * cm[3] + cm[5], tagged[0], chunk.strip()))
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return runs

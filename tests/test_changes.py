@@ -204,8 +204,15 @@ def test_changes_in_the_pdf_edition_and_on_their_own(small_compared: tuple[Path,
     assert comparable("[-Tekst.-] {+Andere tekst.+}") in text
     assert comparable("Begrippenlijst (1)") in text and comparable("Een nieuwe term.") in text
     edition = pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf")
-    outline = [item.title for item in edition.outline if not isinstance(item, list)]
-    assert outline[-1].endswith("Wijzigingen") or "Wijzigingen" in " ".join(outline)
+    # The edition ends with the changes: the last bookmark, from its page to the last page.
+    outline = [item for item in edition.outline if not isinstance(item, list)]
+    assert outline and outline[-1].title.endswith("Wijzigingen"), [item.title for item in outline]
+    start = edition.get_destination_page_number(outline[-1])
+    assert all(edition.get_destination_page_number(item) <= start for item in outline)
+    pages = [page.extract_text() for page in edition.pages]
+    assert 0 < start < len(pages) and not any("[-" in page for page in pages[:start])
+    changes = comparable(" ".join(pages[start:]))
+    assert comparable("Monitor de werking") in changes and comparable("[-Tekst.-] {+Andere tekst.+}") in changes
     edition_text = comparable(" ".join(p.extract_text() for p in edition.pages))
     assert comparable("Gewijzigd") in edition_text and comparable("Monitor de werking") in edition_text
     # The changed hostile record's own page in the edition carries the marker as text.

@@ -27,6 +27,11 @@ class Construct:
     html: str
     #: The probe is elsewhere on the page than in the selected element (a footnote's text).
     probe_anywhere: bool = False
+    #: The selected element's text starts with the probe (the construct leaves nothing of its own).
+    probe_first: bool = False
+    #: ``{n}`` in the selector is the number of the list directive on its page (``#kp-lijst-{n}``), and
+    #: the page shows as many lists as its source has directives.
+    numbered_list: bool = False
 
 
 CONSTRUCTS = [
@@ -45,10 +50,11 @@ CONSTRUCTS = [
     Construct("abbreviation in a page", r"^\*\[(?P<probe>[^\]]+)\]:", "abbr[title]"),
     Construct("footnote", r"^\[\^\w+\]:\s*(?P<probe>\S+(?: \S+){0,3})", "a.footnote-reference", probe_anywhere=True),
     Construct("mermaid diagram", r"^```mermaid\n", "pre.mermaid"),
-    Construct("material icon", r":material-arrow-right:", ".kaderpers-icon"),
-    Construct("fontawesome icon", r":fontawesome-solid-paper-plane:", ".kaderpers-icon"),
+    # The icon in the button of the line that has it (Material's arrow and paper plane).
+    Construct("material icon", r"\[[^\]]+ :material-arrow-right:\]\([^)]*\)\{ \.md-button \.md-button--primary \}", "a.md-button--primary span.kaderpers-icon.material-arrow-right:-soup-contains('→')"),
+    Construct("fontawesome icon", r"\[[^\]]+ :fontawesome-solid-paper-plane:\]\([^)]*\)\{ \.md-button \}", "a.md-button span.kaderpers-icon.fontawesome-solid-paper-plane:-soup-contains('✉')"),
     # Without classes the block leaves just its content (blocks.py): the text is a paragraph of the page.
-    Construct("/// html | div block", r"^/// html \| div\n(?P<probe>[^\n]{1,60})", "p"),
+    Construct("/// html | div block", r"^/// html \| div\n(?P<probe>[^\n]{1,60})", "p", probe_first=True),
     Construct("raw HTML with a link", r'<a href="https?://[^"]+"[^>]*>(?P<probe>[^<]+)</a>', "a[href^='http']"),
     Construct("image", r"!\[[^\]]*\]\(", "img[alt]"),
     Construct("pipe table", r"^\|[^\n]+\|\n\|[ :-]+\|", "table:not(.kp-table)"),
@@ -74,10 +80,17 @@ CONSTRUCTS = [
     *(Construct(f"flag {flag}", rf"<!-- list_(?P<kind>\w+) [^>]*\b{flag}\b", f"table.kp-table.kp-{{kind}}:not(:has(th.kp-col-{column}))") for flag, column in FLAG_COLUMNS.items()),
     Construct("flag no-search", r"<!-- list_(?P<kind>\w+) [^>]*\bno-search\b", "table.kp-table.kp-{kind}:not(.kp-search)"),
     # list directives, MyST spelling
-    *(Construct(f"kader-lijst {kind}", rf"```\{{kader-lijst\}} {kind}\s*\n", "table.kp-table") for kind in ("vereisten", "maatregelen", "hulpmiddelen", "vereisten-bij-maatregel", "maatregelen-bij-hulpmiddel")),
+    *(
+        Construct(f"kader-lijst {kind}", rf"```\{{kader-lijst\}} (?P<kind>{kind.split('-')[0]}){kind.removeprefix(kind.split('-')[0])}\s*\n", "#kp-lijst-{n} table.kp-table.kp-{kind}", numbered_list=True)
+        for kind in ("vereisten", "maatregelen", "hulpmiddelen", "vereisten-bij-maatregel", "maatregelen-bij-hulpmiddel")
+    ),
     Construct("kader-tags", r"```\{kader-tags\}\s*\n", ".kp-tags"),
     Construct("kader-tags ai-act", r"```\{kader-tags\} ai-act", ".kp-ai-act-labels"),
 ]
+
+
+#: A list directive in either spelling; lists are numbered on their page in this order (``kp-lijst-N``).
+LIST_DIRECTIVE = re.compile(r"^\s*(?:<!-- list_\w+|```\{kader-lijst\})", re.MULTILINE)
 
 
 def pages_with(construct: Construct) -> list[tuple[Path, re.Match[str]]]:
@@ -105,13 +118,19 @@ def html_of(site: Path, source: Path) -> BeautifulSoup:
 def test_construct_renders_in_html(content_site: Path, construct: Construct) -> None:
     for source, match in pages_with(construct):
         main = html_of(content_site, source).select_one("main") or html_of(content_site, source)
-        selector = construct.html.format(**match.groupdict())
+        groups = match.groupdict()
+        if construct.numbered_list:
+            text = source.read_text("utf-8")
+            groups["n"] = len(LIST_DIRECTIVE.findall(text[: match.start()])) + 1
+            assert len(main.select(".kp-list")) == len(LIST_DIRECTIVE.findall(text)), f"{source.relative_to(CONTENT)}: not one list per directive"
+        selector = construct.html.format(**groups)
         found = main.select(selector)
         assert found, f"{source.relative_to(CONTENT)}: no `{selector}` for {construct.name}"
         probe = match.groupdict().get("probe")
         if probe:
             where = [main] if construct.probe_anywhere else found
-            assert any(comparable(probe) in comparable(element.get_text(" ")) for element in where), f"{source.relative_to(CONTENT)}: `{probe}` not in `{selector}`"
+            contains = str.startswith if construct.probe_first else str.__contains__
+            assert any(contains(comparable(element.get_text(" ")), comparable(probe)) for element in where), f"{source.relative_to(CONTENT)}: `{probe}` not in `{selector}`"
 
 
 def test_flags_remove_what_tables_have_by_default(content_site: Path) -> None:

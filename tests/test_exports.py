@@ -138,6 +138,41 @@ def expected_title(stem: str, post: frontmatter.Post) -> str:
     return heading[1].replace("**", "").strip() if heading else stem
 
 
+def as_json(value: object) -> object:
+    """A front-matter value as JSON writes it: text, numbers and booleans as they are, anything else
+    YAML reads (a date, a float code such as ``1.04``) as its text; a list without its empty items."""
+    if isinstance(value, list):
+        return [as_json(item) for item in value if item is not None]
+    if isinstance(value, dict):
+        return {str(key): as_json(item) for key, item in value.items()}
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def same_value(written: object, recorded: object) -> bool:
+    """The value kader.json holds for a key is the one written, a single value written for a list
+    field being a one-item list; mappings (``sources``) hold the same for each of their keys."""
+    if isinstance(written, dict) and isinstance(recorded, dict):
+        return written.keys() == recorded.keys() and all(same_value(written[key], recorded[key]) for key in written)
+    if isinstance(written, str) and isinstance(recorded, str):
+        return written.strip() == recorded.strip()
+    return written == recorded or (not isinstance(written, list) and isinstance(recorded, list) and same_value([written], recorded)) or (
+        isinstance(written, list) and isinstance(recorded, list) and len(written) == len(recorded) and all(map(same_value, written, recorded))
+    )
+
+
+def assert_front_matter(recorded: dict, meta: dict, stem: str) -> None:
+    """kader.json holds every key of the front matter with its value (python-frontmatter's reading):
+    a key without a value (``toelichting:``) is left out, or an empty list for a list field."""
+    assert set(recorded) <= set(meta), (stem, set(recorded) - set(meta))
+    for key, value in meta.items():
+        if value is None:
+            assert recorded.get(key, []) == [], (stem, key, recorded[key])
+        else:
+            assert key in recorded and same_value(as_json(value), recorded[key]), (stem, key, value, recorded.get(key))
+
+
 def check_kader_json(tree: Path, site: Path) -> dict[str, int]:
     """Compare kader.json with the front matter of the tree; returns the number of records per kind."""
     document = json.loads((site / "kader.json").read_text("utf-8"))
@@ -156,7 +191,7 @@ def check_kader_json(tree: Path, site: Path) -> dict[str, int]:
             assert record["title"] == expected_title(stem, posts[kind][stem]), stem
             assert record["id"] == (str(meta["id"]) if meta.get("id") else None)
             assert (site / record["url"]).is_file(), record["url"]
-            assert {key for key, value in meta.items() if value is not None} <= set(record["front_matter"]), stem
+            assert_front_matter(record["front_matter"], meta, stem)
             relations = {k: set(v) for k, v in record["relations"].items()}
             if kind == "maatregelen":
                 assert relations["vereisten"] == named(kind, stem, "vereiste", "vereisten")

@@ -4,6 +4,7 @@ where they say so: the same PDF made with and without them reads the same, page 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,28 @@ def test_an_unknown_rinohtype_is_rendered_unpatched_with_a_warning(monkeypatch: 
     assert len(warnings) == 1 and "9.9.9" in warnings[0] and "0.5.6" in warnings[0]
 
 
+#: ``python -m sphinx`` that writes the names of the rinohtype patches its PDF builder installed to
+#: the file named by its first argument.
+SPHINX_RECORDING_PATCHES = """
+import contextlib, json, sys
+from kaderpers.pdf import builder
+from sphinx.cmd.build import main
+
+record, arguments = sys.argv[1], sys.argv[2:]
+installing = builder.patched_rinohtype
+
+@contextlib.contextmanager
+def recording(wanted):
+    with installing(wanted) as installed:
+        with open(record, "w", encoding="utf-8") as file:
+            json.dump([patch.name for patch in installed], file)
+        yield installed
+
+builder.patched_rinohtype = recording
+sys.exit(main(arguments))
+"""
+
+
 def test_the_speed_patches_leave_text_links_and_outline_unchanged(content_build: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
     """content/'s edition, as `kaderpers build --all` wrote it, against the same edition written on
     the same environment by rinohtype without the output-neutral patches (its own layout passes,
@@ -56,8 +79,11 @@ def test_the_speed_patches_leave_text_links_and_outline_unchanged(content_build:
     shutil.copytree(content_build.out / "doctrees", tmp_path / "doctrees")  # type: ignore[attr-defined]
     arguments = ["-b", "kaderpers-pdf", "-c", str(REPO), "-d", str(tmp_path / "doctrees"), "-q"]
     settings = ["-D", "kaderpers_pdf_speedups=0", "-D", "kaderpers_pdf_documents=edition"]
-    result = subprocess.run([sys.executable, "-m", "sphinx", *arguments, *settings, str(CONTENT), str(tmp_path / "pdf")], capture_output=True, text=True)
+    record = tmp_path / "patches.json"
+    result = subprocess.run([sys.executable, "-c", SPHINX_RECORDING_PATCHES, str(record), *arguments, *settings, str(CONTENT), str(tmp_path / "pdf")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
+    # The run without the speed-ups had every other patch, and none of them.
+    assert sorted(json.loads(record.read_text("utf-8"))) == sorted(patch.name for patch in PATCHES if not patch.neutral)
     unpatched = tmp_path / "pdf" / "algoritmekader.pdf"
     assert not differences(signature(patched), signature(unpatched))
     assert len(signature(patched).pages) > 20

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import comparable
-from pdf_tags import heading_levels, link_annotations, marked_ids, parent_tree, struct_text, structure, unmarked_content
+from pdf_tags import element_pages, element_text, heading_levels, link_annotations, marked_ids, marked_texts, parent_tree, struct_text, structure, text_runs, unmarked_content
 
 pikepdf = pytest.importorskip("pikepdf")
 pypdf = pytest.importorskip("pypdf")
@@ -82,6 +82,51 @@ def test_tables_have_header_cells_figures_alt_text_and_links_their_element(tagge
     for annotation in annotations:
         assert "/StructParent" in annotation and str(annotation.get("/Contents", "")).strip()
         assert numbers[int(annotation.StructParent)].S == "/Link" and annotation.objgen in objects
+
+
+#: The running header sits in the top 5% of an A4 page, the page number in the bottom 5%; the text
+#: of the pages stays between them.
+MARGIN = 0.05
+
+
+@upstream
+def test_running_headers_and_page_numbers_are_artifacts(tagged) -> None:
+    """What a page repeats (the kader's name above, the page number below) is an artifact, not a paragraph."""
+    path, pdf, _ = tagged
+    labels = pypdf.PdfReader(path).page_labels
+    height = float(pdf.pages[0].mediabox[3])
+    runs = text_runs(path)
+    header = [run for run in runs if run.height > (1 - MARGIN) * height]
+    footer = [run for run in runs if run.height < MARGIN * height]
+    assert not [run for run in header + footer if run.tagged], f"{path.name}: tagged text in the margins: {[run for run in header + footer if run.tagged][:5]}"
+    numbered = {run.page for run in footer if run.text == labels[run.page]}
+    headed = {run.page for run in header}
+    assert len(numbered) >= 0.8 * len(pdf.pages) and len(headed) >= 0.8 * len(pdf.pages), (len(numbered), len(headed), len(pdf.pages))
+    assert any(run.tagged for run in runs if MARGIN * height < run.height < (1 - MARGIN) * height)
+
+
+@upstream
+def test_footnotes_are_notes(tagged_pdfs: dict[str, Path], upstream_tree: Path) -> None:
+    """Every footnote of the kader is a Note element in the edition (with its label and text), not a paragraph.
+
+    A footnote is known by the first words of its text (a link's text counted, not its address); a
+    link's element may come before the text around it in the tree, so the words are compared as a set."""
+    edition = tagged_pdfs["edition"]
+    pages = [page for page in upstream_tree.rglob("*.md") if not {"includes", "templates"} & set(page.relative_to(upstream_tree).parts)]
+    definitions = [match[1] for page in pages for match in re.finditer(r"^\[\^[^\]]+\]:\s*(.+)$", page.read_text("utf-8"), re.MULTILINE)]
+    footnotes = [words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))[:6] for text in definitions]
+    assert footnotes, "the real kader has no footnotes"
+    with pikepdf.open(edition) as pdf:
+        notes = [element for element in structure(pdf).walk() if element.type == "Note"]
+    assert notes, f"{edition.name} has no Note element"
+    texts = marked_texts(edition, {page for note in notes for page in element_pages(note)})
+    in_notes = [set(words(element_text(note, texts))) for note in notes]
+    missing = [" ".join(footnote) for footnote in footnotes if not any(set(footnote) <= text for text in in_notes)]
+    assert not missing, f"footnotes not in a Note: {missing[:5]}"
+
+
+def words(text: str) -> list[str]:
+    return [comparable(word) for word in text.split() if comparable(word)]
 
 
 @upstream
