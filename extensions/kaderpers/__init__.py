@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, navigation, parallel, status, tables
+    from .sphinxext import boundary, changes, collector, config, defaults, directives, glossary, history, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages
+    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, versions
 
     defaults.default_language(app)  # before any module adds its translations
     app.setup_extension("myst_parser")
@@ -31,6 +31,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     glossary.setup(app)
     changes.setup(app)  # at the start of each build (kaderpers-build-started): compares with --compare-to
     status.setup(app)
+    history.setup(app)  # after status: history and citation of a release in a versioned site
     html.setup(app)
     interactive.setup(app)
     notfound.setup(app)
@@ -38,6 +39,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     checklist.setup(app)
     exports.setup(app)
     pages.setup(app)
+    versions.setup(app)
     pdf.setup(app)
     parallel.setup(app)
     defaults.setup(app)  # after every config value is declared
