@@ -107,9 +107,8 @@
     if (!data || !Array.isArray(data.versions)) return;
     const current = folder === "latest" ? data.latest : folder;
     const known = data.versions.find((version) => version.slug === current);
-    const switcher = document.querySelector(".kp-version-switcher");
-    const select = document.getElementById("kp-version-select");
-    if (switcher && select) {
+    for (const switcher of document.querySelectorAll(".kp-version-switcher")) {
+      const select = switcher.querySelector("select");
       for (const version of data.versions) {
         const option = document.createElement("option");
         option.value = version.slug;

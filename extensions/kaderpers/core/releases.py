@@ -149,11 +149,11 @@ def resolve(spec: str, repository: Repository) -> tuple[list[Release], list[str]
         try:
             tree = _git(repository.top, "rev-parse", "--verify", "--quiet", f"{commit}:{'' if where == '.' else where}").decode().strip()
         except RevisionError:
-            problems.append(f"`{name}` has no project folder at {where}; it is left out")
+            problems.append(f"{name} is left out: it has no folder {where} (a release older than the tree's place in the repository)")
             continue
         slug = slug_of(name)
         if slug in slugs:
-            problems.append(f"`{name}` and `{slugs[slug]}` would share the folder {slug}; `{name}` is left out")
+            problems.append(f"{name} is left out: it would share the folder {slug} with {slugs[slug]}")
             continue
         slugs[slug] = name
         releases[name] = Release(name, commit, date, tree, slug)
