@@ -275,3 +275,20 @@ def test_an_older_release_page_with_its_banner_and_switcher_has_no_axe_violation
     page.evaluate(AXE.read_text("utf-8") + "\n;0")
     violations = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)["violations"]
     assert violations == [], describe(violations)
+
+
+def test_each_releases_pdf_edition_names_its_release_and_each_records_history(versioned, tmp_path: Path) -> None:  # noqa: ANN001
+    from pypdf import PdfReader
+
+    from conftest import comparable
+
+    repository, _, _ = versioned
+    out = tmp_path / "out"
+    run_kaderpers("build", str(repository / "docs"), "--out", str(out), "--versions", f"{TAGS[0]},{TAGS[1]}", "--pdf", "-j", "2")
+    for tag in TAGS[:2]:
+        reader = PdfReader(out / "pdf" / tag / "algoritmekader.pdf")
+        assert reader.metadata.title.endswith(f" {tag}")
+        assert comparable(f"Versie {tag}") in comparable(reader.pages[0].extract_text())
+    text = comparable(" ".join(page.extract_text() for page in PdfReader(out / "pdf" / TAGS[1] / "algoritmekader.pdf").pages))
+    assert comparable(f"Al in {TAGS[0]} · gewijzigd in {TAGS[1]}") in text
+    assert comparable(f"Citeer: Algoritmekader {TAGS[1]}, maatregel urn:nl:ak:mtr:org-02") in text
