@@ -20,7 +20,6 @@ from __future__ import annotations
 import fnmatch
 import io
 import re
-import subprocess
 import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from .diff import Change, KaderDiff, compare
 from .loader import LoadedTree
-from .revisions import PREFIX, RevisionError, load_revision
+from .revisions import PREFIX, RevisionError, git_output, load_revision
 
 #: The folder of the newest release, an alias of its own folder.
 LATEST = "latest"
@@ -74,22 +73,11 @@ class HistoryEntry:
     anchors: dict[str, str] = field(default_factory=dict)
 
 
-def _git(folder: Path, *arguments: str) -> bytes:
-    try:
-        result = subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True, check=False)
-    except OSError as error:
-        raise RevisionError(f"cannot run git ({error.strerror}); install git to build releases") from error
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RevisionError(message[-1] if message else f"git {arguments[0]} failed")
-    return result.stdout
-
-
 def repository_of(content: Path) -> Repository:
     """The repository holding ``content``; the project is the folder above when it holds ``mkdocs.yml``."""
     content = Path(content).resolve()
     try:
-        top = Path(_git(content, "rev-parse", "--show-toplevel").decode("utf-8").strip()).resolve()
+        top = Path(git_output(content, "rev-parse", "--show-toplevel").decode("utf-8").strip()).resolve()
     except RevisionError as error:
         raise RevisionError(f"{content} is not in a git repository ({error}); --versions builds the releases of a repository") from error
     place = PurePosixPath(content.relative_to(top).as_posix())
@@ -103,6 +91,7 @@ def version_key(name: str) -> tuple[object, ...]:
 
 
 def slug_of(name: str) -> str:
+    """The folder of a release under ``OUT/html``: its name with unsafe characters replaced, never ``latest``."""
     slug = _UNSAFE.sub("-", name).strip("-.") or "versie"
     return f"{slug}-versie" if slug == LATEST else slug
 
@@ -124,7 +113,7 @@ def resolve(spec: str, repository: Repository) -> tuple[list[Release], list[str]
     A pattern (``v*``) names the repository's tags that match it; any other item is a revision
     (tag, branch or commit). A release is taken once, however many items name it."""
     problems: list[str] = []
-    tags = _git(repository.top, "tag", "--list").decode("utf-8", "replace").split()
+    tags = git_output(repository.top, "tag", "--list").decode("utf-8", "replace").split()
     names: list[str] = []
     for item in parse_spec(spec.removeprefix(PREFIX)):
         if _GLOB.search(item):
@@ -140,14 +129,14 @@ def resolve(spec: str, repository: Repository) -> tuple[list[Release], list[str]
         if name in releases:
             continue
         try:
-            commit = _git(repository.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}").decode().strip()
+            commit = git_output(repository.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}").decode().strip()
         except RevisionError:
             problems.append(f"`{name}` is not a revision of {repository.top}")
             continue
-        date = _git(repository.top, "show", "-s", "--format=%cs", commit).decode().strip()
+        date = git_output(repository.top, "show", "-s", "--format=%cs", commit).decode().strip()
         where = repository.project.as_posix() or "."
         try:
-            tree = _git(repository.top, "rev-parse", "--verify", "--quiet", f"{commit}:{'' if where == '.' else where}").decode().strip()
+            tree = git_output(repository.top, "rev-parse", "--verify", "--quiet", f"{commit}:{'' if where == '.' else where}").decode().strip()
         except RevisionError:
             problems.append(f"{name} is left out: it has no folder {where} (a release older than the tree's place in the repository)")
             continue
@@ -167,7 +156,7 @@ def export(release: Release, repository: Repository, target: Path) -> Path:
     Only regular files and folders are written (links and anything that would land outside
     ``target`` are left out: tarfile's ``data`` filter), so a release cannot reach outside."""
     place = repository.project.as_posix()
-    archive = _git(repository.top, "archive", "--format=tar", release.commit, *([place] if place else []))
+    archive = git_output(repository.top, "archive", "--format=tar", release.commit, *([place] if place else []))
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         members = [member for member in tar.getmembers() if member.isfile() or member.isdir()]

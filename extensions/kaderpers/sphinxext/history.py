@@ -162,4 +162,5 @@ def _is_status(node: nodes.Node) -> bool:
 
 
 def setup(app: Sphinx) -> None:
+    """Register the post-transform that writes history and citation."""
     app.add_post_transform(RecordHistory)
