@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """The Sphinx extension: MyST, sphinx-design and every kaderpers module, in the order their handlers need."""
-    from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, navigation, parallel, status, tables
+    from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, history, navigation, parallel, status, tables
     from . import dialect, pdf
-    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, search, seo
+    from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, search, seo, versions
 
     compat.check_sphinx_version(app)
     defaults.default_language(app)  # before any module adds its translations
@@ -33,6 +33,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     glossary.setup(app)
     changes.setup(app)  # at the start of each build (kaderpers-build-started): compares with --compare-to
     status.setup(app)
+    history.setup(app)  # after status: history and citation of a release in a versioned site
     html.setup(app)
     search.setup(app)  # the instant search in the header and its index
     interactive.setup(app)
@@ -42,6 +43,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     exports.setup(app)
     pages.setup(app)
     seo.setup(app)
+    versions.setup(app)
     pdf.setup(app)
     parallel.setup(app)
     defaults.setup(app)  # after every config value is declared

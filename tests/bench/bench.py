@@ -57,7 +57,7 @@ PROJECT_FILES = ("mkdocs.yml", "includes")
 OFFICE_METADATA = frozenset({"docProps/core.xml", "meta.xml"})
 
 ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b.*:")
-SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "serve", "search", "pdf", "scale", "links")
+SECTIONS = ("check", "diff", "clean", "guards", "compare", "incremental", "serve", "search", "pdf", "scale", "links", "versions")
 #: Distinct external links of the `links` section's tree, all to one local server.
 LINK_COUNT = 2000
 
@@ -872,6 +872,52 @@ class Bench:
         self.row(f"Sphinx linkcheck builder, same {LINK_COUNT} links", f"{seconds(sphinx.seconds)}, {sphinx_requests} requests, at most {sphinx_open} open", runs=[sphinx], median_of=1)
         self.row("  ratio check --links / Sphinx linkcheck", f"{ours.seconds / sphinx.seconds:.2f}×")
 
+    def versions(self, releases: int = 10) -> None:
+        """``--versions``: a repository of the upstream project with ``releases`` tags, each editing one
+        maatregel's text, built side by side; then one more tag. Adding a release should build that one
+        only, against one release's clean build in the same run; the site's size on disk (hard links
+        counted once, as ``du`` counts them) against one release's."""
+        project = self.work / "versions-repo"
+        tree = self.copy_project(project)
+
+        def git(*words: str) -> None:
+            subprocess.run(["git", "-C", str(project), "-c", "user.email=bench@example.org", "-c", "user.name=bench", *words], check=True, capture_output=True)
+
+        git("init", "-q", "-b", "main")
+        maatregelen = sorted(load_tree(tree).kader.of_kind(PageKind.MAATREGEL), key=lambda page: page.stem)
+
+        def release(number: int) -> None:
+            path = tree / maatregelen[number * 7 % len(maatregelen)].path
+            path.write_text(path.read_text("utf-8") + f"\nEen alinea van release {number}.\n", encoding="utf-8")
+            git("add", "-A")
+            git("commit", "-q", "-m", f"release {number}")
+            git("tag", f"v1.{number}.0")
+
+        for number in range(releases):
+            release(number)
+        out = self.work / "versions-out"
+        spec = ",".join(f"v1.{number}.0" for number in range(releases))
+        first = self.build("versions-10", tree, self.fresh(out), "--versions", spec, timeout=self.args.build_timeout * releases)
+        release(releases)
+        added = self.build("versions-add-one", tree, out, "--versions", "v*")
+        single = self.build("versions-one-release", tree, self.fresh(self.work / "versions-single"))
+        if not self.require([first, added, single], "--versions"):
+            self.row("--versions", "FAILED (see notes)", "", False, [first, added, single])
+            return
+
+        def disk(folder: Path) -> int:
+            return int(subprocess.run(["du", "-sk", str(folder)], capture_output=True, text=True, check=True).stdout.split()[0]) // 1024
+
+        site, one = disk(out / "html"), disk(self.work / "versions-single" / "html")
+        built = len(re.findall(r"\] \S+: built$", added.log.read_text("utf-8", "replace"), flags=re.MULTILINE))
+        self.results["versions"] = {"releases": releases, "first": first.seconds, "add_one": added.seconds, "single": single.seconds, "site_mb": site, "one_mb": one}
+        self.row(f"--versions, {releases} releases from scratch", seconds(first.seconds), runs=[first], median_of=1)
+        self.row("  adding an 11th release / one release's clean build", f"{added.seconds / single.seconds:.2f}× ({seconds(added.seconds)} / {seconds(single.seconds)})", "≤ 1.3×", added.seconds / single.seconds <= 1.3, [added, single], 1)
+        self.row(f"  {releases + 1} releases + latest on disk / one release", f"{site / one:.2f}× ({site} MB / {one} MB)", "≤ 4×", site / one <= 4)
+        self.row("  releases built when one was added", str(built), "1", built == 1, [added])
+        for folder in (project, out, self.work / "versions-single"):
+            shutil.rmtree(folder, ignore_errors=True)
+
     # report --------------------------------------------------------------------------------
 
     def header(self) -> list[str]:
@@ -931,6 +977,7 @@ class Bench:
             "pdf": ("PDF edition and handouts", self.pdf),
             "scale": (f"scale 1× vs {self.args.scale:g}×", self.scale),
             "links": (f"check --links: {LINK_COUNT} links on a local server, and Sphinx's linkcheck", self.links),
+            "versions": ("releases side by side (--versions)", self.versions),
         }
         for name, (title, section) in sections.items():
             if name == "pdf" and self.args.skip_pdf:

@@ -137,8 +137,22 @@ def command_build(args: argparse.Namespace) -> int:
         tagged=not args.untagged,
         overrides=tuple(args.define),
         isolated=args.isolated,
+        compare_label=args.compare_label or "",
+        versions=args.versions or "",
+        versions_jobs=_release_jobs(args.jobs),
     )
+    if request.versions:
+        from .versions import run_versions
+
+        return run_versions(request)
     return run_build(request)
+
+
+def _release_jobs(jobs: str) -> int:
+    """How many releases ``--versions`` builds at once: ``-j N``, or the machine's cores for ``auto``."""
+    if jobs == "auto":
+        return os.cpu_count() or 1
+    return max(1, int(jobs)) if jobs.isdigit() else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -176,6 +190,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--untagged", action="store_true", help="write plain PDFs, not tagged for accessibility (PDF/UA); half the size")
     build.add_argument("--compare-to", metavar="OLD", help="add a Wijzigingen page (and a changes section to the PDF) against OLD: a folder, or git:REV")
     build.add_argument("--isolated", action="store_true", help="never run the tree's own conf.py (for trees that are not trusted, such as pull requests)")
+    build.add_argument("--compare-label", metavar="LABEL", help="what the Wijzigingen page calls OLD (default: its tag, or its folder)")
+    build.add_argument(
+        "--versions", metavar="SPEC",
+        help="build releases of the tree's git repository side by side: tag patterns and revisions, separated by commas (e.g. 'v*' or v2.4.0,v2.5.1); -j builds that many at once",
+    )
     build.set_defaults(run=command_build)
 
     diff = commands.add_parser(

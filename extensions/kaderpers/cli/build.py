@@ -60,6 +60,12 @@ class BuildRequest:
     overrides: tuple[str, ...] = ()
     #: The tree's own conf.py is not run (``--isolated``), for trees that are not trusted.
     isolated: bool = False
+    #: What the Wijzigingen page calls the version compared with ("" names it by its tag or folder).
+    compare_label: str = ""
+    #: Releases of the tree's repository to publish side by side (``--versions``); "" builds the tree.
+    versions: str = ""
+    #: How many releases build at once (``-j`` with ``--versions``).
+    versions_jobs: int = 1
 
     @property
     def conf_file(self) -> Path | None:
@@ -99,6 +105,8 @@ def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, doctrees
         arguments.append("-E")
     if request.compare_to:
         arguments += ["-D", f"kaderpers_compare_to={request.compare_to}"]
+    if request.compare_label:
+        arguments += ["-D", f"kaderpers_compare_label={request.compare_label}"]
     if request.beslishulp:
         arguments += ["-D", f"kaderpers_beslishulp_file={request.beslishulp}"]
     for setting in request.overrides:

@@ -30,7 +30,8 @@ def is_revision(spec: str) -> bool:
     return spec.startswith(PREFIX)
 
 
-def _git(folder: Path, *arguments: str, stdin: bytes | None = None) -> bytes:
+def git_output(folder: Path, *arguments: str, stdin: bytes | None = None) -> bytes:
+    """What ``git -C folder ARGUMENTS`` prints; a :class:`RevisionError` with git's own last line when it fails."""
     try:
         result = subprocess.run(["git", "-C", str(folder), *arguments], input=stdin, capture_output=True, check=False)
     except OSError as error:
@@ -48,16 +49,16 @@ def load_revision(spec: str, current: Path) -> LoadedTree:
         raise RevisionError(f"`{spec}` names no revision; write git:REV, for example git:v2.5.1 or git:HEAD~3")
     current = Path(current).resolve()
     try:
-        top = Path(_git(current, "rev-parse", "--show-toplevel").decode("utf-8").strip()).resolve()
+        top = Path(git_output(current, "rev-parse", "--show-toplevel").decode("utf-8").strip()).resolve()
     except RevisionError as error:
         raise RevisionError(f"{current} is not in a git repository ({error}); give the version as a folder instead") from error
     prefix = current.relative_to(top).as_posix()
     try:
-        commit = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+        commit = git_output(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
     except RevisionError as error:
         raise RevisionError(f"`{revision}` is not a revision of {top}; check the name with `git log`") from error
     base = "" if prefix == "." else prefix + "/"
-    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", base or ".")
+    listing = git_output(top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", base or ".")
     pages: list[tuple[PurePosixPath, str]] = []
     for entry in listing.split(b"\0"):
         if not entry:
@@ -88,7 +89,7 @@ def load_revision(spec: str, current: Path) -> LoadedTree:
 
 def _cat(top: Path, objects: list[str]) -> list[bytes | None]:
     """The contents of git objects, in order (None for one that does not exist or is no file)."""
-    output = _git(top, "cat-file", "--batch", stdin="".join(f"{name}\n" for name in objects).encode("utf-8", "surrogateescape"))
+    output = git_output(top, "cat-file", "--batch", stdin="".join(f"{name}\n" for name in objects).encode("utf-8", "surrogateescape"))
     contents: list[bytes | None] = []
     position = 0
     for _ in objects:

@@ -180,7 +180,8 @@ class KaderpersPdfBuilder(RinohBuilder):
 
     def set_metadata(self, rinoh_document, document: PdfDocument) -> None:
         metadata = rinoh_document.metadata
-        metadata["title"] = document.title
+        release = get_config(self._app).release_name  # a release of a site of several: its name in the title
+        metadata["title"] = f"{document.title} {release}" if release else document.title
         metadata["subtitle"] = document.subtitle
         metadata["author"] = self.config.author
         # The cover's last line; rinohtype prints a text date as it is.

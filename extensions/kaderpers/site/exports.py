@@ -24,7 +24,9 @@ from sphinx.util.osutil import relative_uri
 from sphinx.util.parallel import ParallelTasks, SerialTasks, parallel_available
 
 from ..version import __version__
+from ..sphinxext.config import get_config
 from ..sphinxext.domain import kader, kader_domain
+from ..sphinxext.history import history_summary, page_history
 from ..core.model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
 
 if TYPE_CHECKING:
@@ -145,7 +147,7 @@ def _stems(pages: list[Page]) -> list[str]:
 
 
 def record_entry(app: Sphinx, index: Kader, page: Page) -> dict[str, Any]:
-    return {
+    entry = {
         "type": page.kind.value,
         "id": page.record_id or None,
         "stem": page.stem,
@@ -156,6 +158,9 @@ def record_entry(app: Sphinx, index: Kader, page: Page) -> dict[str, Any]:
         "relations": {kind.plural: _stems(index.related(page, kind)) for kind in RECORD_KINDS if kind is not page.kind},
         "dangling": [{"field": key, "stem": stem} for key, stem in index.dangling(page)],
     }
+    if get_config(app).release_name:  # a release of a site of several: what each release did to the record
+        entry["history"] = history_summary(page_history(app, page.docname))
+    return entry
 
 
 def kader_document(app: Sphinx, index: Kader) -> dict[str, Any]:

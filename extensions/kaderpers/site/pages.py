@@ -6,7 +6,8 @@
 * ``wijzigingen/`` (with ``--compare-to``): what changed since the compared version
   (:mod:`kaderpers.sphinxext.changes`);
 * ``beslishulp/`` (with a decision tree): the beslishulp AI-verordening (:mod:`.beslishulp`);
-* ``mijn-checklist/`` (when the kader has vereisten): the reader's checklist (:mod:`.checklist`).
+* ``mijn-checklist/`` (when the kader has vereisten): the reader's checklist (:mod:`.checklist`);
+* ``id/`` (in a release of a versioned site): every record id with its page (:mod:`.versions`).
 
 Each is rendered from docutils nodes into the site's layout and linked from the footer
 of every page.
@@ -34,6 +35,7 @@ from .beslishulp import TITLE as BESLISHULP_TITLE
 from .checklist import TITLE as CHECKLIST_TITLE
 from .checklist import checklist_section, has_checklist
 from .exports import EXPORT_FOLDER, TableExport, dataset, download_links, export_tasks
+from .versions import ID_PAGE, ID_TITLE, id_page, is_release
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -115,7 +117,7 @@ def code_digest() -> str:
 
 
 #: Every page this module can add, whether this build adds it or not.
-PAGENAMES = (TRACEABILITY_PAGE, CHANGES_PAGE, BESLISHULP_PAGE, CHECKLIST_PAGE)
+PAGENAMES = (TRACEABILITY_PAGE, CHANGES_PAGE, BESLISHULP_PAGE, CHECKLIST_PAGE, ID_PAGE)
 
 
 def generated_pages(app: Sphinx) -> list[GeneratedPage]:
@@ -128,6 +130,8 @@ def generated_pages(app: Sphinx) -> list[GeneratedPage]:
         found.append(GeneratedPage(BESLISHULP_PAGE, BESLISHULP_TITLE, beslishulp_page))
     if has_checklist(app):
         found.append(GeneratedPage(CHECKLIST_PAGE, CHECKLIST_TITLE, checklist_page))
+    if is_release(app):
+        found.append(GeneratedPage(ID_PAGE, ID_TITLE, id_page))
     taken = [page for page in found if page.pagename in app.env.found_docs]
     for page in taken:
         if domain.mark_warned(page.pagename):

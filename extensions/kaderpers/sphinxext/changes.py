@@ -285,6 +285,14 @@ def standalone_html(diff: KaderDiff, old_label: str, new_label: str) -> str:
 # -- in a build: ``kaderpers build --compare-to OLD`` ------------------------------------------
 
 
+def folder_label(folder: Path) -> str:
+    """A folder compared with, by name: a project's ``docs`` by its project's folder (``../oud/docs`` is "oud")."""
+    folder = folder.resolve()
+    if (folder.parent / "mkdocs.yml").is_file() or folder.name == "docs":
+        return folder.parent.name or str(folder)
+    return folder.name or str(folder)
+
+
 def on_builder_inited(app: Sphinx) -> None:
     """Compare the tree with the configured version once per build (after the domain is reset)."""
     spec = get_config(app).compare_to.strip()
@@ -302,7 +310,8 @@ def on_builder_inited(app: Sphinx) -> None:
     except RevisionError as error:
         logger.warning("cannot compare with %s: %s; the site is built without the Wijzigingen page", spec, error, type="kaderpers", subtype="compare")
         return
-    domain.record_changes(compare(old, load_tree(srcdir)), spec.removeprefix("git:") if is_revision(spec) else Path(spec).name or spec)
+    label = get_config(app).compare_label.strip()
+    domain.record_changes(compare(old, load_tree(srcdir)), label or (spec.removeprefix("git:") if is_revision(spec) else folder_label(Path(spec))))
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:

@@ -188,6 +188,14 @@ class KaderpersConfig:
     #: The version to compare with (a folder, or git:REV of the tree's repository): adds the
     #: Wijzigingen page and marks changed records. "" compares with nothing.
     compare_to: str = setting("", _text, (str,), "html")
+    #: What the Wijzigingen page calls the version compared with; "" names it by its tag (git:REV),
+    #: else by the folder it was read from.
+    compare_label: str = setting("", _text, (str,), "html")
+    #: The release this build is, in a site of several releases (`kaderpers build --versions`):
+    #: adds the version switcher, each record's history and its citation. "" for a plain build.
+    release_name: str = setting("", _text, (str,), "html")
+    #: Every page's history across the releases, written by `kaderpers build --versions`.
+    history_file: Path | None = setting(None, _path, (str, Path), "html", raw="")
     # `kaderpers check --links` (never a build): see kaderpers.core.linkcheck.LinkOptions.
     #: Hosts whose links are not checked; a host also skips its subdomains.
     link_skip_hosts: tuple[str, ...] = setting(LinkOptions.skip_hosts, _texts, (str, list, tuple), raw=[])

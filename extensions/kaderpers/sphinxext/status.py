@@ -27,6 +27,7 @@ from .builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
     from ..core.model import Page
 
@@ -51,6 +52,16 @@ def version_line(page: Page, language: str) -> nodes.paragraph | None:
     return nodes.paragraph(text, text, classes=[VERSION_CLASS])
 
 
+def page_sections(document: nodes.document, env: BuildEnvironment) -> list[tuple[str, nodes.section]]:
+    """(docname, section) of each page: one on the site, every page of a PDF book."""
+    starts = list(document.findall(addnodes.start_of_file))
+    if starts:
+        found = [(start["docname"], start.next_node(nodes.section)) for start in starts]
+    else:
+        found = [(env.docname, document.next_node(nodes.section))]
+    return [(docname, section) for docname, section in found if section is not None]
+
+
 class RecordStatus(SphinxPostTransform):
     """Version line and change marker under the title of each record page."""
 
@@ -61,7 +72,7 @@ class RecordStatus(SphinxPostTransform):
         index = domain.index()
         diff = domain.changes
         is_html = writes_html(self.env)
-        for docname, section in self.page_sections():
+        for docname, section in page_sections(self.document, self.env):
             page = index.pages.get(docname)
             if page is None or not page.is_record:
                 continue
@@ -76,15 +87,6 @@ class RecordStatus(SphinxPostTransform):
             if added:
                 position = 1 if section.children and isinstance(section[0], nodes.title) else 0
                 section[position:position] = added
-
-    def page_sections(self) -> list[tuple[str, nodes.section]]:
-        """(docname, section) of each page: one on the site, every page of a PDF book."""
-        starts = list(self.document.findall(addnodes.start_of_file))
-        if starts:
-            found = [(start["docname"], start.next_node(nodes.section)) for start in starts]
-        else:
-            found = [(self.env.docname, self.document.next_node(nodes.section))]
-        return [(docname, section) for docname, section in found if section is not None]
 
     def marker_link(self, docname: str, diff: Any):  # noqa: ANN201 - a callback for marker()
         def link(change: Change) -> nodes.Node:
