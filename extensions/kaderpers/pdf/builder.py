@@ -180,7 +180,7 @@ class KaderpersPdfBuilder(RinohBuilder):
 
     def set_metadata(self, rinoh_document, document: PdfDocument) -> None:
         metadata = rinoh_document.metadata
-        release = get_config(self._app).release_name  # a release of a site of several: its name in the title
+        release = get_config(application(self)).release_name  # a release of a site of several: its name in the title
         metadata["title"] = f"{document.title} {release}" if release else document.title
         metadata["subtitle"] = document.subtitle
         metadata["author"] = self.config.author
