@@ -8,6 +8,7 @@ edition is held against that copy, so no second layout is needed.
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -83,3 +84,62 @@ def test_edition_is_compacted_to_at_most_055_of_its_laid_out_size_and_loses_noth
     xmp, images = xmp_and_images(upstream_edition)
     assert "pdfuaid:part" in xmp and (xmp, images) == xmp_and_images(laid_out_edition)
     assert images, "the edition has no images to compare"
+
+
+# -- diagrams that read in print ------------------------------------------------------------------
+
+MIN_LABEL_PT = 7.0
+#: The levenscyclus diagram's node labels, as the page's Mermaid source writes them.
+LEVENSCYCLUS_LABELS = ("0. Organisatieverantwoordelijkheden", "1. Probleemanalyse", "3. Dataverkenning en datapreparatie", "7. Monitoring en beheer", "8. Uitfaseren")
+
+
+def destination_page(path: Path, docname: str) -> int:
+    reader = pypdf.PdfReader(path)
+    return next(reader.get_destination_page_number(d) for name, d in reader.named_destinations.items() if str(name) == f"%{docname}")
+
+
+def pages_with_vector_figures(path: Path) -> list[int]:
+    """Pages that place a PDF drawing (a form XObject): the diagrams."""
+    with pikepdf.open(path) as pdf:
+        return [index for index, page in enumerate(pdf.pages) if any(x.get("/Subtype") == "/Form" for x in (page.Resources.get("/XObject") or {}).values())]
+
+
+def figure_chars(path: Path, pages: list[int]) -> dict[int, list]:
+    """page → the characters drawn inside form XObjects on it (pdfminer: LTChar in an LTFigure), with their size in points."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTContainer, LTFigure
+
+    def chars(item, in_figure: bool):  # noqa: ANN001
+        if isinstance(item, LTChar):
+            if in_figure:
+                yield item
+        elif isinstance(item, LTContainer):
+            for child in item:
+                yield from chars(child, in_figure or isinstance(item, LTFigure))
+
+    return {number: list(chars(page, False)) for number, page in zip(pages, extract_pages(path, page_numbers=pages))}
+
+
+def test_the_levenscyclus_diagram_is_vector_with_selectable_labels_of_at_least_7_pt(upstream_edition: Path) -> None:
+    page = destination_page(upstream_edition, "levenscyclus/over-de-levenscyclus")
+    drawn = [number for number in pages_with_vector_figures(upstream_edition) if number in (page, page + 1)]
+    assert drawn, "no vector drawing on the levenscyclus page or the next"
+    chars = [char for number, found in figure_chars(upstream_edition, drawn).items() for char in found]
+    assert chars, "the diagram has no text of its own"
+    text = "".join(char.get_text() for char in chars)  # letters only: pdfminer adds no spaces of its own here
+    pages = [subprocess.run(["pdftotext", "-f", str(n + 1), "-l", str(n + 1), str(upstream_edition), "-"], capture_output=True, text=True, check=True).stdout for n in drawn]
+    extracted = "".join("".join(pages).split())
+    for label in LEVENSCYCLUS_LABELS:  # mermaid may wrap a label over lines
+        assert "".join(label.split()) in "".join(text.split()), f"{label!r} is not text in the drawing"
+        assert "".join(label.split()) in extracted, f"pdftotext does not find {label!r} on the page"
+    assert min(char.size for char in chars) >= MIN_LABEL_PT
+    with pikepdf.open(upstream_edition) as pdf:  # no bitmap stands in for the diagram
+        assert not [x for n in drawn for x in (pdf.pages[n].Resources.get("/XObject") or {}).values() if x.get("/Subtype") == "/Image" and int(x.Width) >= 1000]
+
+
+def test_every_diagram_label_in_the_edition_is_at_least_7_pt(upstream_edition: Path) -> None:
+    pages = pages_with_vector_figures(upstream_edition)
+    assert pages
+    chars = figure_chars(upstream_edition, pages)
+    small = [(number + 1, char.get_text(), round(char.size, 2)) for number, found in chars.items() for char in found if char.size < MIN_LABEL_PT and char.get_text().strip()]
+    assert sum(map(len, chars.values())) > 50 and not small, small[:10]
