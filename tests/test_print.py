@@ -18,7 +18,8 @@ from pdf_tags import link_annotations, structure
 pikepdf = pytest.importorskip("pikepdf")
 pypdf = pytest.importorskip("pypdf")
 
-pytestmark = [pytest.mark.pdf, pytest.mark.upstream]
+pytestmark = pytest.mark.pdf
+upstream = pytest.mark.upstream
 
 
 def outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
@@ -67,6 +68,7 @@ def laid_out_edition(upstream_edition: Path) -> Path:
     return path
 
 
+@upstream
 def test_edition_is_compacted_to_at_most_055_of_its_laid_out_size_and_loses_nothing(upstream_edition: Path, laid_out_edition: Path) -> None:
     compacted, laid_out = upstream_edition.stat().st_size, laid_out_edition.stat().st_size
     assert compacted <= 0.55 * laid_out, f"{compacted / 1e6:.1f} MB is {compacted / laid_out:.2f}× the laid-out {laid_out / 1e6:.1f} MB"
@@ -120,6 +122,7 @@ def figure_chars(path: Path, pages: list[int]) -> dict[int, list]:
     return {number: list(chars(page, False)) for number, page in zip(pages, extract_pages(path, page_numbers=pages))}
 
 
+@upstream
 def test_the_levenscyclus_diagram_is_vector_with_selectable_labels_of_at_least_7_pt(upstream_edition: Path) -> None:
     page = destination_page(upstream_edition, "levenscyclus/over-de-levenscyclus")
     drawn = [number for number in pages_with_vector_figures(upstream_edition) if number in (page, page + 1)]
@@ -137,9 +140,49 @@ def test_the_levenscyclus_diagram_is_vector_with_selectable_labels_of_at_least_7
         assert not [x for n in drawn for x in (pdf.pages[n].Resources.get("/XObject") or {}).values() if x.get("/Subtype") == "/Image" and int(x.Width) >= 1000]
 
 
+@upstream
 def test_every_diagram_label_in_the_edition_is_at_least_7_pt(upstream_edition: Path) -> None:
     pages = pages_with_vector_figures(upstream_edition)
     assert pages
     chars = figure_chars(upstream_edition, pages)
     small = [(number + 1, char.get_text(), round(char.size, 2)) for number, found in chars.items() for char in found if char.size < MIN_LABEL_PT and char.get_text().strip()]
     assert sum(map(len, chars.values())) > 50 and not small, small[:10]
+
+
+# -- the layout rule, on diagrams drawn here --------------------------------------------------------
+
+#: A left-to-right chain too wide for a page at 7 pt, and one that cannot reach 7 pt however it turns.
+WIDE_CHAIN = "graph LR\n" + "\n".join(f"  S{i}[Stap {i} van het proces] --> S{i + 1}[Stap {i + 1} van het proces]" for i in range(9))
+SUBGRAPH_ACROSS = "flowchart TD\n  subgraph buiten [buiten&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;]\n    A(Begin) --> B(Midden)\n    B --> C(Einde)\n  end"
+
+
+def test_nbsp_padding_collapses_and_a_flowchart_turns_top_to_bottom_with_its_subgraphs() -> None:
+    from kaderpers.pdf.diagrams import collapse_padding, top_to_bottom
+
+    assert collapse_padding("A[titel &nbsp&nbsp&nbsp;&nbsp; ] --> B[x&nbsp;y]") == "A[titel ] --> B[x y]"
+    assert top_to_bottom("graph LR\n  A --> B") == "graph TB\n  A --> B"
+    turned = top_to_bottom("%% opmerking\nflowchart RL\n  subgraph s [S]\n    direction LR\n    A --> B\n  end")
+    assert turned is not None and "flowchart TB" in turned and "direction LR" not in turned
+    assert turned.splitlines()[3].split() == ["direction", "TB"]  # right after the subgraph line
+    assert top_to_bottom("sequenceDiagram\n  A->>B: hallo") is None
+
+
+def test_a_diagram_is_turned_when_that_reaches_7_pt_and_reported_when_nothing_does(tmp_path: Path) -> None:
+    from kaderpers import bundled
+    from kaderpers.pdf.diagrams import MIN_TEXT_PT, diagram_for_print
+
+    script = bundled.mermaid_script()
+    assert script is not None, "mermaid is not installed (make setup)"
+    a4 = (470.0, 620.0)  # the text block, in points
+    wide = diagram_for_print(WIDE_CHAIN, script, tmp_path, *a4)
+    assert wide.turned and wide.readable and wide.text_pt >= MIN_TEXT_PT
+    assert wide.drawing.height_pt > wide.drawing.width_pt  # drawn top to bottom
+    # mermaid lays a subgraph out across its parent: turned, the subgraph runs top to bottom too
+    across = diagram_for_print(SUBGRAPH_ACROSS, script, tmp_path, 60.0, 600.0)
+    assert across.turned and across.drawing.height_pt > across.drawing.width_pt
+    tiny = diagram_for_print(WIDE_CHAIN, script, tmp_path, 40.0, 40.0)
+    assert not tiny.readable and tiny.text_pt < MIN_TEXT_PT
+    with pikepdf.open(wide.drawing.path) as pdf:  # vector, one page, without tags of its own
+        assert len(pdf.pages) == 1 and "/StructTreeRoot" not in pdf.Root
+        assert not any(x.get("/Subtype") == "/Image" for x in (pdf.pages[0].Resources.get("/XObject") or {}).values())
+    assert "Stap 9 van het proces" in " ".join(pypdf.PdfReader(wide.drawing.path).pages[0].extract_text().split())
