@@ -171,8 +171,12 @@ class KaderpersPdfBuilder(RinohBuilder):
         try:
             with watchdog(document.target, get_config(self._app).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
                 success = speedups.with_roomy_stack(rinoh_document.render, partial)
-            compact(laid_out, compacted)
-            os.replace(compacted, output)
+            try:
+                compact(laid_out, compacted)
+                os.replace(compacted, output)
+            except pikepdf.PdfError as error:  # qpdf could not read what rinohtype wrote: publish it as it is
+                logger.warning("%s.pdf is published as laid out, not compacted: %s", document.target, error, type="kaderpers", subtype="pdf")
+                os.replace(laid_out, output)
         finally:
             laid_out.unlink(missing_ok=True)
             compacted.unlink(missing_ok=True)
