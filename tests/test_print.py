@@ -81,8 +81,11 @@ def test_edition_is_compacted_to_at_most_055_of_its_laid_out_size_and_loses_noth
     assert link_count(upstream_edition) == link_count(laid_out_edition) > 100
     counts = element_counts(upstream_edition)
     assert counts["Figure"] and counts["Link"] and counts == element_counts(laid_out_edition)
-    texts = [page.extract_text() for page in after.pages]
-    assert sum(map(len, texts)) > 500_000 and texts == [page.extract_text() for page in before.pages]
+    # Every page's text, letter for letter (the spaces pypdf infers from glyph positions aside).
+    texts = ["".join(page.extract_text().split()) for page in after.pages]
+    assert sum(map(len, texts)) > 500_000
+    differing = [number + 1 for number, (text, page) in enumerate(zip(texts, before.pages)) if text != "".join(page.extract_text().split())]
+    assert not differing, f"the text of pages {differing[:10]} differs from the laid-out edition"
     xmp, images = xmp_and_images(upstream_edition)
     assert "pdfuaid:part" in xmp and (xmp, images) == xmp_and_images(laid_out_edition)
     assert images, "the edition has no images to compare"
