@@ -293,6 +293,7 @@ def compact(source: Path, target: Path) -> None:
         pdf.save(
             target, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
             stream_decode_level=pikepdf.StreamDecodeLevel.generalized, recompress_flate=True,
+            fix_metadata_version=False,  # the XMP packet stays as written, byte for byte
         )  # fmt: skip
 
 
