@@ -34,9 +34,9 @@ def child_env(**extra: str) -> dict[str, str]:
     return dict(os.environ, NO_COLOR="1", **extra)
 
 
-def run_kaderpers(*arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would, capturing its output."""
-    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO, env=child_env())
+def run_kaderpers(*arguments: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would, capturing its output (``env``: more environment variables)."""
+    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO, env=child_env(**(env or {})))
     if check and result.returncode != 0:
         raise AssertionError(f"kaderpers {' '.join(arguments)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
     return result
@@ -121,9 +121,11 @@ def upstream_site(upstream_build: subprocess.CompletedProcess[str]) -> Path:
 
 @pytest.fixture(scope="session")
 def upstream_pdfs(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
-    """The full edition and the handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy)."""
+    """The full edition and the handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy).
+    Each PDF as laid out, before it was compacted, is kept in OUT/pdf-laid-out (tests/laid_out/sitecustomize.py)."""
     out = upstream_build.out  # type: ignore[attr-defined]
-    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts")
+    keep = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "tests" / "laid_out"), os.environ.get("PYTHONPATH")])), "KADERPERS_TEST_LAID_OUT": str(out / "pdf-laid-out")}
+    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts", env=keep)
     (out / "pdf-build.log").write_text(result.stdout + result.stderr, "utf-8")  # read by tests of the messages
     return out / "pdf"
 

@@ -14,6 +14,13 @@
   var dom = window.kaderpersDom;
   var h = dom.h;
   var STORAGE_PREFIX = "kaderpers-checklist:";
+  /** The parts of a phase, in the order shown: key in records(), heading, kind of record. */
+  var PARTS = [
+    { key: "vereisten", title: "Vereisten", kind: "vereiste" },
+    { key: "maatregelen", title: "Maatregelen", kind: "maatregel" },
+    { key: "ook", title: "Ook voor jouw rol en fase", kind: "maatregel",
+      explanation: "Maatregelen voor jouw selectie die geen van de getoonde vereisten invullen." },
+  ];
 
   function overlaps(own, chosen) {
     return chosen.some(function (value) { return own.indexOf(value) >= 0; });
@@ -90,39 +97,54 @@
     });
   };
 
+  /**
+   * The records of the selection, in three parts: the vereisten that match, the maatregelen that
+   * match and meet one of them, and the maatregelen that match but meet none of them ("ook").
+   * A maatregel every vereiste of which the AI-verordening profile rules out serves obligations
+   * that do not apply: it is left out.
+   */
   Checklist.prototype.records = function () {
     var self = this;
     var answers = new Map();
     this.data.profile.forEach(function (question) {
       if (self.selection[question.field]) answers.set(question.field, self.selection[question.field]);
     });
+    var profile = window.kaderpersProfile;
     var shownVereisten = new Set();
     var vereisten = [];
     this.data.vereisten.forEach(function (record, position) {
-      if (self.matchesSelection(record) && window.kaderpersProfile.matches(record, answers)) {
+      if (self.matchesSelection(record) && profile.matches(record, answers)) {
         shownVereisten.add(position);
         vereisten.push(record);
       }
     });
-    var maatregelen = this.data.maatregelen.filter(function (record) {
-      return self.matchesSelection(record) && record.vereisten.some(function (v) { return shownVereisten.has(v); });
+    var maatregelen = [];
+    var ook = [];
+    this.data.maatregelen.forEach(function (record) {
+      if (!self.matchesSelection(record)) return;
+      if (record.vereisten.some(function (v) { return shownVereisten.has(v); })) {
+        maatregelen.push(record);
+      } else if (!(answers.size && record.vereisten.length && record.vereisten.every(function (v) { return !profile.matches(self.data.vereisten[v], answers); }))) {
+        ook.push(record);
+      }
     });
-    return { vereisten: vereisten, maatregelen: maatregelen };
+    return { vereisten: vereisten, maatregelen: maatregelen, ook: ook };
   };
 
   /** Groups by phase: a record goes under the first chosen phase it belongs to. */
   Checklist.prototype.groups = function (records) {
     var chosen = this.selection.levenscyclus;
     var phases = this.data.phases.filter(function (phase) { return !chosen || chosen.indexOf(phase[0]) >= 0; });
-    var groups = phases.map(function (phase) { return { key: phase[0], title: phase[1], vereisten: [], maatregelen: [] }; });
-    var rest = { key: "", title: "Zonder fase", vereisten: [], maatregelen: [] };
-    ["vereisten", "maatregelen"].forEach(function (kind) {
+    var groups = phases.map(function (phase) { return { key: phase[0], title: phase[1], vereisten: [], maatregelen: [], ook: [] }; });
+    var rest = { key: "", title: "Zonder fase", vereisten: [], maatregelen: [], ook: [] };
+    PARTS.forEach(function (part) {
+      var kind = part.key;
       records[kind].forEach(function (record) {
         var group = groups.filter(function (g) { return record.levenscyclus.indexOf(g.key) >= 0; })[0] || rest;
         group[kind].push(record);
       });
     });
-    return groups.concat([rest]).filter(function (g) { return g.vereisten.length || g.maatregelen.length; });
+    return groups.concat([rest]).filter(function (g) { return PARTS.some(function (part) { return g[part.key].length; }); });
   };
 
   // -- the form -----------------------------------------------------------------------------------
@@ -211,13 +233,16 @@
     this.current = records;
     this.list.textContent = "";
     var groups = this.groups(records);
-    this.status.textContent = records.vereisten.length + " vereisten en " + records.maatregelen.length + " maatregelen";
+    this.status.textContent = records.vereisten.length + " vereisten en " + (records.maatregelen.length + records.ook.length) + " maatregelen";
     groups.forEach(function (group) {
       var section = h("section", { className: "kp-checklist-phase" }, [h("h2", {}, [group.title])]);
-      [["vereisten", "Vereisten", "vereiste"], ["maatregelen", "Maatregelen", "maatregel"]].forEach(function (kind) {
-        if (!group[kind[0]].length) return;
-        section.appendChild(h("h3", {}, [kind[1] + " (" + group[kind[0]].length + ")"]));
-        section.appendChild(h("ul", { className: "kp-checklist-items" }, group[kind[0]].map(function (record) { return self.item(kind[2], record); })));
+      PARTS.forEach(function (part) {
+        var records = group[part.key];
+        if (!records.length) return;
+        var block = h("div", { className: "kp-checklist-part", attrs: { "data-part": part.key } }, [h("h3", {}, [part.title + " (" + records.length + ")"])]);
+        if (part.explanation) block.appendChild(h("p", { className: "kp-checklist-part-note" }, [part.explanation]));
+        block.appendChild(h("ul", { className: "kp-checklist-items" }, records.map(function (record) { return self.item(part.kind, record); })));
+        section.appendChild(block);
       });
       self.list.appendChild(section);
     });
@@ -232,12 +257,12 @@
 
   Checklist.prototype.csv = function () {
     var self = this;
-    var rows = [["Fase", "Soort", "ID", "Titel", "Gedaan", "Notitie", "URL"]];
+    var rows = [["Fase", "Deel", "Soort", "ID", "Titel", "Gedaan", "Notitie", "URL"]];
     this.groupsShown.forEach(function (group) {
-      [["vereisten", "vereiste"], ["maatregelen", "maatregel"]].forEach(function (kind) {
-        group[kind[0]].forEach(function (record) {
-          var key = kind[1] + ":" + record.id;
-          rows.push([group.title, kind[1], record.id, record.title, self.state.checked[key] ? "ja" : "nee", self.state.notes[key] || "", new URL(record.url, window.location.href).href]);
+      PARTS.forEach(function (part) {
+        group[part.key].forEach(function (record) {
+          var key = part.kind + ":" + record.id;
+          rows.push([group.title, part.title, part.kind, record.id, record.title, self.state.checked[key] ? "ja" : "nee", self.state.notes[key] || "", new URL(record.url, window.location.href).href]);
         });
       });
     });

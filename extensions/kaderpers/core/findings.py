@@ -108,6 +108,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("pdf", E, "a PDF could not be written, or rinohtype reported problems"),
     Rule("pdf-compat", W, "rinohtype is a version kaderpers does not know: the PDF is rendered unpatched"),
     Rule("pdf-image", W, "an image cannot be printed; the PDF shows its alternative text"),
+    Rule("pdf-image-resolution", W, "an image prints at under 150 dpi: blurred on paper"),
+    Rule("pdf-diagram-size", W, "a diagram's labels print under 7 pt, however it is laid out"),
     Rule("pdf-node", W, "content the PDF prints as plain text or source"),
 )
 

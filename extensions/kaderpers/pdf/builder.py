@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pikepdf
 from docutils import nodes
 from docutils.utils import new_document
 from rinoh import __version__ as rinoh_version
@@ -167,12 +168,19 @@ class KaderpersPdfBuilder(RinohBuilder):
         # and rename the finished PDF over the old one, so a reader never gets half a PDF.
         partial = partial_folder(self.outdir) / f"{document.target.replace('/', '-')}.{os.getpid()}"
         partial.parent.mkdir(parents=True, exist_ok=True)
+        laid_out, compacted = Path(f"{partial}.pdf"), Path(f"{partial}.compact.pdf")
         try:
             with watchdog(document.target, get_config(application(self)).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
                 success = speedups.with_roomy_stack(rinoh_document.render, partial)
-            os.replace(f"{partial}.pdf", output)
+            try:
+                compact(laid_out, compacted)
+                os.replace(compacted, output)
+            except pikepdf.PdfError as error:  # qpdf could not read what rinohtype wrote: publish it as it is
+                logger.warning("%s.pdf is published as laid out, not compacted: %s", document.target, error, type="kaderpers", subtype="pdf")
+                os.replace(laid_out, output)
         finally:
-            Path(f"{partial}.pdf").unlink(missing_ok=True)
+            laid_out.unlink(missing_ok=True)
+            compacted.unlink(missing_ok=True)
         pages = len(rinoh_document.backend_document.pages)
         report(f"{document.target}: wrote {output}, {pages} pages in {time.perf_counter() - started:.1f} s")
         if not success:
@@ -272,6 +280,23 @@ def traceability_part(builder: KaderpersPdfBuilder, links: Links) -> nodes.secti
 
 #: Content a PDF can hold that is made from the kader, not read from a page: name → its nodes.
 GENERATED: dict[str, Callable[[KaderpersPdfBuilder, Links], nodes.Node]] = {CHANGES_ID: changes_part, TRACEABILITY_ID: traceability_part}
+
+
+def compact(source: Path, target: Path) -> None:
+    """``source`` written again as ``target``, about half its size and with nothing lost.
+
+    rinohtype writes every object on its own and compresses only some streams: qpdf
+    (through pikepdf) packs the objects into object streams and compresses every
+    stream, recompressing Flate streams harder. That is lossless: images keep their
+    encoding (JPEG stays JPEG, Flate is decoded and encoded again), and the structure
+    tree, outline, links and XMP metadata are the same objects.
+    """
+    with pikepdf.open(source) as pdf:
+        pdf.save(
+            target, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+            stream_decode_level=pikepdf.StreamDecodeLevel.generalized, recompress_flate=True,
+            fix_metadata_version=False,  # the XMP packet stays as written, byte for byte
+        )  # fmt: skip
 
 
 def report(message: str) -> None:

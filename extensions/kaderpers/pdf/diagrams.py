@@ -1,11 +1,21 @@
-"""Mermaid diagrams drawn for print: mermaid (from the npm cache) in headless Chromium, cached by hash.
+"""Mermaid diagrams drawn for print as vector graphics: mermaid (from the npm cache) in headless Chromium.
 
 The diagram's source goes into a local page that loads the installed
 ``mermaid.min.js`` (no network: Chromium is started with background networking
-off and a fresh profile) and renders it to SVG; Chromium prints the page's DOM,
-the SVG is kept in the cache under a hash of the source and the mermaid version,
-and :func:`kaderpers.pdf.images.print_copy` turns it into a print copy as any
-other SVG. Labels are drawn as SVG text (no HTML labels), which an ``<img>`` shows.
+off and a fresh profile) and renders it to SVG, labels as SVG text (no HTML
+labels); the page also measures the SVG's size and its smallest label. A second
+page holding only that SVG, sized to it, is printed by Chromium to a one-page PDF,
+which rinohtype places as vector graphics: the labels stay sharp and selectable.
+Both are cached under a hash of the source, the mermaid version and
+:data:`RENDER_VERSION`.
+
+For print a diagram is laid out so that its labels are at least
+:data:`MIN_TEXT_PT`: at its natural size (a CSS pixel is 0.75 pt) when that fits
+the text block, else scaled down to fit. A flowchart whose labels would then fall
+under 7 pt (a wide one, left to right or with subgraphs laid out across) is drawn
+top to bottom, subgraphs included, when that gives larger text; a diagram that
+reaches 7 pt neither way prints at the size that fits, and the caller warns. Runs of ``&nbsp;`` padding in labels (a trick to widen a
+subgraph on the site) are collapsed to one space.
 """
 
 from __future__ import annotations
@@ -14,26 +24,71 @@ import functools
 import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 import tempfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from PIL import Image
+import pikepdf
 
-from .images import MAX_PIXELS, SVG_WIDTH, ImageConversionError, PrintImage, chromium, chromium_arguments, convert
+from .images import ImageConversionError, chromium, chromium_arguments
 
 #: Bump when the rendering changes, so old cache entries are not reused.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 TIMEOUT_SECONDS = 60
+#: The smallest label text a printed diagram should have (points).
+MIN_TEXT_PT = 7.0
+#: A CSS pixel (an SVG user unit of mermaid's drawing) in points.
+PT_PER_PX = 0.75
 _CONFIG = {"startOnLoad": False, "securityLevel": "strict", "htmlLabels": False, "flowchart": {"htmlLabels": False}, "theme": "default"}
 _OUTPUT = re.compile(r'<pre id="out">(.*?)</pre>', re.S)
-_NBSP = re.compile(r"&nbsp;?")
-_VIEWBOX = re.compile(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)')
+#: ``&nbsp`` runs with the blanks around them: one space in print.
+_NBSP_RUN = re.compile(r"[ \t]*(?:&nbsp;?[ \t]*)+")
+#: A flowchart's first line and its direction, and its subgraphs' own directions, which print may turn.
+_FLOWCHART = re.compile(r"^(\s*(?:graph|flowchart))\b[ \t]*(?:(?:LR|RL|TB|TD|BT)\b)?", re.M)
+_SUBGRAPH = re.compile(r"^([ \t]*subgraph\b.*)$", re.M)
+_DIRECTION = re.compile(r"^[ \t]*direction[ \t]+(?:LR|RL|TB|TD|BT)[ \t]*;?[ \t]*$\n?", re.M)
 _ACCESSIBLE = re.compile(r"^\s*acc(Title|Descr)\s*:\s*(.+)$", re.M)
 _ACCESSIBLE_BLOCK = re.compile(r"^\s*accDescr\s*\{(.*?)\}", re.M | re.S)
 #: Lines that say how the diagram looks or links, not what it shows.
 _PRESENTATION = re.compile(r"^\s*(click|style|classDef|class|linkStyle|%%)\b.*$", re.M)
+#: Measures the rendered SVG in the page: its viewBox and the smallest font size of a label (user units).
+_MEASURE = (
+    "var holder = document.createElement('div'); holder.innerHTML = r.svg; document.body.appendChild(holder);"
+    "var svg = holder.querySelector('svg'); var box = svg.viewBox.baseVal;"
+    "var sizes = Array.prototype.filter.call(svg.querySelectorAll('text'), function (t) { return t.textContent.trim(); })"
+    ".map(function (t) { return parseFloat(getComputedStyle(t).fontSize); }).filter(function (s) { return s > 0; });"
+    "document.getElementById('out').textContent = JSON.stringify({svg: r.svg, width: box.width, height: box.height,"
+    " font: sizes.length ? Math.min.apply(null, sizes) : 0});"
+)
+
+
+@dataclass(frozen=True)
+class DrawnDiagram:
+    """A diagram as a one-page vector PDF, at its natural size."""
+
+    path: Path
+    width_pt: float
+    height_pt: float
+    #: The smallest label at natural size (0: the diagram has no text).
+    text_pt: float
+
+
+@dataclass(frozen=True)
+class PrintedDiagram:
+    """How a diagram prints: its drawing, the width it gets, its smallest label at that width."""
+
+    drawing: DrawnDiagram
+    width_pt: float
+    text_pt: float
+    #: Drawn top to bottom although its source says left to right.
+    turned: bool
+
+    @property
+    def readable(self) -> bool:
+        return not self.drawing.text_pt or self.text_pt >= MIN_TEXT_PT - 0.05
 
 
 @functools.cache
@@ -42,35 +97,61 @@ def mermaid_version(script: Path) -> str:
     return hashlib.sha256(script.read_bytes()).hexdigest()[:16]
 
 
-def diagram_image(code: str, script: Path, cache: Path) -> PrintImage:
-    """The print copy (PNG) of a mermaid diagram, from the cache or drawn now."""
-    code = _NBSP.sub(" ", code)  # SVG text shows entities as written; the site's HTML labels made them spaces
+def collapse_padding(code: str) -> str:
+    """Runs of ``&nbsp;`` (with the blanks around them) as one space: SVG text would show entities as written."""
+    return _NBSP_RUN.sub(" ", code)
+
+
+def top_to_bottom(code: str) -> str | None:
+    """The flowchart drawn top to bottom, its subgraphs too (mermaid lays a subgraph out
+    across its parent's direction unless told otherwise), or None when it is no flowchart."""
+    statements = [line for line in code.splitlines() if line.strip() and not line.strip().startswith("%%")]
+    if not statements or not _FLOWCHART.match(statements[0]):
+        return None
+    turned = _FLOWCHART.sub(r"\1 TB", _DIRECTION.sub("", code), count=1)
+    turned = _SUBGRAPH.sub("\\1\n direction TB", turned)
+    return turned if turned != code else None
+
+
+def diagram_for_print(code: str, script: Path, cache: Path, width_pt: float, height_pt: float) -> PrintedDiagram:
+    """The diagram laid out for a text block of ``width_pt`` × ``height_pt``, drawn now or from the cache."""
+    code = collapse_padding(code)
+    printed = _fit(draw(code, script, cache), width_pt, height_pt, turned=False)
+    if not printed.readable and (turned := top_to_bottom(code)) is not None:
+        other = _fit(draw(turned, script, cache), width_pt, height_pt, turned=True)
+        if other.text_pt > printed.text_pt:
+            printed = other
+    return printed
+
+
+def _fit(drawing: DrawnDiagram, width_pt: float, height_pt: float, turned: bool) -> PrintedDiagram:
+    scale = min(1.0, width_pt / drawing.width_pt, height_pt / drawing.height_pt)
+    return PrintedDiagram(drawing, drawing.width_pt * scale, drawing.text_pt * scale, turned)
+
+
+def draw(code: str, script: Path, cache: Path) -> DrawnDiagram:
+    """The diagram as a one-page PDF at its natural size, from the cache or drawn now."""
     key = "mermaid-" + hashlib.sha256(f"{RENDER_VERSION}\0{mermaid_version(script)}\0{code}".encode()).hexdigest()[:32]
-    target = cache / f"{key}.png"
-    if target.exists():
-        with Image.open(target) as image:
-            return PrintImage(target, *image.size)
+    target, facts = cache / f"{key}.pdf", cache / f"{key}.json"
+    if target.exists() and facts.exists():
+        try:
+            return DrawnDiagram(target, **{k: v for k, v in json.loads(facts.read_text("utf-8")).items() if k != "path"})
+        except (ValueError, TypeError):
+            pass  # a broken entry: draw it again
     browser = chromium()
     if browser is None:
         raise ImageConversionError("no Chromium is installed to draw mermaid diagrams (install chromium)")
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        svg = _draw(code, script, browser, Path(folder))
-        width, height = _size(svg)
-        # The SVG inline in a page (an <img> would not take mermaid's HTML entities), photographed at print size.
-        page = Path(folder, "shot.html")
-        page.write_text(
-            '<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#fff}'
-            f"svg{{display:block;width:{width}px!important;height:{height}px!important;max-width:none!important}}</style>"
-            f"</head><body>{svg}</body></html>",
-            encoding="utf-8",
-        )
-        shot = Path(folder, "shot.png")
-        arguments = [*chromium_arguments(browser, Path(folder, "profile2")), f"--window-size={width},{height}", f"--screenshot={shot}", page.as_uri()]
-        _run(arguments)
-        if not shot.exists():
-            raise ImageConversionError("Chromium could not photograph a mermaid diagram")
-        return convert(shot.read_bytes(), cache, key, Path("mermaid.png"))
+        measured = _render(code, script, browser, Path(folder))
+        width, height = measured["width"], measured["height"]
+        if not (width > 0 and height > 0):
+            raise ImageConversionError("mermaid drew an empty diagram")
+        printed = _print(measured["svg"], width, height, browser, Path(folder))
+        drawing = _keep_as_figure(printed, target)
+    result = DrawnDiagram(target, drawing[0], drawing[1], float(measured["font"]) * drawing[0] / width)
+    _write_atomically(facts, json.dumps({k: v for k, v in asdict(result).items() if k != "path"}).encode())
+    return result
 
 
 def _run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
@@ -80,8 +161,8 @@ def _run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
         raise ImageConversionError(f"Chromium took over {TIMEOUT_SECONDS} s to draw a mermaid diagram") from error
 
 
-def _draw(code: str, script: Path, browser: str, folder: Path) -> str:
-    """The diagram as SVG markup, rendered by mermaid in a local page whose DOM Chromium prints."""
+def _render(code: str, script: Path, browser: str, folder: Path) -> dict:
+    """The diagram as SVG markup with its size and smallest label, rendered by mermaid in a local page."""
     page = folder / "diagram.html"
     source = json.dumps(code).replace("</", "<\\/")
     page.write_text(
@@ -89,29 +170,80 @@ def _draw(code: str, script: Path, browser: str, folder: Path) -> str:
         f'<script src="{script.resolve().as_uri()}"></script><script>'
         f"mermaid.initialize({json.dumps(_CONFIG)});"
         f"mermaid.render('kaderpers-diagram', {source})"
-        ".then(function (r) { document.getElementById('out').textContent = r.svg; })"
+        f".then(function (r) {{ {_MEASURE} }})"
         ".catch(function (e) { document.getElementById('out').textContent = 'ERROR ' + e; });"
         "</script></body></html>",
         encoding="utf-8",
     )
     result = _run([*chromium_arguments(browser, folder / "profile"), "--virtual-time-budget=20000", "--dump-dom", page.as_uri()])
     match = _OUTPUT.search(result.stdout)
-    svg = html.unescape(match[1]).strip() if match else ""
-    if not svg.startswith("<svg"):
-        reason = svg[6:].strip() if svg.startswith("ERROR") else (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ImageConversionError(f"mermaid could not draw the diagram: {reason}")
-    return svg
+    text = html.unescape(match[1]).strip() if match else ""
+    if text.startswith("{"):
+        measured = json.loads(text)
+        if str(measured.get("svg", "")).startswith("<svg"):
+            return measured
+    reason = text[6:].strip() if text.startswith("ERROR") else (result.stderr.strip().splitlines() or ["no output"])[-1]
+    raise ImageConversionError(f"mermaid could not draw the diagram: {reason}")
 
 
-def _size(svg: str) -> tuple[int, int]:
-    """Pixel size to photograph at: the print width, in the diagram's own proportions."""
-    ratio = 0.75
-    if match := _VIEWBOX.search(svg[:2000]):
-        width, height = float(match[1]), float(match[2])
-        if width > 0 and height > 0:
-            ratio = height / width
-    width = MAX_PIXELS if ratio < 0.5 else SVG_WIDTH
-    return width, max(1, round(width * ratio))
+def _print(svg: str, width: float, height: float, browser: str, folder: Path) -> Path:
+    """The SVG, inline in a page of its own size, printed to PDF by Chromium."""
+    page = folder / "print.html"
+    size = f"{width:.3f}px {height:.3f}px"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+        f"@page{{size:{size};margin:0}}html,body{{margin:0;padding:0;background:#fff}}"
+        f"svg{{display:block;width:{width:.3f}px!important;height:{height:.3f}px!important;max-width:none!important}}"
+        f"</style></head><body>{svg}</body></html>",
+        encoding="utf-8",
+    )
+    output = folder / "diagram.pdf"
+    _run([*chromium_arguments(browser, folder / "profile2"), "--no-pdf-header-footer", f"--print-to-pdf={output}", page.as_uri()])
+    if not output.exists():
+        raise ImageConversionError("Chromium could not print a mermaid diagram")
+    return output
+
+
+def _keep_as_figure(printed: Path, target: Path) -> tuple[float, float]:
+    """Chromium's PDF as the content of a figure: its first page only, without its own tags
+    (the edition's Figure element holds it), written beside ``target`` and renamed. Its size in points."""
+    with pikepdf.open(printed) as pdf:
+        while len(pdf.pages) > 1:
+            del pdf.pages[-1]
+        page = pdf.pages[0]
+        for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines"):
+            if key in pdf.Root:
+                del pdf.Root[key]
+        if "/StructParents" in page.obj:
+            del page.obj["/StructParents"]
+        kept = [(operands, operator) for operands, operator in pikepdf.parse_content_stream(page) if str(operator) not in ("BDC", "BMC", "EMC", "MP", "DP")]
+        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        box = [float(value) for value in page.MediaBox]
+        data = _saved(pdf)
+    _write_atomically(target, data)
+    return box[2] - box[0], box[3] - box[1]
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    # rinohtype reads the file itself: plain objects and a classic cross-reference table, and the
+    # keyword `trailer` on a line of its own (qpdf writes `trailer <<`; the offsets lie before it).
+    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=True)
+    return buffer.getvalue().replace(b"\ntrailer <<", b"\ntrailer\n<<", 1)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Written beside ``target`` and renamed: parallel processes may draw the same diagram."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def alternative_text(code: str) -> str:

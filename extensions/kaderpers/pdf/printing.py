@@ -13,6 +13,7 @@ did not convert (:mod:`kaderpers.dialect.rawhtml` does) is shown as source.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from sphinx_design.shared import PassthroughTextElement, is_component
 from ..core.columns import COLUMNS
 from .. import bundled
 from ..dialect.mermaid import mermaid_diagram
-from .diagrams import alternative_text, diagram_image
+from .diagrams import MIN_TEXT_PT, alternative_text, diagram_for_print
 from ..dialect.admonitions import DEFAULT_TITLES
 from .images import ImageConversionError, PrintImage, cache_folder, print_copy
 
@@ -58,6 +59,9 @@ COLOR_TYPES = {"primary": "note", "secondary": "abstract", "success": "success",
 #: Text width of the PDF page (A4 less margins), for sizing images.
 TEXT_WIDTH_CM = 21.0 - 4.4
 MAX_IMAGE_HEIGHT_CM = 17.0
+#: A diagram may take most of the text block's height (25.1 cm), leaving room for a line of text.
+DIAGRAM_HEIGHT_CM = 22.0
+PT_PER_CM = 72 / 2.54
 IMAGE_DPI = 150
 #: Inline images up to this size (pixels) stay in the line as icons; larger ones get a line of their own.
 ICON_PIXELS = 64
@@ -275,7 +279,8 @@ def column_weights(group: nodes.tgroup, count: int) -> list[int]:
 
 
 class DiagramsForPrint(_PrintTransform):
-    """Mermaid diagrams as images, drawn by mermaid in headless Chromium; without them, the source is printed.
+    """Mermaid diagrams as vector graphics, drawn by mermaid in headless Chromium and laid out so
+    that their labels are at least 7 pt (:mod:`kaderpers.pdf.diagrams`); without them, the source is printed.
 
     Runs before :class:`kaderpers.dialect.mermaid.MermaidOutput`, which prints the
     source of any diagram left.
@@ -293,13 +298,20 @@ class DiagramsForPrint(_PrintTransform):
             try:
                 if script is None:
                     raise ImageConversionError("mermaid is not installed (run `make setup`)")
-                copy = diagram_image(diagram["code"], script, cache)
+                printed = diagram_for_print(diagram["code"], script, cache, TEXT_WIDTH_CM * PT_PER_CM, DIAGRAM_HEIGHT_CM * PT_PER_CM)
             except ImageConversionError as error:
                 logger.warning("the PDF shows a mermaid diagram as its source: %s", error, type="kaderpers", subtype="mermaid", location=diagram)
                 continue
-            path = str(copy.path)
-            image = nodes.image(uri=path, candidates={"*": path}, alt=alternative_text(diagram["code"]), classes=["kp-diagram"])
-            image["width"] = f"{display_width_percent(copy, None):.1f}%"
+            alt = alternative_text(diagram["code"])
+            if not printed.readable:
+                logger.warning(
+                    "the mermaid diagram %r prints with labels of %.1f pt, under %.0f pt even %s: split it or shorten its labels",
+                    textwrap.shorten(alt, 60), printed.text_pt, MIN_TEXT_PT, "turned top to bottom" if printed.turned else "at the size that fits the page",
+                    type="kaderpers", subtype="pdf-diagram-size", location=diagram,
+                )  # fmt: skip
+            path = str(printed.drawing.path)
+            image = nodes.image(uri=path, candidates={"*": path}, alt=alt, classes=["kp-diagram"])
+            image["width"] = f"{printed.width_pt:.1f}pt"
             image[PRINT_READY] = True
             image.source, image.line = diagram.source, diagram.line
             diagram.replace_self(image)
@@ -341,7 +353,14 @@ class ImagesForPrint(_PrintTransform):
             if inline and copy.width <= ICON_PIXELS and copy.height <= ICON_PIXELS:
                 image["width"] = f"{ICON_HEIGHT_PT * copy.width / max(copy.height, 1):.1f}pt"
                 continue
-            image["width"] = f"{display_width_percent(copy, image.get('width')):.1f}%"
+            percent = display_width_percent(copy, image.get("width"))
+            image["width"] = f"{percent:.1f}%"
+            dpi = copy.width / (percent / 100 * TEXT_WIDTH_CM / 2.54)
+            if dpi < IMAGE_DPI - 0.5:
+                logger.warning(
+                    "the image %s prints at %.0f dpi, under %d dpi: blurred on paper; give it a smaller width or use a larger file",
+                    uri, dpi, IMAGE_DPI, type="kaderpers", subtype="pdf-image-resolution", location=image,
+                )  # fmt: skip
             if inline:
                 self.move_out_of_line(image)
 

@@ -8,8 +8,11 @@ any chosen value counts, all keys together must hold. Shown are:
 
 * the vereisten that match, the AI-verordening profile as the vereisten overview
   applies it (labels and ``uitzondering``);
-* the maatregelen that meet at least one of them and match the chosen rollen,
-  fasen and onderwerpen;
+* the maatregelen that match the chosen rollen, fasen and onderwerpen and meet at
+  least one of those vereisten;
+* in a part of their own ("Ook voor jouw rol en fase"), the maatregelen that match
+  but meet none of those vereisten; a maatregel every vereiste of which the
+  AI-verordening profile rules out is left out (its obligations do not apply);
 
 grouped by phase (a record under the first chosen phase it belongs to). The page
 is one of the publication's generated pages (:mod:`kaderpers.site.pages`); the records go in as a JSON island and
