@@ -33,7 +33,7 @@ SKIPPED_FOLDERS = frozenset({"includes", "templates", "node_modules", "_build"})
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FrontMatterLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+class _FrontMatterLoader(limits.DepthBoundedComposer, _BASE_LOADER):  # type: ignore[misc, valid-type]
     """Safe YAML, except that floats and dates stay the text the editor wrote.
 
     ``ARK: 2.10`` is a paragraph number, not the float 2.1.
@@ -162,6 +162,9 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
             error = None
     if isinstance(error, limits.TooManyValues):
         raw.findings.append(Finding(path, 2, "yaml.too-large", f"front matter is too large: {error}; write the values out instead of repeating aliases (the page is published without its metadata)"))
+        return raw
+    if isinstance(error, limits.TooDeep):
+        raw.findings.append(Finding(path, 2 + error.line, "yaml.too-deep", f"front matter is too deep: {error}; write flatter lists and mappings (the page is published without its metadata)"))
         return raw
     if error is not None:
         # The context mark is where the broken construct starts (an unclosed `[` say).
