@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from .dialect import indented_opener
+from .dialect.lines import body_indent, indent_width
 from .findings import Finding
 
 MAX_YAML_VALUES = 10_000
@@ -157,20 +159,13 @@ def load_bounded(text: str, loader_class: type) -> object:
 
 # -- nesting -------------------------------------------------------------------------------
 
-#: Lines that open a block whose content is parsed again, inside it.
-INDENTED_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===[!+]*)[ \t]+\S")
 _FENCE_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,}|/{3,})[ \t]*(?P<info>.*?)\s*$")
-
-
-def _width(indent: str) -> int:
-    return len(indent.expandtabs(4))
 
 
 def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
     """``body`` with blocks nested deeper than :data:`MAX_NESTING` turned into plain text.
 
-    Indented openers (``!!!``, ``???``, ``===``) enclose the lines indented more
-    than them; fenced ones (MyST ``:::{note}``, `````{note}``, ``///``) enclose
+    Indented openers (``!!!``, ``???``, ``===``) enclose their body as :mod:`.dialect` reads it; fenced ones (MyST ``:::{note}``, `````{note}``, ``///``) enclose
     the lines up to their closing fence. Plain code blocks enclose nothing.
     """
     lines = body.split("\n")
@@ -184,8 +179,8 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
             if line.strip().startswith(code_fence) and not line.strip().strip(code_fence[0]):
                 code_fence = None
             continue
-        width = _width(line[: len(line) - len(line.lstrip())])
-        while open_blocks and open_blocks[-1][0] == "indent" and width <= open_blocks[-1][1]:
+        width = indent_width(line)
+        while open_blocks and open_blocks[-1][0] == "indent" and width < body_indent(int(open_blocks[-1][1])):
             open_blocks.pop()
         fence = _FENCE_OPENER.match(line)
         if fence is not None and not fence["info"]:
@@ -200,8 +195,8 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
                     code_fence = fence["fence"]  # a code block without a language
             continue
         opens: tuple[str, int | str] | None = None
-        if match := INDENTED_OPENER.match(line):
-            opens = ("indent", _width(match["indent"]))
+        if match := indented_opener(line):
+            opens = ("indent", indent_width(match["indent"]))
         elif fence is not None:
             is_block = fence["fence"][0] in ":/" or fence["info"].startswith("{")
             if not is_block:
