@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from . import admonitions, blocks, grids, tabs
-from .lines import Emitter, Translation, code_fence, fenced_block_end
+from .lines import TAB_WIDTH, Emitter, Translation, code_fence, fenced_block_end, indent_width
 
 
 class Construct(Protocol):
@@ -38,10 +38,15 @@ CONSTRUCTS: tuple[Construct, ...] = (admonitions, tabs, grids, blocks)  # type: 
 INDENTED_OPENERS = (admonitions.OPENER, tabs.OPENER)
 
 
+def on_tab_stop(match: re.Match[str]) -> bool:
+    """Whether an opener stands on a tab stop: Python-Markdown reads ``  !!! note`` as text."""
+    return indent_width(match["indent"]) % TAB_WIDTH == 0
+
+
 def indented_opener(line: str) -> re.Match[str] | None:
     """The match of an indented block's opener on ``line``, or None."""
     for opener in INDENTED_OPENERS:
-        if match := opener.match(line):
+        if (match := opener.match(line)) and on_tab_stop(match):
             return match
     return None
 
@@ -57,7 +62,7 @@ def translate_blocks(lines: list[str]) -> Translation:
             index = end
             continue
         for construct in CONSTRUCTS:
-            if match := construct.OPENER.match(line):  # type: ignore[attr-defined]
+            if (match := construct.OPENER.match(line)) and (construct.OPENER not in INDENTED_OPENERS or on_tab_stop(match)):  # type: ignore[attr-defined]
                 index = construct.translate(lines, index, match, out, translate_blocks)
                 break
         else:
