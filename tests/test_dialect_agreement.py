@@ -197,3 +197,17 @@ def pages(draw: st.DrawFn) -> str:
 def test_the_block_structure_is_python_markdowns(page: str) -> None:
     expected = oracle_structure(page)
     assert our_structure(page) == expected
+
+
+def test_a_run_of_100000_asterisks_is_one_finding_and_the_page_is_still_built(sphinx_app: object) -> None:
+    """markdown-it nests such a run 50,000 deep and MyST's walk of it ran out of stack: the build died."""
+    page = "---\ntitle: Pagina\n---\n# Pagina\n\nVoor.\n\n" + "*" * 100_000 + "midden" + "*" * 100_000 + "\n\nNa.\n"
+    line = marked(page, "midden").pop()
+    vocabulary, _ = load_vocabulary(None)
+    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), vocabulary)
+    assert [(f.line, f.rule) for f in loaded.findings] == [(line, "page.too-deep")]
+    build_reports(sphinx_app, page)
+    html = BeautifulSoup((Path(sphinx_app.outdir) / "pagina.html").read_text("utf-8"), "html.parser")  # type: ignore[attr-defined]
+    text = html.find("main").get_text()
+    assert "Voor." in text and "Na." in text and "*" * 1000 + "midden" in text
+    assert f"pagina.md:{line}: WARNING:" in sphinx_app._test_warnings.getvalue()  # type: ignore[attr-defined]

@@ -24,13 +24,16 @@ from pathlib import Path
 import yaml
 
 from .dialect import indented_opener
-from .dialect.lines import body_indent, indent_width
+from .dialect.lines import body_indent, indent_width, outside_code
 from .findings import Finding
 
 MAX_YAML_VALUES = 10_000
 #: Collections inside each other in a YAML file (front matter, the beslishulp): the real ones nest 7 deep.
 MAX_YAML_DEPTH = 50
 MAX_NESTING = 20
+#: ``*`` or ``_`` in one run: markdown-it nests a run of 2n into n emphases, and its tree
+#: (which MyST walks) recurses once per level. Longer runs are shown as the characters they are.
+MAX_DELIMITER_RUN = 32
 #: Characters of one label expression (an ``if`` of the beslishulp, an ``uitzondering``): the real ones have 160.
 MAX_EXPRESSION_LENGTH = 10_000
 #: Parentheses and ``!`` inside each other in one expression.
@@ -216,6 +219,34 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
         path, deepest_line, "page.too-deep",
         f"blocks (admonitions, tabs, directives) are nested more than {MAX_NESTING} deep; "
         "the deeper ones are shown as plain text: nest fewer blocks",
+    )  # fmt: skip
+    return "\n".join(lines), [finding]
+
+
+_DELIMITER_RUN = re.compile(r"\*{%d,}|_{%d,}" % (MAX_DELIMITER_RUN + 1, MAX_DELIMITER_RUN + 1))
+_ONLY_RULE = re.compile(r"^[ \t]*(?:[*_][ \t]*)+$")
+
+
+def limit_delimiter_runs(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
+    """``body`` with runs of more than :data:`MAX_DELIMITER_RUN` ``*`` or ``_`` escaped (outside code).
+
+    A line of them alone is a thematic break and stays.
+    """
+    if "*" * (MAX_DELIMITER_RUN + 1) not in body and "_" * (MAX_DELIMITER_RUN + 1) not in body:
+        return body, []
+    lines = body.split("\n")
+    first: int | None = None
+    for index, markdown in outside_code(lines):
+        line = lines[index]
+        if markdown and not _ONLY_RULE.match(line) and _DELIMITER_RUN.search(line):
+            lines[index] = _DELIMITER_RUN.sub(lambda run: "".join("\\" + char for char in run[0]), line)
+            first = index if first is None else first
+    if first is None:
+        return body, []
+    finding = Finding(
+        path, first_line + first, "page.too-deep",
+        f"a run of more than {MAX_DELIMITER_RUN} `*` or `_` would nest emphasis inside emphasis that deep; "
+        "it is shown as text: write fewer",
     )  # fmt: skip
     return "\n".join(lines), [finding]
 

@@ -329,6 +329,8 @@ def load_page(docname: str, path: str, raw: bytes, vocabulary: Vocabulary) -> Lo
     findings.extend(page_findings)
     limited, nesting_findings = limits.limit_nesting(body, page.body_line, path)
     findings.extend(nesting_findings)
+    limited, run_findings = limits.limit_delimiter_runs(limited, page.body_line, path)
+    findings.extend(run_findings)
     lines = normalise_text(text, path)[0].split("\n")
     head = "\n".join(lines[: page.body_line - 1])
     text = f"{head}\n{limited}" if page.body_line > 1 else limited
