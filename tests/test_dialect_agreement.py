@@ -21,12 +21,13 @@ from pathlib import Path
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
 from kaderpers.core.checks import check_markup
 from kaderpers.core.dialect import translate_blocks
+from kaderpers.core.dialect.tabs import first_tab_end
 from kaderpers.core.loader import load_page, load_vocabulary
 from kaderpers.core.markup import _parser
 
@@ -151,6 +152,11 @@ def our_structure(page: str) -> dict[str, tuple[tuple[str, ...], bool]]:
             if directive and directive["name"] == "tab-item" and in_tab_set:
                 walk(token.content, kinds)  # {md-tabs} holds the first tab's body, then the other tabs
                 continue
+            if directive and directive["name"] == "md-tabs":  # split as the directive splits it
+                content = token.content.split("\n")
+                walk("\n".join(content[: first_tab_end(content)]), (*kinds, "tab"))
+                walk("\n".join(content[first_tab_end(content) :]), (*kinds, "tab"), True)
+                continue
             if directive and directive["name"] in KIND_OF_DIRECTIVE:
                 walk(token.content, (*kinds, KIND_OF_DIRECTIVE[directive["name"]]), directive["name"] == "md-tabs")
                 continue
@@ -194,6 +200,8 @@ def pages(draw: st.DrawFn) -> str:
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page=pages())
+@example(page='!!! note "Titel"\n  L1 tekst\n\n      L2 tekst\n')  # the 2-space body of the issue
+@example(page='=== "Tab"\n    !!! note "Titel"\n=== "Tab"\n    L1 tekst\n')  # a block ending a first tab
 def test_the_block_structure_is_python_markdowns(page: str) -> None:
     expected = oracle_structure(page)
     assert our_structure(page) == expected

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from .dialect import translate_blocks
 from .dialect.admonitions import DIRECTIVE_OF_MARKER, parse_header
+from .dialect.tabs import first_tab_end
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -162,6 +163,11 @@ def _directive(token: Token, line: int, found: Markup) -> None:
         # A block's title is its directive's argument, which MyST parses as if it stood one line lower.
         for inline in _parser().parseInline(title):
             _inline(inline.children or [], line + 1, found)
+    if name == "md-tabs":  # the first tab's body, then the other tabs (as the directive reads it)
+        split = first_tab_end(content)
+        _collect(_parser().parse("\n".join(content[:split])), line, found)
+        _collect(_parser().parse("\n".join(content[split:])), line + split, found)
+        return
     _collect(_parser().parse("\n".join(content)), line, found)
 
 

@@ -5,7 +5,6 @@ The translation to MyST is :mod:`kaderpers.core.dialect.tabs`'.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from docutils import nodes
@@ -13,11 +12,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_design.shared import create_component
 from sphinx_design.tabs import TabItemDirective
 
+from ..core.dialect.tabs import first_tab_end
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-
-_ITEM_FENCE = re.compile(r"^(?P<colons>:{3,})\{tab-item\}")
-
 
 class MdTabs(SphinxDirective):
     """A tab set whose content starts with the first tab's body, followed by ``{tab-item}``\\ s."""
@@ -27,9 +25,7 @@ class MdTabs(SphinxDirective):
     final_argument_whitespace = True
 
     def run(self) -> list[nodes.Node]:
-        fences = [(index, len(match["colons"])) for index, line in enumerate(self.content) if (match := _ITEM_FENCE.match(line))]
-        longest = max((length for _, length in fences), default=0)
-        split = next((index for index, length in fences if length == longest), len(self.content))
+        split = first_tab_end(list(self.content))
         tab_set = create_component("tab-set", classes=["sd-tab-set", "kaderpers-tabs"])
         self.set_source_info(tab_set)
         first = TabItemDirective(

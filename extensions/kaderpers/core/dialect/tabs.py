@@ -15,6 +15,17 @@ from collections.abc import Callable
 from .lines import Emitter, block_body_end, body_indent, colons_for, dedent, indent_width, is_blank
 
 OPENER = re.compile(r'^(?P<indent>[ \t]*)===(?P<flags>[!+]*)[ \t]+"(?P<label>.*)"[ \t]*$')
+_ITEM_FENCE = re.compile(r"^(?P<colons>:{3,})\{tab-item\}")
+
+
+def first_tab_end(content: list[str]) -> int:
+    """Where the first tab's body ends in the content of ``{md-tabs}``: at the set's first ``{tab-item}``.
+
+    The set's own items have the longest fence there (nested tab sets have shorter ones).
+    """
+    fences = [(index, len(match["colons"])) for index, line in enumerate(content) if (match := _ITEM_FENCE.match(line))]
+    longest = max((length for _, length in fences), default=0)
+    return next((index for index, length in fences if length == longest), len(content))
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
