@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from conftest import REPO, build_site, make_tree, soup_of
 from test_check import VEREISTE  # a valid vereiste with its chips and a list of its own
 from kaderpers.dialect.inline import translate_inline
-from kaderpers.dialect.slugs import mkdocs_slug
-from kaderpers.dialect.translate import translate_blocks
+from kaderpers.core.slugs import mkdocs_slug
+from kaderpers.core.dialect import translate_blocks
 
 HOME = """---
 title: Startpagina van de proef

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 from .. import bundled
 from ..core.findings import format_text, has_failures
 from ..core.report import FORMATS
+from ..version import __version__
 
 if TYPE_CHECKING:
     from ..core.loader import LoadedTree
@@ -32,6 +33,19 @@ def _content_dir(value: str | None) -> Path:
     if not path.is_dir():
         raise SystemExit(f"kaderpers: {path} is not a folder; give the root of a content tree (the folder with index.md)")
     return path.resolve()
+
+
+#: The home page a tree must have for a build (Sphinx's ``root_doc``, set in :mod:`..sphinxext.defaults`).
+HOME_PAGES = ("index.md", "index.rst")
+
+
+def _buildable_dir(value: str | None) -> Path:
+    """The content tree of ``build`` and ``serve``: a folder with a home page, else one clear line."""
+    path = _content_dir(value)
+    if not any((path / name).is_file() for name in HOME_PAGES):
+        what = "is empty" if not any(path.iterdir()) else "has no index.md"
+        raise SystemExit(f"kaderpers: {path} {what}; a content tree needs an index.md with the home page (a `# Title` line is enough)")
+    return path
 
 
 def command_check(args: argparse.Namespace) -> int:
@@ -124,7 +138,7 @@ def command_build(args: argparse.Namespace) -> int:
     from .build import BuildRequest, run_build  # imports Sphinx: keep `check` fast
 
     request = BuildRequest(
-        content=_content_dir(args.content),
+        content=_buildable_dir(args.content),
         out=Path(args.out).resolve(),
         html=not args.no_html,
         pdf=args.pdf or args.all,
@@ -157,6 +171,7 @@ def _release_jobs(jobs: str) -> int:
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="kaderpers", description="Publish an Algoritmekader tree as a website, a PDF edition and handouts.")
+    main.add_argument("--version", action="version", version=f"kaderpers {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="report problems in a content tree", description="Check a content tree and print one line per finding.")
@@ -214,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
 
     from . import scaffold, serve  # import no Sphinx and no web server until they run
 
-    serve.add_parser(commands, _content_dir, CONTENT_HELP)
+    serve.add_parser(commands, _buildable_dir, CONTENT_HELP)
     scaffold.add_parsers(commands, _content_dir, CONTENT_HELP)
     return main
 

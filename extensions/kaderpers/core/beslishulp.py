@@ -24,16 +24,18 @@ from typing import Any
 import yaml
 
 from .findings import Finding, suggestion
-from .grammar import Expression, expression_labels, parse_expression_tokens
-from .limits import TooManyValues, expanded_size
+from .grammar import Expression, ExpressionTooLarge, check_expression_size, expression_labels, parse_expression_tokens
+from .limits import (
+    MAX_ANSWERS, MAX_BESLISHULP_BYTES, MAX_CONCLUSIONS, MAX_PATHS, MAX_QUESTIONS, MAX_WALK_STEPS,
+    DepthBoundedComposer, TooDeep, TooManyValues, compose_bounded, expanded_size,
+)
+from .limits import MAX_BESLISHULP_VALUES as MAX_VALUES
 from .loader import find_beside
 from .model import AI_ACT_FIELDS, Vocabulary
 
 BESLISHULP_FILE = "beslishulp.yaml"
-#: Paths walked before :func:`check` gives up on dead ends and loops (a hostile tree can have billions).
-MAX_PATHS = 200_000
-#: Values a decision tree may expand to through YAML aliases (the public tree has about 3,500).
-MAX_VALUES = 200_000
+#: Findings that leave the decision tree out of the site: it exceeds a limit (:mod:`.limits`).
+_UNPUBLISHED_RULES = frozenset({"beslishulp.too-large", "expression.too-large"})
 
 # -- the schema: our own rules for the public format ----------------------------------------
 
@@ -115,8 +117,11 @@ SCHEMA: dict[str, Any] = {
 _Location = tuple[Any, ...]
 
 
-class _Reader(yaml.SafeLoader):
-    """Safe YAML; floats and dates stay the text written (``1.10`` is a question id, not 1.1)."""
+class _Reader(DepthBoundedComposer, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML; floats and dates stay the text written (``1.10`` is a question id, not 1.1).
+
+    libyaml's loader when PyYAML has it: the pure-Python one reads a megabyte a second.
+    """
 
 
 _Reader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: loader.construct_scalar(node))
@@ -144,7 +149,7 @@ def read_yaml(text: str) -> tuple[Any, dict[_Location, int]]:
     """
     reader = _Reader(text)
     try:
-        node = reader.get_single_node()
+        node = compose_bounded(reader)
         if node is not None and "*" in text and expanded_size(node, MAX_VALUES) > MAX_VALUES:
             raise TooManyValues(f"its aliases (*name) expand to more than {MAX_VALUES:,} values")
         lines: dict[_Location, int] = {}
@@ -163,6 +168,7 @@ _IF_TOKEN = re.compile(
 
 def parse_condition(text: str) -> Expression:
     """Parse an ``if`` expression into the label-expression shape of :mod:`.grammar`; raises ValueError."""
+    check_expression_size(text)
     tokens: list[tuple[str, str]] = []
     position = 0
     text = text.strip()
@@ -280,6 +286,30 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def shorten(text: str, width: int = 80) -> str:
+    """``text`` on one line, cut to ``width`` characters for a message."""
+    flat = " ".join(text[: width * 4].split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _size_findings(data: Any, lines: dict[_Location, int], path: str) -> list[Finding]:
+    """Questions, conclusions and answers beyond their limits: the tree is then not published."""
+    if not isinstance(data, dict):
+        return []
+    findings = []
+    for key, limit in (("questions", MAX_QUESTIONS), ("conclusions", MAX_CONCLUSIONS)):
+        items = data.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            findings.append(Finding(path, lines.get((key, limit)), "beslishulp.too-large", f"the decision tree has {len(items):,} {key}, more than the {limit:,} it may have; split it (the beslishulp is not published)"))
+    questions = data.get("questions") if isinstance(data.get("questions"), list) else []
+    for position, question in enumerate(questions[: MAX_QUESTIONS + 1]):
+        answers = question.get("answers") if isinstance(question, dict) else None
+        if isinstance(answers, list) and len(answers) > MAX_ANSWERS:
+            where = ("questions", position, "answers", MAX_ANSWERS)
+            findings.append(Finding(path, lines.get(where), "beslishulp.too-large", f"a question has {len(answers):,} answers, more than the {MAX_ANSWERS} it may have (the beslishulp is not published)"))
+    return findings
+
+
 def _sources(value: Any) -> tuple[Source, ...]:
     if not isinstance(value, list):
         return ()
@@ -301,8 +331,10 @@ def _redirect(item: Any, where: _Location, lines: dict[_Location, int], findings
     if isinstance(text, str):
         try:
             condition = parse_condition(text)
+        except ExpressionTooLarge as error:
+            findings.append(Finding(path, lines.get((*where, "if")), "expression.too-large", f"`if: {shorten(text)}` is too large: {error}; split the redirect into simpler ones (the beslishulp is not published)"))
         except ValueError as error:
-            findings.append(Finding(path, lines.get((*where, "if")), "beslishulp.if", f"`if: {text.strip()}` cannot be read ({error})"))
+            findings.append(Finding(path, lines.get((*where, "if")), "beslishulp.if", f"`if: {shorten(text)}` cannot be read ({error})"))
     return Redirect(_target(item, where, lines), text if isinstance(text, str) else None, condition, lines.get(where))
 
 
@@ -378,6 +410,10 @@ def load_decision_tree(file: Path, shown_as: str | None = None) -> LoadedDecisio
     """Read and validate a decision tree file. Never raises on bad content: problems are findings."""
     path = shown_as or file.name
     try:
+        size = file.stat().st_size
+        if size > MAX_BESLISHULP_BYTES:
+            message = f"the decision tree is {size / 1e6:.0f} MB, more than the {MAX_BESLISHULP_BYTES // 1_000_000} MB it may be (it is not published)"
+            return LoadedDecisionTree(None, [Finding(path, 1, "beslishulp.too-large", message)])
         text = file.read_bytes().decode("utf-8")
     except OSError as error:
         return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", f"cannot read the decision tree: {error.strerror}")])
@@ -385,19 +421,22 @@ def load_decision_tree(file: Path, shown_as: str | None = None) -> LoadedDecisio
         return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", f"the decision tree is not valid UTF-8 ({error.reason}); save it as UTF-8")])
     try:
         data, lines = read_yaml(text)
-    except RecursionError:
-        return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", "the decision tree is nested too deeply to read")])
+    except TooDeep as error:
+        return LoadedDecisionTree(None, [Finding(path, error.line + 1, "beslishulp.too-large", f"the decision tree is too deep: {error} (it is not published)")])
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
         return LoadedDecisionTree(None, [Finding(path, line, "beslishulp.syntax", f"the decision tree is not valid YAML: {problem}")])
+    if too_large := _size_findings(data, lines, path):
+        return LoadedDecisionTree(None, too_large)
     findings = _schema_findings(data, lines, path)
     if not isinstance(data, dict):
         return LoadedDecisionTree(None, findings)
     tree, model_findings = build_tree(data, lines, path)
     findings.extend(model_findings)
-    return LoadedDecisionTree(tree if tree.questions else None, findings)
+    unpublished = any(finding.rule in _UNPUBLISHED_RULES for finding in findings)
+    return LoadedDecisionTree(tree if tree.questions and not unpublished else None, findings)
 
 
 def opens_beslishulp(handler: str) -> bool:
@@ -456,18 +495,28 @@ def walk(tree: DecisionTree, limit: int = MAX_PATHS) -> Iterator[Walk]:
 
     A path ends in a conclusion, or with a problem: an answer whose redirects all fail
     (dead end), a question asked a second time on the same path (loop), or an id that
-    names nothing (unknown).
+    names nothing (unknown). The walk also stops after :data:`~.limits.MAX_WALK_STEPS` steps.
     """
+    yield from (result for result in _walk(tree, limit) if result is not None)
+
+
+def _walk(tree: DecisionTree, limit: int) -> Iterator[Walk | None]:
+    """:func:`walk`, ending with None when it stopped at a limit before the last path."""
     first = tree.first
     if first is None:
         return
     count = 0
+    steps_taken = 0
     # (question, steps so far, labels so far)
     stack: list[tuple[Question, tuple[Step, ...], tuple[str, ...]]] = [(first, (), ())]
     while stack:
         question, steps, labels = stack.pop()
         # Pushed in reverse so answers are walked in order.
         for position in reversed(range(len(question.answers))):
+            steps_taken += len(steps) + 1
+            if steps_taken > MAX_WALK_STEPS:
+                yield None
+                return
             answer = question.answers[position]
             taken = (*steps, Step(question.id, position))
             gathered = gather(labels, answer.labels)
@@ -486,6 +535,8 @@ def walk(tree: DecisionTree, limit: int = MAX_PATHS) -> Iterator[Walk]:
             count += 1
             yield result
             if count >= limit:
+                if stack or position:
+                    yield None
                 return
 
 
@@ -575,7 +626,10 @@ def check(tree: DecisionTree, vocabulary: Vocabulary, limit: int = MAX_PATHS) ->
     reached_conclusions: set[str] = set()
     reported: set[tuple[str, Step]] = set()
     complete = True
-    for count, result in enumerate(walk(tree, limit), start=1):
+    for result in _walk(tree, limit):
+        if result is None:
+            complete = False
+            break
         reached_questions.update(step.question for step in result.steps)
         if result.conclusion:
             reached_conclusions.add(result.conclusion)
@@ -589,10 +643,8 @@ def check(tree: DecisionTree, vocabulary: Vocabulary, limit: int = MAX_PATHS) ->
             else:
                 message = f"{_answer_place(tree, last)} leads back to question {result.missing.id} after {_route(tree, result.steps)}; a path must not ask a question twice"
                 findings.append(Finding(path, answer.line, "beslishulp.loop", message))
-        if count >= limit:
-            complete = False
     if not complete:
-        findings.append(Finding(path, None, "beslishulp.paths", f"the decision tree has more than {limit} paths; dead ends, loops and unreachable parts were checked on the first {limit} only"))
+        findings.append(Finding(path, tree.first.line if tree.first else None, "beslishulp.paths", f"the decision tree has more than {limit:,} paths or {MAX_WALK_STEPS:,} steps on them; dead ends, loops and unreachable parts were checked on the first ones only"))
     else:
         for question in tree.questions.values():
             if question.id not in reached_questions:

@@ -31,7 +31,8 @@ FILE_OPTION_DIRECTIVES = frozenset({"csv-table", "raw", "card", "grid-item-card"
 _MYST_DIRECTIVE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*?)\s*$")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:\|[^|]+\|\s+)?(?P<name>[\w:-]+)::[ \t]*(?P<argument>.*?)\s*$")
 _OPTION = re.compile(r"^\s*:(?P<name>file|url|img-top|img-bottom|img-background):[ \t]*(?P<value>.*?)\s*$")
-_INLINE_LINK = re.compile(r"(?P<image>!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angled>[^>]*)>|(?P<plain>[^)\s]+))")
+#: Link text may hold one level of brackets; possessive (``*+``), so a line of ``[[[[…`` is read in linear time.
+_INLINE_LINK = re.compile(r"(?P<image>!?)\[(?:[^\[\]]|\[[^\[\]]*\])*+\]\(\s*(?:<(?P<angled>[^>]*)>|(?P<plain>[^)\s]+))")
 _DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(?P<target>[^>\s]+)>?")
 _DOWNLOAD_ROLE = re.compile(r"\{download\}`(?:[^`<]*<(?P<angled>[^>`]+)>|(?P<plain>[^`]+))`")
 _FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")

@@ -10,11 +10,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import boundary, limits
-from .beslishulp import check_file, find_decision_tree, opens_beslishulp, shown_as
+from .beslishulp import check_file, find_decision_tree, opens_beslishulp, shorten, shown_as
 from .markup import alt_missing, alt_missing_finding, markup
 from .sanitiser import removed_finding, sanitise, with_handled_links
 from .findings import Finding, suggestion
-from .grammar import ListSpec, Occurrence, expression_labels, parse_label_expression, scan
+from .grammar import ExpressionTooLarge, ListSpec, Occurrence, expression_labels, parse_label_expression, scan
 from .loader import load_tree
 from .model import (
     AI_ACT_FIELDS,
@@ -150,8 +150,11 @@ def _check_uitzondering(kader: Kader, page: Page) -> list[Finding]:
         line = page.lines.of("uitzondering", entry)
         try:
             expression = parse_label_expression(entry)
+        except ExpressionTooLarge as error:
+            findings.append(Finding(page.path, line, "expression.too-large", f"`uitzondering` entry `{shorten(entry)}` is too large: {error}; write it as several simpler entries (the record is published without it)"))
+            continue
         except ValueError as error:
-            findings.append(Finding(page.path, line, "meta.uitzondering", f"`uitzondering` entry `{entry}` cannot be read ({error}); write labels such as `risicogroep-hoog-risico-ai-systeem` joined with && and ||"))
+            findings.append(Finding(page.path, line, "meta.uitzondering", f"`uitzondering` entry `{shorten(entry)}` cannot be read ({error}); write labels such as `risicogroep-hoog-risico-ai-systeem` joined with && and ||"))
             continue
         for label in expression_labels(expression):
             if label not in known:

@@ -19,10 +19,11 @@ checks validate and the HTML profile filter evaluates.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .columns import COLUMNS
+from .limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
 from .model import AI_ACT_FIELDS, REFERENCE_FIELD_OF, TAXONOMY_FIELDS, PageKind
 
 
@@ -223,11 +224,21 @@ _EXPRESSION_TOKEN = re.compile(r"""\s*(?:(?P<op>&&|\|\||!|\(|\))|"(?P<dq>[^"]*)"
 #: A parsed expression: a label, or ``["and" | "or", operand, ...]`` or ``["not", operand]``.
 Expression = str | list
 _Token = tuple[str, str]
-_Parsed = tuple[Expression, list[_Token]]
+
+
+class ExpressionTooLarge(ValueError):
+    """An expression longer or deeper than :data:`~.limits.MAX_EXPRESSION_LENGTH` / ``MAX_EXPRESSION_DEPTH``."""
+
+
+def check_expression_size(text: str) -> None:
+    """Raise :class:`ExpressionTooLarge` when ``text`` is longer than the limit (before it is tokenised)."""
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionTooLarge(f"it is {len(text):,} characters long, more than the {MAX_EXPRESSION_LENGTH:,} an expression may have")
 
 
 def parse_label_expression(text: str) -> Expression:
     """Parse an ``uitzondering`` entry such as ``("a" || "b") && "c"``; raises ValueError."""
+    check_expression_size(text)
     tokens: list[_Token] = []
     position = 0
     text = text.strip()
@@ -246,54 +257,85 @@ def parse_label_expression(text: str) -> Expression:
     return parse_expression_tokens(tokens)
 
 
+@dataclass
+class _Group:
+    """The part of an expression inside one pair of parentheses (or the whole), as it is read."""
+
+    alternatives: list[Expression] = field(default_factory=list)  # the operands of ||
+    conjuncts: list[Expression] = field(default_factory=list)  # the operands of && since the last ||
+    negations: int = 0  # `!` waiting for their operand
+    depth: int = 0  # parentheses and `!` around this group
+
+    def add(self, operand: Expression) -> None:
+        for _ in range(self.negations):
+            operand = ["not", operand]
+        self.negations = 0
+        self.conjuncts.append(operand)
+
+    def close_conjunction(self) -> None:
+        self.alternatives.append(_chain("and", self.conjuncts))
+        self.conjuncts = []
+
+    def result(self) -> Expression:
+        self.close_conjunction()
+        return _chain("or", self.alternatives)
+
+
+def _chain(name: str, operands: list[Expression]) -> Expression:
+    return operands[0] if len(operands) == 1 else [name, *operands]
+
+
 def parse_expression_tokens(tokens: list[_Token]) -> Expression:
-    """An expression from ``("label", text)`` and ``("op", "&&" | "||" | "!" | "(" | ")")`` tokens; raises ValueError."""
+    """An expression from ``("label", text)`` and ``("op", "&&" | "||" | "!" | "(" | ")")`` tokens; raises ValueError.
+
+    Read with an explicit stack, not by recursion: ``!`` binds tighter than ``&&``, which binds
+    tighter than ``||``; parentheses and ``!`` may nest :data:`~.limits.MAX_EXPRESSION_DEPTH` deep
+    (:class:`ExpressionTooLarge` beyond), so the tree that is evaluated stays shallow too.
+    """
     if not tokens:
         raise ValueError("the expression is empty")
-    tree, rest = _parse_or(tokens)
-    if rest:
-        raise ValueError(f"unexpected `{rest[0][1]}` after a complete expression")
-    return tree
-
-
-def _parse_or(tokens: list[_Token]) -> _Parsed:
-    return _parse_chain(tokens, "||", "or", _parse_and)
-
-
-def _parse_and(tokens: list[_Token]) -> _Parsed:
-    return _parse_chain(tokens, "&&", "and", _parse_unary)
-
-
-def _parse_chain(tokens: list[_Token], operator: str, name: str, operand: Callable[[list[_Token]], _Parsed]) -> _Parsed:
-    first, rest = operand(tokens)
-    operands = [first]
-    while rest and rest[0] == ("op", operator):
-        following, rest = operand(rest[1:])
-        operands.append(following)
-    return (operands[0] if len(operands) == 1 else [name, *operands]), rest
-
-
-def _parse_unary(tokens: list[_Token]) -> _Parsed:
-    if not tokens:
-        raise ValueError("the expression ends where a label was expected")
-    kind, value = tokens[0]
-    if kind == "label":
-        return value, tokens[1:]
-    if value == "!":
-        operand, rest = _parse_unary(tokens[1:])
-        return ["not", operand], rest
-    if value == "(":
-        inner, rest = _parse_or(tokens[1:])
-        if not rest or rest[0] != ("op", ")"):
+    groups = [_Group()]
+    expect_operand = True
+    for kind, value in tokens:
+        group = groups[-1]
+        if expect_operand:
+            if kind == "label":
+                group.add(value)
+                expect_operand = False
+            elif value in ("!", "("):
+                depth = group.depth + group.negations + 1
+                if depth > MAX_EXPRESSION_DEPTH:
+                    raise ExpressionTooLarge(f"its parentheses and `!` nest more than {MAX_EXPRESSION_DEPTH} deep")
+                if value == "!":
+                    group.negations += 1
+                else:
+                    groups.append(_Group(depth=depth))
+            else:
+                raise ValueError(f"unexpected `{value}` where a label was expected")
+        elif kind == "op" and value in ("&&", "||"):
+            if value == "||":
+                group.close_conjunction()
+            expect_operand = True
+        elif kind == "op" and value == ")" and len(groups) > 1:
+            groups.pop()
+            groups[-1].add(group.result())
+        elif len(groups) > 1:
             raise ValueError("a `(` is not closed")
-        return inner, rest[1:]
-    raise ValueError(f"unexpected `{value}` where a label was expected")
+        else:
+            raise ValueError(f"unexpected `{value}` after a complete expression")
+    if expect_operand:
+        raise ValueError("the expression ends where a label was expected")
+    if len(groups) > 1:
+        raise ValueError("a `(` is not closed")
+    return groups[0].result()
 
 
 def expression_labels(expression: Expression) -> Iterator[str]:
-    """Every label an expression mentions."""
-    if isinstance(expression, str):
-        yield expression
-    else:
-        for operand in expression[1:]:
-            yield from expression_labels(operand)
+    """Every label an expression mentions, in the order written."""
+    pending = [expression]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        else:
+            pending.extend(reversed(item[1:]))

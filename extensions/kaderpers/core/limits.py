@@ -3,6 +3,11 @@
 * YAML aliases: the front matter may expand to at most :data:`MAX_YAML_VALUES`
   values (a 600-byte "billion laughs" expands to billions); counted on the node
   graph PyYAML composes, before anything is constructed.
+* YAML depth: at most :data:`MAX_YAML_DEPTH` collections inside each other, so
+  that constructing them (which recurses) never meets Python's recursion limit.
+* Expressions: an ``if`` of the beslishulp or an ``uitzondering`` has at most
+  :data:`MAX_EXPRESSION_LENGTH` characters and :data:`MAX_EXPRESSION_DEPTH` levels
+  (checked by :mod:`.grammar`, whose parser keeps its own stack).
 * Nesting: at most :data:`MAX_NESTING` blocks inside each other (admonitions,
   tabs, directives). MyST parses every level with a fresh nested parse, so 200
   levels exhaust Python's stack. Deeper openers are published as plain text.
@@ -18,18 +23,98 @@ from pathlib import Path
 
 import yaml
 
+from .dialect import indented_opener
+from .dialect.lines import body_indent, indent_width, outside_code
 from .findings import Finding
 
 MAX_YAML_VALUES = 10_000
+#: Collections inside each other in a YAML file (front matter, the beslishulp): the real ones nest 7 deep.
+MAX_YAML_DEPTH = 50
 MAX_NESTING = 20
+#: ``*`` or ``_`` in one run: markdown-it nests a run of 2n into n emphases, and its tree
+#: (which MyST walks) recurses once per level. Longer runs are shown as the characters they are.
+MAX_DELIMITER_RUN = 32
+#: Characters of one label expression (an ``if`` of the beslishulp, an ``uitzondering``): the real ones have 160.
+MAX_EXPRESSION_LENGTH = 10_000
+#: Parentheses and ``!`` inside each other in one expression.
+MAX_EXPRESSION_DEPTH = 32
+#: The beslishulp's file, questions, conclusions and answers of one question (the public tree:
+#: 270 kB, 22 questions, 40 conclusions, 8 answers).
+MAX_BESLISHULP_BYTES = 32_000_000
+MAX_QUESTIONS = 2_000
+MAX_CONCLUSIONS = 2_000
+MAX_ANSWERS = 200
+#: Paths walked before the beslishulp's check gives up on dead ends and loops (a hostile tree can have
+#: billions), and the steps those paths may take together (a path copies the steps before it).
+MAX_PATHS = 200_000
+MAX_WALK_STEPS = 5_000_000
+#: Values a decision tree may expand to through YAML aliases (the public tree has about 3,500).
+MAX_BESLISHULP_VALUES = 200_000
 #: 40 megapixels: a full-page photograph at print resolution is 10; a 13,000² PNG is 169.
 MAX_IMAGE_PIXELS = 40_000_000
 #: Formats Pillow reads pixels from; vector images have no pixel count.
 RASTER_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"})
 
 
-class TooManyValues(yaml.YAMLError):
+class YAMLLimit(yaml.YAMLError):
+    """YAML that asks more of a build than a limit allows; ``line`` is 0-based, as in PyYAML's marks."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class TooManyValues(YAMLLimit):
     """Front matter whose aliases expand beyond :data:`MAX_YAML_VALUES` values."""
+
+
+class TooDeep(YAMLLimit):
+    """YAML whose collections nest deeper than :data:`MAX_YAML_DEPTH`."""
+
+
+class DepthBoundedComposer:
+    """A mixin for PyYAML's pure-Python loaders: its composer recurses once per level, so it counts them.
+
+    libyaml's parser (the C loaders) refuses more than 1,000 levels itself and composes in C;
+    :func:`check_depth` then measures the composed nodes.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise TooDeep(_too_deep(), self.peek_event().start_mark.line)  # type: ignore[attr-defined]
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+
+def _too_deep() -> str:
+    return f"its lists and mappings nest more than {MAX_YAML_DEPTH} deep"
+
+
+def check_depth(root: yaml.Node, limit: int = MAX_YAML_DEPTH) -> None:
+    """Raise :class:`TooDeep` at the first node deeper than ``limit`` (measured without recursion)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise TooDeep(_too_deep(), node.start_mark.line)
+        if id(node) in seen:  # an alias: its node is measured where it was anchored
+            continue
+        seen.add(id(node))
+        stack.extend((child, depth + 1) for child in _children(node))
+
+
+def compose_bounded(loader: yaml.BaseLoader) -> yaml.Node | None:
+    """The single document of ``loader``, composed with its depth bounded."""
+    node = loader.get_single_node()
+    if node is not None:
+        check_depth(node)
+    return node
 
 
 def expanded_size(root: yaml.Node, limit: int = MAX_YAML_VALUES) -> int:
@@ -64,7 +149,7 @@ def load_bounded(text: str, loader_class: type) -> object:
     """``yaml.load`` with a bound on what aliases expand to; raises :class:`TooManyValues`."""
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        node = compose_bounded(loader)
         if node is None:
             return None
         # Without an alias (`*name`) the values are no more than the text is long.
@@ -77,20 +162,13 @@ def load_bounded(text: str, loader_class: type) -> object:
 
 # -- nesting -------------------------------------------------------------------------------
 
-#: Lines that open a block whose content is parsed again, inside it.
-INDENTED_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===[!+]*)[ \t]+\S")
 _FENCE_OPENER = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,}|/{3,})[ \t]*(?P<info>.*?)\s*$")
-
-
-def _width(indent: str) -> int:
-    return len(indent.expandtabs(4))
 
 
 def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
     """``body`` with blocks nested deeper than :data:`MAX_NESTING` turned into plain text.
 
-    Indented openers (``!!!``, ``???``, ``===``) enclose the lines indented more
-    than them; fenced ones (MyST ``:::{note}``, `````{note}``, ``///``) enclose
+    Indented openers (``!!!``, ``???``, ``===``) enclose their body as :mod:`.dialect` reads it; fenced ones (MyST ``:::{note}``, `````{note}``, ``///``) enclose
     the lines up to their closing fence. Plain code blocks enclose nothing.
     """
     lines = body.split("\n")
@@ -104,8 +182,8 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
             if line.strip().startswith(code_fence) and not line.strip().strip(code_fence[0]):
                 code_fence = None
             continue
-        width = _width(line[: len(line) - len(line.lstrip())])
-        while open_blocks and open_blocks[-1][0] == "indent" and width <= open_blocks[-1][1]:
+        width = indent_width(line)
+        while open_blocks and open_blocks[-1][0] == "indent" and width < body_indent(int(open_blocks[-1][1])):
             open_blocks.pop()
         fence = _FENCE_OPENER.match(line)
         if fence is not None and not fence["info"]:
@@ -120,8 +198,8 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
                     code_fence = fence["fence"]  # a code block without a language
             continue
         opens: tuple[str, int | str] | None = None
-        if match := INDENTED_OPENER.match(line):
-            opens = ("indent", _width(match["indent"]))
+        if match := indented_opener(line):
+            opens = ("indent", indent_width(match["indent"]))
         elif fence is not None:
             is_block = fence["fence"][0] in ":/" or fence["info"].startswith("{")
             if not is_block:
@@ -141,6 +219,34 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
         path, deepest_line, "page.too-deep",
         f"blocks (admonitions, tabs, directives) are nested more than {MAX_NESTING} deep; "
         "the deeper ones are shown as plain text: nest fewer blocks",
+    )  # fmt: skip
+    return "\n".join(lines), [finding]
+
+
+_DELIMITER_RUN = re.compile(r"\*{%d,}|_{%d,}" % (MAX_DELIMITER_RUN + 1, MAX_DELIMITER_RUN + 1))
+_ONLY_RULE = re.compile(r"^[ \t]*(?:[*_][ \t]*)+$")
+
+
+def limit_delimiter_runs(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
+    """``body`` with runs of more than :data:`MAX_DELIMITER_RUN` ``*`` or ``_`` escaped (outside code).
+
+    A line of them alone is a thematic break and stays.
+    """
+    if "*" * (MAX_DELIMITER_RUN + 1) not in body and "_" * (MAX_DELIMITER_RUN + 1) not in body:
+        return body, []
+    lines = body.split("\n")
+    first: int | None = None
+    for index, markdown in outside_code(lines):
+        line = lines[index]
+        if markdown and not _ONLY_RULE.match(line) and _DELIMITER_RUN.search(line):
+            lines[index] = _DELIMITER_RUN.sub(lambda run: "".join("\\" + char for char in run[0]), line)
+            first = index if first is None else first
+    if first is None:
+        return body, []
+    finding = Finding(
+        path, first_line + first, "page.too-deep",
+        f"a run of more than {MAX_DELIMITER_RUN} `*` or `_` would nest emphasis inside emphasis that deep; "
+        "it is shown as text: write fewer",
     )  # fmt: skip
     return "\n".join(lines), [finding]
 

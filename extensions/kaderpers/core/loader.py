@@ -33,7 +33,7 @@ SKIPPED_FOLDERS = frozenset({"includes", "templates", "node_modules", "_build"})
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FrontMatterLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+class _FrontMatterLoader(limits.DepthBoundedComposer, _BASE_LOADER):  # type: ignore[misc, valid-type]
     """Safe YAML, except that floats and dates stay the text the editor wrote.
 
     ``ARK: 2.10`` is a paragraph number, not the float 2.1.
@@ -164,6 +164,9 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
             error = None
     if isinstance(error, limits.TooManyValues):
         raw.findings.append(Finding(path, 2, "yaml.too-large", f"front matter is too large: {error}; write the values out instead of repeating aliases (the page is published without its metadata)"))
+        return raw
+    if isinstance(error, limits.TooDeep):
+        raw.findings.append(Finding(path, 2 + error.line, "yaml.too-deep", f"front matter is too deep: {error}; write flatter lists and mappings (the page is published without its metadata)"))
         return raw
     if error is not None:
         # The context mark is where the broken construct starts (an unclosed `[` say).
@@ -331,6 +334,8 @@ def load_page(docname: str, path: str, raw: bytes, vocabulary: Vocabulary) -> Lo
     findings.extend(page_findings)
     limited, nesting_findings = limits.limit_nesting(body, page.body_line, path)
     findings.extend(nesting_findings)
+    limited, run_findings = limits.limit_delimiter_runs(limited, page.body_line, path)
+    findings.extend(run_findings)
     lines = normalise_text(text, path)[0].split("\n")
     head = "\n".join(lines[: page.body_line - 1])
     text = f"{head}\n{limited}" if page.body_line > 1 else limited

@@ -6,13 +6,10 @@ Sphinx: it parses the body with markdown-it, the parser under MyST, set up with
 the syntax kaderpers enables in MyST. Raw HTML in code blocks and code spans is
 text, as in the build.
 
-The build reads a page after the dialect has turned MkDocs-Material blocks into
-MyST directives (:mod:`kaderpers.dialect`), which keeps line numbers. The same
-blocks are seen here through a view of the body that keeps every line where it
-is: the opener of an indented block (``!!!``, ``???``, ``===``, a card of a
-grid) and the ``<div … markdown>`` / ``</div>`` and ``///`` lines around a block
-become blank lines, and the block's body is dedented, so that markdown-it reads
-it as the Markdown it is rather than as an indented code block.
+The build reads a page after its MkDocs-Material blocks are translated into MyST
+directives; this module reads the same translation (:func:`kaderpers.core.dialect.translate_blocks`)
+and follows those directives' content, so both read a page one way. Lines are mapped
+back to the editor's through the translation's added closing fences, as the build does.
 
 With ``urls`` (``kaderpers check --links``, :mod:`kaderpers.core.links`) it also
 gathers every URL of the body, each on the line it is written on: a link or image
@@ -34,23 +31,15 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+from .dialect import translate_blocks
+from .dialect.admonitions import DIRECTIVE_OF_MARKER, parse_header
+from .dialect.tabs import first_tab_end
 from .findings import Finding
-from .limits import INDENTED_OPENER
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-_TAB_WIDTH = 4
-_CODE_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
-_MARKDOWN_DIV = re.compile(r"^[ \t]*<div\b(?P<attrs>[^>]*\bmarkdown\b[^>]*)>[ \t]*$")
-_CLASS = re.compile(r"""\bclass\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s>]+))""")
-_CARD = re.compile(r"^(?P<marker>[ \t]*[-*+][ \t]+)(?P<title>\S.*)$")
-_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+")
-_QUOTED_TITLE = re.compile(r'"(?P<title>.*)"[ \t]*$')
-_DIV_OPEN = re.compile(r"<div\b", re.IGNORECASE)
-_DIV_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
-_BLOCKS_FENCE = re.compile(r"^[ \t]*/{3,}[ \t]*(?:[\w-]+[ \t]*(?:\|[ \t]*(?P<title>.*?))?)?[ \t]*$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
 _OPTION = re.compile(r"^:(?P<name>[\w-]+):\s*(?P<value>.*)$")
 #: MyST directives whose content is not Markdown (code, data, other languages).
@@ -59,6 +48,8 @@ _LITERAL_DIRECTIVES = frozenset(
     "list_vereisten list_maatregelen list_hulpmiddelen tags".split()
 )
 _IMAGE_DIRECTIVES = frozenset({"image", "figure"})
+#: Directives of the dialect's translation whose argument is a title.
+_TITLED_DIRECTIVES = frozenset({"md-tabs", "tab-item", "grid-item-card"})
 #: What a body needs for there to be anything to report: a start tag, an image, or an image or raw directive.
 _WORTH_PARSING = re.compile(r"<[A-Za-z]|!\[|\{(?:[\w-]+:)?(?:image|figure|raw)\}")
 
@@ -93,79 +84,6 @@ class Markup:
     urls: list[Url] = field(default_factory=list)
 
 
-def _width(line: str) -> int:
-    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(_TAB_WIDTH))
-
-
-def _dedent(line: str, width: int) -> str:
-    """``line`` without up to ``width`` columns of its indentation (tabs count to the next four)."""
-    text = line.lstrip(" \t")
-    indent = line[: len(line) - len(text)].expandtabs(_TAB_WIDTH)
-    return indent[min(width, len(indent)) :] + text
-
-
-def myst_view(body: str) -> tuple[str, list[tuple[int, str]]]:
-    """``body`` with its MkDocs-Material blocks opened up as the dialect does, line for line, and the
-    titles of those blocks (admonitions, tabs, ``///`` blocks, cards) with the index of their line."""
-    lines = body.split("\n")
-    out: list[str] = []
-    titles: list[tuple[int, str]] = []
-    shifts: list[tuple[int, int]] = []  # open indented blocks: (opener's indent, columns their body is dedented by)
-    divs: list[list[int]] = []  # open `<div markdown>` blocks: [depth of the divs inside, indent, 1 for a grid of cards]
-    code: str | None = None
-    for index, line in enumerate(lines):
-        width = _width(line)
-        if line.strip():
-            while shifts and code is None and width <= shifts[-1][0]:
-                shifts.pop()
-        shift = shifts[-1][1] if shifts else 0
-        seen = _dedent(line, shift)
-        if code is not None:
-            out.append(seen)
-            stripped = seen.strip()
-            if stripped and set(stripped) == {code[0]} and len(stripped) >= len(code):
-                code = None
-            continue
-        if fence := _CODE_FENCE.match(seen):
-            code = fence["fence"]
-            out.append(seen)
-            continue
-        if INDENTED_OPENER.match(line):
-            shifts.append((width, width + _TAB_WIDTH))
-            if title := _QUOTED_TITLE.search(line):
-                titles.append((index, title["title"]))
-            out.append("")
-            continue
-        if (div := _MARKDOWN_DIV.match(line)) and any(_DIV_CLOSE.search(later) for later in lines[index + 1 :]):
-            divs.append([0, width, int({"grid", "cards"} <= set(_classes(div["attrs"])))])
-            out.append("")
-            continue
-        if divs:
-            opened, closed = len(_DIV_OPEN.findall(line)), len(_DIV_CLOSE.findall(line))
-            divs[-1][0] += opened - closed
-            if divs[-1][0] < 0:
-                divs.pop()
-                out.append("")
-                continue
-            if divs[-1][2] and width == divs[-1][1] and (card := _CARD.match(line)):
-                shifts.append((width, len(card["marker"].expandtabs(_TAB_WIDTH))))
-                titles.append((index, _HEADING_MARK.sub("", card["title"]).strip()))
-                out.append("")
-                continue
-        if block := _BLOCKS_FENCE.match(line):
-            if block["title"]:
-                titles.append((index, block["title"]))
-            out.append("")
-            continue
-        out.append(seen)
-    return "\n".join(out), titles
-
-
-def _classes(attributes: str) -> list[str]:
-    match = _CLASS.search(attributes)
-    return (match["double"] or match["single"] or match["bare"] or "").split() if match else []
-
-
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     """markdown-it with the syntax of kaderpers' MyST (``myst_enable_extensions`` in sphinxext/defaults.py)."""
@@ -196,13 +114,17 @@ def markup(body: str, first_line: int = 1, *, urls: bool = False) -> Markup:
     found = Markup([], [])
     if not urls and not _WORTH_PARSING.search(body):
         return found  # no tag (comments, which are most pages' HTML, are never removed), no image: no parse
-    text, titles = myst_view(body)
-    _collect(_parser().parse(text), first_line - 1, found)
-    for index, title in titles:
-        # A block's title is its directive's argument, which MyST parses as if it stood one line lower.
-        for token in _parser().parseInline(title):
-            _inline(token.children or [], first_line + index + 1, found, url_line=first_line + index)
-    return found
+    translation = translate_blocks(body.split("\n"))
+    _collect(_parser().parse("\n".join(translation)), 0, found)
+    # Lines of the translation → the editor's lines (before the closing fences it added).
+    def editor_line(line: int) -> int:
+        return first_line + translation.source_index(line - 1)
+
+    return Markup(
+        [Html(editor_line(item.line), item.text) for item in found.html],
+        [Image(editor_line(item.line), item.src, item.alt) for item in found.images],
+        [Url(editor_line(item.line), item.url) for item in found.urls],
+    )
 
 
 def _collect(tokens: list[Token], offset: int, found: Markup) -> None:
@@ -264,7 +186,25 @@ def _directive(token: Token, line: int, found: Markup) -> None:
         return
     if name in _LITERAL_DIRECTIVES:
         return
+    if title := _title(name, match["argument"]):
+        # A block's title is its directive's argument, which MyST parses as if it stood one line lower.
+        for inline in _parser().parseInline(title):
+            _inline(inline.children or [], line + 1, found, url_line=line)
+    if name == "md-tabs":  # the first tab's body, then the other tabs (as the directive reads it)
+        split = first_tab_end(content)
+        _collect(_parser().parse("\n".join(content[:split])), line, found)
+        _collect(_parser().parse("\n".join(content[split:])), line + split, found)
+        return
     _collect(_parser().parse("\n".join(content)), line, found)
+
+
+def _title(name: str, argument: str) -> str:
+    """The title a block of the dialect shows, from its directive's argument."""
+    if name in DIRECTIVE_OF_MARKER.values():
+        return parse_header(argument)[2]
+    if name in _TITLED_DIRECTIVES:
+        return argument
+    return ""
 
 
 class _Images(HTMLParser):

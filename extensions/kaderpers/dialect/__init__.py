@@ -21,29 +21,52 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
 from ..sphinxext.domain import pages
 from . import abbreviations, admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
 from .inline import translate_inline
-from .translate import translate_blocks
+from ..core.dialect import translate_blocks
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
 
+#: ``env.current_document`` key: the lines the block translation added to the page being read.
+ADDED_LINES = "kaderpers_added_lines"
+
+
 def translate(env: BuildEnvironment, docname: str, text: str) -> str:
-    """A page's MkDocs-Material Markdown as MyST, with the same line numbers where possible."""
+    """A page's MkDocs-Material Markdown as MyST; :class:`EditorLines` maps its lines back."""
     lines = frontmatter.apply(text.split("\n"), pages(env).get(docname))
     lines = abbreviations.take_definitions(env, lines)
-    lines = translate_blocks(lines)
-    return "\n".join(translate_inline(lines))
+    translation = translate_blocks(lines)
+    env.current_document[ADDED_LINES] = translation
+    return "\n".join(translate_inline(translation))
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = translate(app.env, docname, source[0])
 
 
+class EditorLines(SphinxTransform):
+    """Every node's line as the editor wrote it: before the closing fences the translation added."""
+
+    default_priority = 1  # first: every warning after the parse names the editor's line
+
+    def apply(self, **kwargs: object) -> None:
+        translation = self.env.current_document.get(ADDED_LINES)
+        if not translation or not translation.inserted:
+            return
+        for node in self.document.findall():
+            if isinstance(node, nodes.Element) and node.line:
+                node.line = translation.source_index(node.line - 1) + 1
+
+
 def setup(app: Sphinx) -> None:
     for module in (admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs):
         module.setup(app)
     app.connect("source-read", on_source_read, priority=500)
+    app.add_transform(EditorLines)

@@ -12,13 +12,13 @@ import re
 from typing import TYPE_CHECKING
 
 from ..core.loader import parse_glossary
-from .lines import outside_code
+from ..sphinxext.glossary import PAGE_TERMS
+from ..core.dialect.lines import outside_code
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 #: Where a page's own definitions are kept while it is read.
-PAGE_TERMS = "kaderpers_abbreviations"
 _DEFINITION_LINE = re.compile(r"^\*\[[^\]]+\]:")
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from . import attributes, icons
-from .lines import outside_code
+from ..core.dialect.lines import outside_code
 
 _CODE_SPAN = re.compile(r"(?P<ticks>`+)(?:.*?[^`])?(?P=ticks)(?!`)")
 

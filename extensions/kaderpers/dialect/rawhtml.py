@@ -30,6 +30,8 @@ from sphinx.util import logging
 from ..core.sanitiser import StartTagEditor, removed_finding, sanitise, with_handled_links
 from .links import is_relative, resolve
 from ..sphinxext.builders import builder_of, writes_html
+from ..sphinxext.collector import report
+from ..sphinxext.nodes import is_html, node_line
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -58,19 +60,6 @@ def remote_image_label(alt: str, host: str) -> str:
     """How a page names an image on another host that it links to instead of showing (no request leaves the site)."""
     alt = " ".join(alt.split())
     return f"Afbeelding: {alt} (op {host})" if alt and alt.lower() != "image" else f"Afbeelding op {host}"
-
-
-def is_html(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.raw) and "html" in node.get("format", "").split()
-
-
-def node_line(node: nodes.Node) -> int | None:
-    """The line of a node, or of its nearest ancestor that knows one."""
-    while node is not None:
-        if node.line:
-            return node.line
-        node = node.parent
-    return None
 
 
 # -- HTML builders: repair links in place -------------------------------------------------
@@ -115,8 +104,6 @@ class _TagRewriter(StartTagEditor):
 
 def sanitised(env: BuildEnvironment, raw: nodes.raw) -> str:
     """The raw HTML of ``raw`` through the sanitiser; what it removed is a warning with the page and line."""
-    from ..sphinxext.collector import report  # the collector imports the dialect's helpers
-
     result = sanitise(raw.astext())
     if result.removed:
         # The PDF edition is one document made of every page: the node knows the page it came from.

@@ -35,7 +35,7 @@ from sphinx.util import logging
 from ..core import boundary, limits
 from ..core.findings import Finding
 from ..core.markup import alt_missing, alt_missing_finding, html_images
-from ..dialect.rawhtml import is_html, node_line
+from .nodes import is_html, node_line
 from .collector import report
 from .domain import kader_domain
 

@@ -66,7 +66,7 @@ def defaults() -> dict[str, Any]:
         # and heading anchors with MkDocs' slugs so `page.md#kop` links keep resolving.
         "myst_enable_extensions": ["colon_fence", "attrs_inline", "tasklist"],
         "myst_heading_anchors": 6,
-        "myst_heading_slug_func": "kaderpers.dialect.slugs.mkdocs_slug",  # a path: config values are pickled
+        "myst_heading_slug_func": "kaderpers.core.slugs.mkdocs_slug",  # a path: config values are pickled
         "html_theme": THEME,
         "html_title": "Algoritmekader",
         "html_logo": str(static / "logo.svg"),

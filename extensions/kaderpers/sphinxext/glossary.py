@@ -26,14 +26,15 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 from .domain import glossary, kader_domain
-from ..dialect.abbreviations import PAGE_TERMS
-from ..dialect.slugs import mkdocs_slug
+from ..core.slugs import mkdocs_slug
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
     from ..core.model import Glossary
 
+#: ``env.current_document`` key of the terms a page defines itself (``*[TERM]: …``, :mod:`kaderpers.dialect.abbreviations`).
+PAGE_TERMS = "kaderpers_abbreviations"
 WOORDENLIJST_PAGE = "woordenlijst"
 WOORDENLIJST_TITLE = "Woordenlijst"
 WOORDENLIJST_CLASS = "kaderpers-woordenlijst"

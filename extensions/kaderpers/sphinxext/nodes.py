@@ -1,4 +1,4 @@
-"""Placeholder nodes of the kader directives.
+"""Placeholder nodes of the kader directives, and two questions any layer asks of a node.
 
 Directives and the comment transform emit these while reading; the
 post-transform in :mod:`kaderpers.sphinxext.tables` replaces them with ordinary docutils
@@ -17,6 +17,20 @@ class kader_list(nodes.General, nodes.Element):  # noqa: N801 - docutils naming
 
 class kader_tags(nodes.General, nodes.Element):  # noqa: N801 - docutils naming
     """Chips of the page's own record: ``spec`` (a TagsSpec) and ``docname`` attributes."""
+
+
+def is_html(node: nodes.Node) -> bool:
+    """Whether ``node`` is raw HTML."""
+    return isinstance(node, nodes.raw) and "html" in node.get("format", "").split()
+
+
+def node_line(node: nodes.Node) -> int | None:
+    """The line of a node, or of its nearest ancestor that knows one."""
+    while node is not None:
+        if node.line:
+            return node.line
+        node = node.parent
+    return None
 
 
 #: Every placeholder node (collected by the KaderDomain, replaced by kaderpers.sphinxext.tables).

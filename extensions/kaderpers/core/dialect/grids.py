@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .lines import Emitter, colons_for, dedent, has_heading, indent_width, indented, indented_body_end, is_blank, outside_code
+from .lines import Emitter, colons_for, dedent, has_heading, indent_width, indented_body_end, is_blank, outside_code
 
 OPENER = re.compile(r"^(?P<indent>[ \t]*)<div\b(?P<attrs>[^>]*\bmarkdown\b[^>]*)>[ \t]*$")
 _CLASS = re.compile(r"""\bclass\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s>]+))""")
@@ -60,12 +60,12 @@ def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, 
         inner = recurse(body)
         if not classes or has_heading(inner):  # nothing to keep but the content; headings stay sections
             out.append("")
-            out.extend([indented(line, base) for line in inner])
+            out.extend_body(inner, base)
             out.append("")
             return close + 1
         fence = prefix + colons_for(inner)
         out.append(f"{fence}{{container}} {' '.join(classes)}".rstrip())
-        out.extend([indented(line, base) for line in inner])
+        out.extend_body(inner, base)
         out.append(fence)
         return close + 1
     return _emit_cards(cards, body, base, out, recurse, close)
@@ -108,7 +108,7 @@ def _emit_cards(cards: list[tuple[int, int]], body: list[str], base: int, out: E
     for title, inner, start, end in translated:
         out.extend(body[position:start])  # blank lines between cards
         out.append(f"{card_fence}{{grid-item-card}} {title}")
-        out.extend([indented(line, base) for line in inner])
+        out.extend_body(inner, base)
         position = out.close(card_fence, body, end)
     out.extend(body[position:])
     # the </div> line closes it

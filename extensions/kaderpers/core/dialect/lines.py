@@ -7,12 +7,14 @@ extra line (a closing fence) takes the blank line after it when there is one.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
 TAB_WIDTH = 4  # Python-Markdown expands tabs to four columns
 _CODE_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _COLON_FENCE = re.compile(r"^[ \t]*(?P<colons>:{3,})")
+_BACKTICK_FENCE = re.compile(r"^[ \t]*(?P<backticks>`{3,})")
 
 
 def indent_width(line: str) -> int:
@@ -101,6 +103,21 @@ def indented_body_end(lines: list[str], start: int, base: int) -> int:
     return end
 
 
+def body_indent(opener_indent: int) -> int:
+    """The indentation of an indented block's body (``!!!``, ``???``, ``===``): one tab stop more than its opener."""
+    return opener_indent + TAB_WIDTH
+
+
+def block_body_end(lines: list[str], start: int, opener_indent: int) -> int:
+    """Index after the body of an indented block whose opener is indented ``opener_indent``.
+
+    As Python-Markdown reads ``admonition``, ``pymdownx.details`` and ``pymdownx.tabbed``:
+    the body is the lines indented at least one tab stop (4 columns, a tab counting as 4)
+    more than the opener; the first line indented less ends the block, blank lines inside it stay.
+    """
+    return indented_body_end(lines, start, body_indent(opener_indent) - 1)
+
+
 _ATX_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -109,18 +126,31 @@ def has_heading(lines: list[str]) -> bool:
     return any(markdown and _ATX_HEADING.match(lines[index]) for index, markdown in outside_code(lines))
 
 
-def body_unit(lines: list[str], base: int) -> int:
-    """How far a body is indented beyond ``base``: the first line's extra indent, at most one level."""
-    first = next((line for line in lines if not is_blank(line)), None)
-    if first is None:
-        return TAB_WIDTH
-    return max(1, min(TAB_WIDTH, indent_width(first) - base))
-
-
 def colons_for(body: list[str]) -> str:
     """A colon fence longer than any inside ``body``, so nested directives close correctly."""
     longest = max((len(m["colons"]) for line in body if (m := _COLON_FENCE.match(line))), default=2)
     return ":" * max(3, longest + 1)
+
+
+def backticks_for(body: list[str]) -> str:
+    """A backtick fence longer than any inside ``body``."""
+    longest = max((len(m["backticks"]) for line in body if (m := _BACKTICK_FENCE.match(line))), default=2)
+    return "`" * max(3, longest + 1)
+
+
+class Translation(list[str]):
+    """Translated lines, with the positions of the lines the translation added.
+
+    Every other line stands where its source line stood, shifted down by the added lines above it.
+    """
+
+    def __init__(self, lines: list[str], inserted: list[int]) -> None:
+        super().__init__(lines)
+        self.inserted = sorted(inserted)
+
+    def source_index(self, index: int) -> int:
+        """The index in the source of translated line ``index`` (an added line: the line after it)."""
+        return index - bisect.bisect_left(self.inserted, index)
 
 
 class Emitter:
@@ -128,12 +158,34 @@ class Emitter:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        #: Positions in ``lines`` of the closing fences the translation added (see :meth:`close`).
+        self.inserted: list[int] = []
+
+    def fence_for(self, body: list[str], argument: str) -> str:
+        """The fence of a directive around ``body``: colons, except on the first line of a block's body.
+
+        MyST reads the content of a colon-fenced directive that is the very first line of
+        another directive's content one line too low; a backtick fence it reads right (an
+        argument with a backtick cannot stand after one, so those keep colons).
+        """
+        if not self.lines and "`" not in argument:
+            return backticks_for(body)
+        return colons_for(body)
 
     def extend(self, lines: list[str]) -> None:
         self.lines.extend(lines)
 
     def append(self, line: str) -> None:
         self.lines.append(line)
+
+    def extend_body(self, body: list[str], base: int) -> None:
+        """A translated body, indented ``base`` columns; the fences added inside it are kept track of."""
+        start = len(self.lines)
+        self.lines.extend(indented(line, base) for line in body)
+        self.inserted.extend(start + position for position in getattr(body, "inserted", ()))
+
+    def result(self) -> Translation:
+        return Translation(self.lines, self.inserted)
 
     def close(self, fence: str, lines: list[str], index: int) -> int:
         """Close a fenced block whose body ended before ``lines[index]``; returns the next index.
@@ -144,5 +196,7 @@ class Emitter:
         """
         if index >= len(lines):
             return index
+        if not is_blank(lines[index]):
+            self.inserted.append(len(self.lines))
         self.lines.append(fence)
         return index + 1 if is_blank(lines[index]) else index

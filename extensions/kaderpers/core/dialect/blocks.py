@@ -21,7 +21,7 @@ from collections.abc import Callable
 import yaml
 
 from .admonitions import DEFAULT_TITLES
-from .lines import Emitter, colons_for, dedent, has_heading, indent_width, indented, is_blank, outside_code
+from .lines import Emitter, dedent, has_heading, indent_width, indented, is_blank, outside_code
 
 OPENER = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*(?P<name>[\w-]+)[ \t]*(?:\|[ \t]*(?P<argument>.*?))?[ \t]*$")
 _ELEMENT = re.compile(r"^(?P<tag>[A-Za-z][\w-]*)(?P<rest>.*)$")
@@ -100,12 +100,13 @@ def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, 
         # Only the element's style would be kept, and that is dropped anyway; headings inside
         # must stay sections. So the content stands on its own (an empty float clearer vanishes).
         out.extend([""] * (body_start - index))
-        out.extend([indented(line, base) for line in inner])
+        out.extend_body(inner, base)
         out.append("")
         return close + 1
-    fence = " " * base + colons_for(inner)
-    out.append(f"{fence}{_directive(match['name'], match['argument'] or '', options)}")
+    directive = _directive(match["name"], match["argument"] or "", options)
+    fence = " " * base + out.fence_for(inner, directive)
+    out.append(f"{fence}{directive}")
     out.extend([""] * (body_start - index - 1))
-    out.extend([indented(line, base) for line in inner])
+    out.extend_body(inner, base)
     out.append(fence)
     return close + 1

@@ -1,0 +1,221 @@
+"""``check`` and the build read a page one way, and that way is Python-Markdown's (issue 19).
+
+* The two reproduced disagreements: an admonition whose body is indented 2 spaces with a
+  later 6-space line, and nested admonitions. ``check`` and an in-process Sphinx build of the
+  same page must report the same (line, rule) pairs, on the lines the editor wrote.
+* A property test: pages made of the dialect's indented blocks (``!!!``, ``???``, ``???+``,
+  ``===``), paragraphs and code blocks at any indentation. Which block each line belongs to,
+  and whether it is code, must be what Python-Markdown with the kader's extensions
+  (``../shared/upstream-kader/mkdocs.yml``) says: the oracle, a test dependency only.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from itertools import count
+from pathlib import Path
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO
+from kaderpers.core.checks import check_markup
+from kaderpers.core.dialect import translate_blocks
+from kaderpers.core.dialect.tabs import first_tab_end
+from kaderpers.core.loader import load_page, load_vocabulary
+from kaderpers.core.markup import _parser
+
+WARNING = re.compile(r"pagina\.md:(?P<line>\d+): WARNING: .*\[kaderpers\.(?P<rule>html\.removed|image\.alt-missing)\]")
+ROUNDS = count(1)
+
+
+@pytest.fixture(scope="module")
+def sphinx_app(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A Sphinx application on a two-page tree, rebuilt in place for each page."""
+    from sphinx.application import Sphinx
+
+    source = tmp_path_factory.mktemp("eens")
+    (source / "index.md").write_text("---\ntitle: Start\n---\n# Start\n\n[Pagina](pagina.md)\n", encoding="utf-8")
+    (source / "pagina.md").write_text("# Pagina\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("eens-out")
+    warnings = io.StringIO()
+    app = Sphinx(str(source), str(REPO), str(out / "html"), str(out / "doctrees"), "html", status=None, warning=warnings, freshenv=True)
+    app.build()
+    app._test_warnings = warnings  # type: ignore[attr-defined]
+    return app
+
+
+def build_reports(app: object, page: str) -> set[tuple[int, str]]:
+    source = Path(app.srcdir)  # type: ignore[attr-defined]
+    file = source / "pagina.md"
+    file.write_text(page, encoding="utf-8")
+    later = time.time() + 10 * next(ROUNDS)  # newer than the last read, so Sphinx reads it again
+    os.utime(file, (later, later))
+    warnings = app._test_warnings  # type: ignore[attr-defined]
+    warnings.truncate(0)
+    warnings.seek(0)
+    app.build()  # type: ignore[attr-defined]
+    return {(int(m["line"]), m["rule"]) for m in WARNING.finditer(warnings.getvalue())}
+
+
+def check_reports(page: str) -> set[tuple[int, str]]:
+    vocabulary, _ = load_vocabulary(None)
+    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), vocabulary)
+    findings = check_markup(loaded.page, loaded.body, beslishulp=False)
+    return {(f.line, f.rule) for f in findings if f.rule in ("html.removed", "image.alt-missing")}
+
+
+def marked(page: str, marker: str) -> set[int]:
+    return {number for number, line in enumerate(page.split("\n"), start=1) if marker in line}
+
+
+TWO_SPACE_BODY = """\
+---
+title: Pagina
+---
+# Pagina
+
+!!! note "Twee spaties"
+  Buiten het blok, zegt Python-Markdown <b onclick="x()">(M)</b>.
+
+      Code: <b onclick="x()">(C)</b>
+"""
+
+NESTED = """\
+---
+title: Pagina
+---
+# Pagina
+
+!!! note "Buiten"
+    !!! warning "Binnen"
+        <script>weg()</script> (M)
+        ![](plaatje.png) (A)
+
+    Tekst <b onclick="x()">(M)</b>.
+
+Na afloop <i onclick="y()">(M)</i>.
+"""
+
+
+@pytest.mark.parametrize("page", [TWO_SPACE_BODY, NESTED], ids=["two-space-body", "nested"])
+def test_check_and_build_report_the_editors_lines(sphinx_app: object, page: str) -> None:
+    expected = {(line, "html.removed") for line in marked(page, "(M)")} | {(line, "image.alt-missing") for line in marked(page, "(A)")}
+    assert expected  # the page has something to report
+    assert check_reports(page) == expected
+    assert build_reports(sphinx_app, page) == expected
+
+
+# -- the property: the block structure is Python-Markdown's -----------------------------------------
+
+ORACLE_EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed", "attr_list", "md_in_html", "footnotes", "abbr"]
+ORACLE_CONFIG = {"pymdownx.tabbed": {"alternate_style": True}}
+KIND_OF_DIRECTIVE = {"md-admonition": "admonition", "md-details": "details", "md-details-open": "details", "md-tabs": "tab", "tab-item": "tab"}
+MARKER = re.compile(r"L\d+")
+INDENTS = st.sampled_from(["", " ", "  ", "   ", "    ", "     ", "      ", "       ", "        ", "\t", "\t\t", "  \t", "    \t", "\t    "])
+
+
+def oracle_structure(page: str) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Each marker's enclosing blocks (outermost first) and whether it is code, as Python-Markdown renders the page."""
+    html = markdown.Markdown(extensions=ORACLE_EXTENSIONS, extension_configs=ORACLE_CONFIG).convert(page)
+    soup = BeautifulSoup(html, "html.parser")
+    found = {}
+    for text in soup.find_all(string=MARKER):
+        kinds = []
+        for parent in reversed(list(text.parents)):
+            classes = parent.get("class") or [] if hasattr(parent, "get") else []
+            if parent.name == "div" and "admonition" in classes:
+                kinds.append("admonition")
+            elif parent.name == "details":
+                kinds.append("details")
+            elif parent.name == "div" and "tabbed-block" in classes:
+                kinds.append("tab")
+        in_code = text.find_parent("code") is not None
+        for marker in MARKER.findall(text):
+            found[marker] = (tuple(kinds), in_code)
+    return found
+
+
+def our_structure(page: str) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """The same, as kaderpers reads the page: the dialect's translation, parsed as MyST parses it."""
+    found: dict[str, tuple[tuple[str, ...], bool]] = {}
+
+    def walk(text: str, kinds: tuple[str, ...], in_tab_set: bool = False) -> None:
+        for token in _parser().parse(text):
+            directive = re.match(r"^\{(?P<name>[\w-]+)\}", token.info.strip()) if token.type in ("fence", "colon_fence") else None
+            if directive and directive["name"] == "tab-item" and in_tab_set:
+                walk(token.content, kinds)  # {md-tabs} holds the first tab's body, then the other tabs
+                continue
+            if directive and directive["name"] == "md-tabs":  # split as the directive splits it
+                content = token.content.split("\n")
+                walk("\n".join(content[: first_tab_end(content)]), (*kinds, "tab"))
+                walk("\n".join(content[first_tab_end(content) :]), (*kinds, "tab"), True)
+                continue
+            if directive and directive["name"] in KIND_OF_DIRECTIVE:
+                walk(token.content, (*kinds, KIND_OF_DIRECTIVE[directive["name"]]), directive["name"] == "md-tabs")
+                continue
+            code = token.type in ("fence", "code_block")
+            for marker in MARKER.findall(token.content if code or token.type == "inline" else ""):
+                found[marker] = (kinds, code)
+
+    walk("\n".join(translate_blocks(page.split("\n"))), ())
+    return found
+
+
+OPENER_INDENTS = {0: ["", ""], 4: ["    ", "\t", "  \t"], 8: ["        ", "\t\t", "\t    "]}
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> str:
+    """A page of indented blocks, paragraphs and code at random indentation; every text line carries a marker.
+
+    Text lines take any indentation (which ends blocks, or makes code); an opener stands on a tab
+    stop no deeper than the body it is in (elsewhere Python-Markdown reads it as text or code).
+    """
+    lines: list[str] = []
+    numbers = count(1)
+    depth = 0  # openers whose body the next line may still be in
+    for _ in range(draw(st.integers(1, 14))):
+        kind = draw(st.sampled_from(["text", "text", "blank", "admonition", "details", "details-open", "tab"]))
+        if kind == "text":
+            indent = draw(INDENTS)
+            depth = min(depth, len(indent.expandtabs(4)) // 4)
+            lines.append(f"{indent}L{next(numbers)} tekst")
+        elif kind == "blank":
+            lines.append("")
+        else:
+            level = draw(st.integers(0, min(depth, 2)))
+            indent = draw(st.sampled_from(OPENER_INDENTS[4 * level]))
+            depth = level + 1
+            header = {"admonition": '!!! note "Titel"', "details": '??? note "Titel"', "details-open": '???+ tip "Titel"', "tab": '=== "Tab"'}[kind]
+            lines.append(indent + header)
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(page=pages())
+@example(page='!!! note "Titel"\n  L1 tekst\n\n      L2 tekst\n')  # the 2-space body of the issue
+@example(page='=== "Tab"\n    !!! note "Titel"\n=== "Tab"\n    L1 tekst\n')  # a block ending a first tab
+def test_the_block_structure_is_python_markdowns(page: str) -> None:
+    expected = oracle_structure(page)
+    assert our_structure(page) == expected
+
+
+def test_a_run_of_100000_asterisks_is_one_finding_and_the_page_is_still_built(sphinx_app: object) -> None:
+    """markdown-it nests such a run 50,000 deep and MyST's walk of it ran out of stack: the build died."""
+    page = "---\ntitle: Pagina\n---\n# Pagina\n\nVoor.\n\n" + "*" * 100_000 + "midden" + "*" * 100_000 + "\n\nNa.\n"
+    line = marked(page, "midden").pop()
+    vocabulary, _ = load_vocabulary(None)
+    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), vocabulary)
+    assert [(f.line, f.rule) for f in loaded.findings] == [(line, "page.too-deep")]
+    build_reports(sphinx_app, page)
+    html = BeautifulSoup((Path(sphinx_app.outdir) / "pagina.html").read_text("utf-8"), "html.parser")  # type: ignore[attr-defined]
+    text = html.find("main").get_text()
+    assert "Voor." in text and "Na." in text and "*" * 1000 + "midden" in text
+    assert f"pagina.md:{line}: WARNING:" in sphinx_app._test_warnings.getvalue()  # type: ignore[attr-defined]
