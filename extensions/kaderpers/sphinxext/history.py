@@ -28,6 +28,7 @@ from sphinx.util import logging
 
 from .builders import builder_of, writes_html
 from .changes import CHANGES_PAGE
+from .compat import application
 from .config import get_config
 from .domain import kader_domain
 from .status import page_sections
@@ -114,10 +115,11 @@ class RecordHistory(SphinxPostTransform):
     default_priority = 401  # after kaderpers.sphinxext.status.RecordStatus
 
     def run(self, **kwargs: Any) -> None:
-        settings = get_config(self.app)
+        app = application(self.env)
+        settings = get_config(app)
         if not settings.release_name:
             return
-        data = history_data(self.app) or {}
+        data = history_data(app) or {}
         index = kader_domain(self.env).index()
         is_html = writes_html(self.env)
         for docname, section in page_sections(self.document, self.env):
