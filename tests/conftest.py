@@ -42,6 +42,39 @@ def run_kaderpers(*arguments: str, check: bool = True) -> subprocess.CompletedPr
     return result
 
 
+#: Session fixtures that build a whole tree, the most expensive first. Under pytest-xdist
+#: (``make test``: ``-n auto --dist loadgroup``) session fixtures are per worker, so every test
+#: that needs one of these builds runs on the worker that has it: the real tree's site and PDFs
+#: are built once, not once per worker.
+SHARED_BUILDS = ("upstream_copy", "content_build", "kader_fixture_build", "construct_build")
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The group a test runs in: the first shared build it needs, else its module (module
+    fixtures are built once too)."""
+    needed = [name for name in SHARED_BUILDS if name in item.fixturenames]
+    return needed[0] if needed else item.path.name
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, each test gets its group, and the groups with a shared build come first (in the
+    order of SHARED_BUILDS): with ``--no-loadscope-reorder`` the workers start with the longest
+    chains, and the small groups fill in around them."""
+    if not config.pluginmanager.hasplugin("xdist") or config.getoption("dist") == "no":
+        return
+    rank = {name: place for place, name in enumerate(SHARED_BUILDS)}
+    places: dict[str, int] = {}
+    for item in items:
+        if (mark := item.get_closest_marker("xdist_group")) is None:
+            group = xdist_group(item)
+            item.add_marker(pytest.mark.xdist_group(group))
+        else:  # a group a test names itself
+            group = str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        places[item.nodeid] = rank.get(group, len(rank))
+    items.sort(key=lambda item: places[item.nodeid])
+
+
 @pytest.fixture(scope="session")
 def upstream_tree() -> Path:
     if not (UPSTREAM / "index.md").is_file():
