@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+import testing
+
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 UPSTREAM = (REPO.parent / "shared" / "upstream-kader" / "docs").resolve()
@@ -35,8 +37,8 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def run_kaderpers(*arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would, capturing its output."""
-    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO, env=child_env())
+    """Run the command line as a user would, in this process (tests/testing.py), capturing its output."""
+    result = testing.kaderpers(arguments, cwd=REPO)
     if check and result.returncode != 0:
         raise AssertionError(f"kaderpers {' '.join(arguments)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
     return result
