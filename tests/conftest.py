@@ -63,7 +63,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Under xdist, each test gets its group, and the groups with a shared build come first (in the
     order of SHARED_BUILDS): with ``--no-loadscope-reorder`` the workers start with the longest
     chains, and the small groups fill in around them."""
-    if not config.pluginmanager.hasplugin("xdist") or config.getoption("dist") == "no":
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # the workers collect; a run without xdist keeps its order
         return
     rank = {name: place for place, name in enumerate(SHARED_BUILDS)}
     places: dict[str, int] = {}
