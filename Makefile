@@ -64,8 +64,12 @@ handouts: setup
 check: setup
 	$(BIN)/kaderpers check $(CONTENT) --strict
 
+# Lint and format check first (seconds), then the tests on every core: tests that share a build
+# run on one worker (tests/conftest.py groups them), the longest chains start first.
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup --no-loadscope-reorder
 
 bench: setup
 	$(BIN)/python tests/bench/bench.py --upstream $(UPSTREAM)

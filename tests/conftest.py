@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+import testing
+
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 UPSTREAM = (REPO.parent / "shared" / "upstream-kader" / "docs").resolve()
@@ -35,11 +37,48 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def run_kaderpers(*arguments: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would, capturing its output (``env``: more environment variables)."""
-    result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO, env=child_env(**(env or {})))
+    """Run the command line as a user would, capturing its output: in this process (tests/testing.py), or in a
+    child process when ``env`` names more environment variables (a hook every process of the build must load)."""
+    if env:
+        result = subprocess.run([*KADERPERS, *arguments], capture_output=True, text=True, cwd=REPO, env=child_env(**env))
+    else:
+        result = testing.kaderpers(arguments, cwd=REPO)
     if check and result.returncode != 0:
         raise AssertionError(f"kaderpers {' '.join(arguments)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
     return result
+
+
+#: Session fixtures that build a whole tree, the most expensive first. Under pytest-xdist
+#: (``make test``: ``-n auto --dist loadgroup``) session fixtures are per worker, so every test
+#: that needs one of these builds runs on the worker that has it: the real tree's site and PDFs
+#: are built once, not once per worker.
+SHARED_BUILDS = ("upstream_copy", "content_build", "kader_fixture_build", "construct_build")
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The group a test runs in: the first shared build it needs, else its module (module
+    fixtures are built once too)."""
+    needed = [name for name in SHARED_BUILDS if name in item.fixturenames]
+    return needed[0] if needed else item.path.name
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, each test gets its group, and the groups with a shared build come first (in the
+    order of SHARED_BUILDS): with ``--no-loadscope-reorder`` the workers start with the longest
+    chains, and the small groups fill in around them."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # the workers collect; a run without xdist keeps its order
+        return
+    rank = {name: place for place, name in enumerate(SHARED_BUILDS)}
+    places: dict[str, int] = {}
+    for item in items:
+        if (mark := item.get_closest_marker("xdist_group")) is None:
+            group = xdist_group(item)
+            item.add_marker(pytest.mark.xdist_group(group))
+        else:  # a group a test names itself
+            group = str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        places[item.nodeid] = rank.get(group, len(rank))
+    items.sort(key=lambda item: places[item.nodeid])
 
 
 @pytest.fixture(scope="session")

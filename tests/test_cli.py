@@ -10,11 +10,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import CONTENT, KADERPERS, REPO, make_tree, run_kaderpers
+
+import testing
 
 V = "voldoen-aan-wetten-en-regels"
 DANGLING = "bestaat-niet-99"
@@ -40,9 +41,8 @@ def warnings_of(output: str) -> set[str]:
 
 
 def sphinx_build(tree: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """``sphinx-build -c . CONTENT_DIR OUT`` as the README shows it."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(REPO), *options, str(tree), str(out)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=dict(os.environ, NO_COLOR="1"))
+    """``sphinx-build -c . CONTENT_DIR OUT`` as the README shows it (in this process: tests/testing.py)."""
+    return testing.sphinx_build(["-b", "html", "-c", str(REPO), *options, str(tree), str(out)], cwd=REPO)
 
 
 def test_build_reports_problems_and_strict_fails_on_them(tree: Path, tmp_path: Path) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from conftest import REPO, build_site, make_tree, soup_of
+import testing
 from test_check import VEREISTE  # a valid vereiste with its chips and a list of its own
 from kaderpers.dialect.inline import translate_inline
 from kaderpers.core.slugs import mkdocs_slug
@@ -187,8 +187,7 @@ def home(site: Path) -> BeautifulSoup:
 def text_output(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The same tree through Sphinx's text builder: a builder that drops raw HTML."""
     out = tmp_path_factory.mktemp("dialect-text")
-    sphinx_build = [sys.executable, "-m", "sphinx", "-b", "text", "-q", "-c", str(REPO), str(tree), str(out)]
-    result = subprocess.run(sphinx_build, capture_output=True, text=True, cwd=REPO)
+    result = testing.sphinx_build(["-b", "text", "-q", "-c", str(REPO), str(tree), str(out)], cwd=REPO)
     assert result.returncode == 0, result.stderr[-3000:]
     return (out / "index.txt").read_text("utf-8")
 

@@ -10,8 +10,6 @@ import gettext
 import io
 import json
 import re
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import frontmatter
 from bs4 import BeautifulSoup
 
 from conftest import make_tree, soup_of
+import testing
 from kaderpers.site.html import CONTENT_SECURITY_POLICY, DutchSearch, content_security_policy
 from kaderpers.core.model import natural_key
 
@@ -171,7 +170,8 @@ def test_images_on_other_hosts_become_links(tmp_path: Path) -> None:
     })
     (tree / "lokaal.png").write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                                                     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"))
-    subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(REPO), str(tree), str(tmp_path / "out")], check=True, capture_output=True)
+    built = testing.sphinx_build(["-q", "-b", "html", "-c", str(REPO), str(tree), str(tmp_path / "out")], cwd=REPO)
+    assert built.returncode == 0, built.stderr[-3000:]
     article = BeautifulSoup((tmp_path / "out" / "index.html").read_text("utf-8"), "html.parser").find("article")
     assert [img["src"] for img in article.find_all("img")] == ["_images/lokaal.png"]
     links = {a.get_text(): a["href"] for a in article.select("a.kp-remote-image")}

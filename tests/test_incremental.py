@@ -8,17 +8,16 @@ taken from Sphinx's own progress lines (``-j 1`` prints one line per page).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import differences
+
+import testing
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -33,14 +32,9 @@ class Build:
 
 
 def sphinx_build(tree: Path, out: Path) -> Build:
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(REPO), "-j", "1", "-d", str(out / "doctrees"), str(tree), str(out / "html")],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        # CI=true or FORCE_COLOR makes Sphinx redraw one progress line instead of printing one per page.
-        env=dict(os.environ, NO_COLOR="1"),
-    )
+    # In this process (tests/testing.py), without colour: CI=true or FORCE_COLOR makes Sphinx
+    # redraw one progress line instead of printing one per page.
+    result = testing.sphinx_build(["-b", "html", "-c", str(REPO), "-j", "1", "-d", str(out / "doctrees"), str(tree), str(out / "html")], cwd=REPO)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     return Build(
         read=re.findall(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)$", result.stdout, re.MULTILINE),
