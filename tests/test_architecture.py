@@ -509,8 +509,6 @@ def test_the_pdf_orchestrator_takes_the_time_limit_each_process_reports(capsys: 
 #: core/ modules another branch is rewriting (the beslishulp split, the dialect text moved into core);
 #: that branch gives them their docstrings. Drop an entry when its file is merged.
 DOCSTRINGS_ELSEWHERE = {"core/beslishulp.py"}
-#: Packages whose setup functions another branch is rewriting (the dialect's Sphinx-facing code).
-ENTRY_POINTS_ELSEWHERE = {"dialect"}
 
 
 def undocumented(tree: ast.Module) -> list[str]:
@@ -544,8 +542,6 @@ def test_every_module_and_its_entry_points_have_a_docstring() -> None:
     for name, tree in modules().items():
         if ast.get_docstring(tree) is None:
             missing.append(name)
-        if name.split(".")[1:2] and name.split(".")[1] in ENTRY_POINTS_ELSEWHERE:
-            continue
         missing.extend(f"{name}.{node.name}" for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in ("setup", "main") and ast.get_docstring(node) is None)
     assert not missing, f"give these a docstring: {missing}"
 
