@@ -506,12 +506,6 @@ def test_the_pdf_orchestrator_takes_the_time_limit_each_process_reports(capsys: 
 
 # -- docstrings ---------------------------------------------------------------------------------------
 
-#: core/ modules another branch is rewriting (the beslishulp split, the dialect text moved into core);
-#: that branch gives them their docstrings. Drop an entry when its file is merged.
-DOCSTRINGS_ELSEWHERE = {"core/beslishulp.py"}
-#: Packages whose setup functions another branch is rewriting (the dialect's Sphinx-facing code).
-ENTRY_POINTS_ELSEWHERE = {"dialect"}
-
 
 def undocumented(tree: ast.Module) -> list[str]:
     """Public functions, methods and classes (at module level or in a public class) without a docstring."""
@@ -531,9 +525,7 @@ def undocumented(tree: ast.Module) -> list[str]:
 
 def test_every_public_function_of_core_has_a_docstring() -> None:
     core = PACKAGE / "core"
-    stale = sorted(path for path in DOCSTRINGS_ELSEWHERE if not (PACKAGE / path).is_file())
-    assert not stale, f"drop these from DOCSTRINGS_ELSEWHERE, they are gone: {stale}"
-    checked = [path for path in sorted(core.rglob("*.py")) if str(path.relative_to(PACKAGE)) not in DOCSTRINGS_ELSEWHERE]
+    checked = sorted(core.rglob("*.py"))
     assert len(checked) >= 10
     missing = {str(path.relative_to(PACKAGE)): found for path in checked if (found := undocumented(ast.parse(path.read_text("utf-8"))))}
     assert not missing, f"give these a docstring (what it returns or does, in a line): {missing}"
@@ -544,8 +536,6 @@ def test_every_module_and_its_entry_points_have_a_docstring() -> None:
     for name, tree in modules().items():
         if ast.get_docstring(tree) is None:
             missing.append(name)
-        if name.split(".")[1:2] and name.split(".")[1] in ENTRY_POINTS_ELSEWHERE:
-            continue
         missing.extend(f"{name}.{node.name}" for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in ("setup", "main") and ast.get_docstring(node) is None)
     assert not missing, f"give these a docstring: {missing}"
 

@@ -82,6 +82,7 @@ class DepthBoundedComposer:
     _depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """PyYAML's compose_node, counting the levels: raises :class:`TooDeep` past :data:`MAX_YAML_DEPTH`."""
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:

@@ -64,6 +64,8 @@ class Html:
 
 @dataclass(frozen=True)
 class Image:
+    """An image a page shows (Markdown, ``{image}``/``{figure}`` or ``<img>``), with its alt text, on its line."""
+
     line: int
     src: str
     alt: str
@@ -79,6 +81,8 @@ class Url:
 
 @dataclass
 class Markup:
+    """What :func:`markup` finds on a page: its raw HTML, its images and (when asked) its URLs."""
+
     html: list[Html]
     images: list[Image]
     urls: list[Url] = field(default_factory=list)

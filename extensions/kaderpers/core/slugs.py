@@ -15,5 +15,6 @@ _SEPARATORS = re.compile(r"[-\s]+")
 
 
 def mkdocs_slug(title: str) -> str:
+    """The anchor Python-Markdown's ``toc`` gives a heading titled ``title`` (see the module docstring)."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return _SEPARATORS.sub("-", _NOT_SLUG.sub("", ascii_title).strip().lower())

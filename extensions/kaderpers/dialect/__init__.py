@@ -66,6 +66,7 @@ class EditorLines(SphinxTransform):
 
 
 def setup(app: Sphinx) -> None:
+    """Register the dialect: its directives, roles and transforms, and the translation of each page to MyST as Sphinx reads it."""
     for module in (admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs):
         module.setup(app)
     app.connect("source-read", on_source_read, priority=500)

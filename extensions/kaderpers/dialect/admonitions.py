@@ -66,6 +66,7 @@ class MdDetailsOpen(MdDetails):
 
 
 def setup(app: Sphinx) -> None:
+    """Register the directives that ``!!!``, ``???`` and ``???+`` blocks become."""
     app.add_directive("md-admonition", MdAdmonition)
     app.add_directive("md-details", MdDetails)
     app.add_directive("md-details-open", MdDetailsOpen)

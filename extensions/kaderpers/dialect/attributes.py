@@ -118,6 +118,7 @@ class Buttons(SphinxTransform):
 
 
 def setup(app: Sphinx) -> None:
+    """Register Material's attribute lists on headings and links, and its buttons."""
     app.add_node(heading_attributes)
     app.add_role("md-attrs", AttrsRole())
     app.add_transform(HeadingAttributes)

@@ -63,4 +63,5 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Register the handler that keeps pages with ``search: exclude: true`` out of the search index."""
     app.connect("doctree-read", on_doctree_read)

@@ -86,6 +86,7 @@ class IconsAsText(SphinxPostTransform):
 
 
 def setup(app: Sphinx) -> None:
+    """Register Material's icon shortcodes (``:material-…:``): a node for HTML, its character for other builders."""
     app.add_node(icon, html=(visit_icon_html, depart_icon_html))
     app.add_role("md-icon", IconRole())
     app.add_post_transform(IconsAsText)

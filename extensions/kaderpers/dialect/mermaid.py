@@ -125,6 +125,7 @@ def copy_assets(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Register Mermaid diagrams: the node, its script on the pages that have one, and the script's copy in the output."""
     app.add_node(mermaid_diagram, html=(visit_mermaid_html, None))
     app.add_transform(MermaidFences)
     app.add_post_transform(MermaidOutput)

@@ -367,6 +367,7 @@ SCRIPT_LINK_EVENT = "kaderpers-script-link"
 
 
 def setup(app: Sphinx) -> None:
+    """Register the handling of raw HTML: sanitised with its links rewritten in HTML, turned into nodes elsewhere."""
     app.add_event(SCRIPT_LINK_EVENT)
     app.add_post_transform(RawHtmlLinks)
     app.add_post_transform(RawHtmlToNodes)

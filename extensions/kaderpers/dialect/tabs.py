@@ -41,4 +41,5 @@ class MdTabs(SphinxDirective):
 
 
 def setup(app: Sphinx) -> None:
+    """Register the directive that a run of ``===`` tabs becomes."""
     app.add_directive("md-tabs", MdTabs)

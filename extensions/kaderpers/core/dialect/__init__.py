@@ -28,9 +28,12 @@ from .lines import TAB_WIDTH, Emitter, Translation, code_fence, fenced_block_end
 
 
 class Construct(Protocol):
+    """What each construct module offers: an ``OPENER`` pattern and a ``translate`` function."""
+
     OPENER: object
 
-    def translate(self, lines: list[str], index: int, match: object, out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int: ...
+    def translate(self, lines: list[str], index: int, match: object, out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+        """Emit the MyST for the block opened on ``lines[index]`` into ``out``; returns the index of the next line to read."""
 
 
 CONSTRUCTS: tuple[Construct, ...] = (admonitions, tabs, grids, blocks)  # type: ignore[assignment]
@@ -52,6 +55,7 @@ def indented_opener(line: str) -> re.Match[str] | None:
 
 
 def translate_blocks(lines: list[str]) -> Translation:
+    """The page (or a block's body) with every dialect block turned into MyST; fenced code is copied as it is."""
     out = Emitter()
     index = 0
     while index < len(lines):

@@ -64,6 +64,7 @@ def parse_header(text: str) -> tuple[str, list[str], str]:
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Emit an ``!!!``/``???`` block as a ``{md-admonition}``/``{md-details}`` directive; returns the index after its body."""
     base = indent_width(match["indent"])
     end = block_body_end(lines, index + 1, base)
     body = lines[index + 1 : end]

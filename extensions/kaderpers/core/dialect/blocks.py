@@ -31,6 +31,7 @@ _SHORT_CLASS = re.compile(r"\.(?P<name>[\w-]+)")
 
 
 def closing_line(lines: list[str], start: int, slashes: str) -> int | None:
+    """Index of the bare ``slashes`` line that closes the ``///`` block opened at ``lines[start]`` (nested ones counted), or None."""
     depth = 0
     for index, markdown in outside_code(lines[start:]):
         line = lines[start + index].strip()
@@ -89,6 +90,7 @@ def _directive(name: str, argument: str, options: dict[str, object]) -> str | No
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Emit a ``/// name`` block as its MyST directive (an unclosed one stays text); returns the index after its closing line."""
     close = closing_line(lines, index, match["slashes"])
     if close is None:
         out.append(lines[index])

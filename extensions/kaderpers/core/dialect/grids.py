@@ -28,6 +28,7 @@ GRID_COLUMNS = "1 1 2 2"
 
 
 def classes_of(attrs: str) -> list[str]:
+    """The class names in a ``<div>``'s attributes (``class="grid cards"`` → ``['grid', 'cards']``)."""
     match = _CLASS.search(attrs)
     value = (match["double"] or match["single"] or match["bare"] or "") if match else ""
     return [name for name in value.split() if re.fullmatch(r"[\w-]+", name)]
@@ -47,6 +48,7 @@ def closing_div(lines: list[str], start: int) -> int | None:
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Emit a ``<div markdown>`` as a container, or a grid of cards; an unclosed div stays text. Returns the index after ``</div>``."""
     close = closing_div(lines, index)
     if close is None or close == index:
         out.append(lines[index])

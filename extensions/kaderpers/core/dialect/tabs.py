@@ -29,6 +29,7 @@ def first_tab_end(content: list[str]) -> int:
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Emit a run of ``===`` tabs at one indentation as one ``{md-tabs}`` set; returns the index after the last tab's body."""
     base = indent_width(match["indent"])
     tabs: list[tuple[str, list[str], int]] = []  # (label, translated body, index after the body)
     while True:
