@@ -7,11 +7,11 @@ rinohtype cannot lay out a table without rows; such a table prints as one line o
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import make_tree, run_kaderpers
+from test_pdf import flat, pdftotext
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -49,10 +49,6 @@ TREES = {
 }
 
 
-def pdftotext(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-
-
 @pytest.mark.parametrize("name", TREES)
 def test_a_tiny_tree_builds_every_pdf(name: str, tmp_path: Path) -> None:
     files, expected = TREES[name]
@@ -67,7 +63,7 @@ def test_a_tiny_tree_builds_every_pdf(name: str, tmp_path: Path) -> None:
     for relative in sorted(written):
         reader = pypdf.PdfReader(folder / relative)
         assert len(reader.pages) >= 1, relative
-    edition = " ".join(pdftotext(folder / "algoritmekader.pdf").split())
+    edition = flat(pdftotext(folder / "algoritmekader.pdf"))
     assert "Traceerbaarheid" in edition
     if name == "index-only":
         # No vereisten: the traceability matrix has no rows, and says so.
