@@ -14,13 +14,16 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import CONTENT, REPO
+from conftest import CONTENT, REPO, make_tree
 from test_incremental import differences
 
 RECORD = "voldoen-aan-wetten-en-regels/maatregelen/1-pba-01-probleem-en-doel-formuleren"
@@ -35,6 +38,8 @@ class Server:
     out: Path
     process: subprocess.Popen[str]
     log: Path
+    #: The line ``kaderpers serve`` printed when it started.
+    started: str
 
     def record(self, docname: str = RECORD) -> Path:
         return self.tree / f"{docname}.md"
@@ -45,20 +50,19 @@ def set_title(path: Path, title: str) -> None:
     path.write_text(re.sub(r"^title:.*$", f"title: {title}", text, count=1, flags=re.MULTILINE), "utf-8")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("serve")
-    tree = root / "content"
-    shutil.copytree(CONTENT, tree)
+@contextmanager
+def serving(tree: Path, root: Path, launcher: tuple[str, ...] = ("-m", "kaderpers.cli")) -> Iterator[Server]:
+    """``kaderpers serve TREE`` on a free port, until the block ends; the server must stop cleanly.
+    ``launcher``: how Python starts the command line."""
     log = root / "serve.log"
-    command = [sys.executable, "-m", "kaderpers.cli", "serve", str(tree), "--port", "0", "--out", str(root / "out")]
+    command = [sys.executable, *launcher, "serve", str(tree), "--port", "0", "--out", str(root / "out")]
     with log.open("w") as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=REPO, start_new_session=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
         match = re.search(r"Serving (http://\S+)", line)
         assert match, f"kaderpers serve did not start: {line!r}\n{log.read_text('utf-8')[-3000:]}"
-        yield Server(match[1], tree, root / "out", process, log)
+        yield Server(match[1], tree, root / "out", process, log, line)
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
@@ -67,6 +71,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert process.returncode == 0, log.read_text("utf-8")[-3000:]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("serve")
+    tree = root / "content"
+    shutil.copytree(CONTENT, tree)
+    with serving(tree, root) as started:
+        yield started
 
 
 def open_listening(page: object, url: str) -> list[str]:
@@ -136,6 +149,92 @@ def wait_for_builds(server: Server, count: int) -> None:
     while builds_finished(server) < count:
         assert time.monotonic() < deadline, server.log.read_text("utf-8")[-2000:]
         time.sleep(0.1)
+
+
+# -- a tiny tree of its own: the start, and a build that fails ----------------------------
+
+TINY = {"index.md": "---\ntitle: Proefkader\n---\n# Proefkader\n\nEen klein kader.\n", "pagina.md": "---\ntitle: Eerste titel\n---\n# Eerste titel\n\nTekst.\n"}
+#: The tree's own conf.py with an extension that fails (as a broken one would) on a page that holds the word BREEKT.
+FAILING_CONF = """extensions = ["kaderpers"]
+
+
+def refuse(app, docname, source):
+    if "BREEKT" in source[0]:
+        raise RuntimeError(f"de extensie struikelt over {docname}")
+
+
+def setup(app):
+    app.connect("source-read", refuse)
+"""
+
+
+def fetch(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read().decode("utf-8")
+
+
+#: ``kaderpers serve`` with a standard output that, as the Serving line is written, connects to its
+#: address from the server's own thread: whether the port accepts at that moment, not after a race.
+PROBING_LAUNCHER = """
+import re, socket, sys
+from kaderpers.cli import main
+
+
+class Probe:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        found = re.search(r"Serving http://([0-9.]+):([0-9]+)/", text)
+        if found:
+            try:
+                socket.create_connection((found[1], int(found[2])), timeout=10).close()
+                text += " [probe: accepted]"
+            except ConnectionRefusedError:
+                text += " [probe: refused]"
+        return self.stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+sys.stdout = Probe(sys.stdout)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_url_answers_as_soon_as_it_is_printed(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "tree", TINY)
+    with serving(tree, tmp_path, ("-c", PROBING_LAUNCHER)) as server:
+        assert "[probe: accepted]" in server.started, server.started  # the port listened when the line was written
+        status, body = fetch(f"{server.url}pagina.html")  # at once: no waiting, no retry
+    assert status == 200
+    assert BeautifulSoup(body, "html.parser").select_one("h1").get_text().startswith("Eerste titel")
+
+
+def test_a_failed_build_leaves_the_last_good_site_and_shows_its_error(tmp_path: Path, page: object) -> None:
+    tree = make_tree(tmp_path / "tree", {**TINY, "conf.py": FAILING_CONF})
+    with serving(tree, tmp_path) as server:
+        url = f"{server.url}pagina.html"
+        open_listening(page, url)
+        path = tree / "pagina.md"
+        original = path.read_text("utf-8")
+        path.write_text(original.replace("Eerste titel", "Tweede titel") + "\nDit BREEKT de build.\n", "utf-8")
+        banner = page.locator("#kaderpers-serve-banner.kp-serve-failed")  # type: ignore[attr-defined]
+        banner.wait_for(timeout=SHOWS_WITHIN_MS)
+        shown = banner.inner_text()
+        assert "The build failed; this is the last good site." in shown
+        assert "de extensie struikelt over pagina" in shown  # the error itself, as the build process reported it
+        # The server still serves the page of the last good build, and the open page still shows it.
+        status, body = fetch(url)
+        assert status == 200
+        assert BeautifulSoup(body, "html.parser").select_one("h1").get_text().startswith("Eerste titel")
+        assert page.locator("h1").first.inner_text().startswith("Eerste titel")  # type: ignore[attr-defined]
+
+        path.write_text(original.replace("Eerste titel", "Tweede titel"), "utf-8")  # repaired: the banner goes, the edit shows
+        page.locator("h1").filter(has_text="Tweede titel").wait_for(timeout=SHOWS_WITHIN_MS)  # type: ignore[attr-defined]
+        # No banner at all: the new application the repair needs reports no problem of its own.
+        page.locator("#kaderpers-serve-banner").wait_for(state="detached", timeout=SHOWS_WITHIN_MS)  # type: ignore[attr-defined]
 
 
 # -- the warm application against a clean build ------------------------------------------

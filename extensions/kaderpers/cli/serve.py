@@ -311,6 +311,20 @@ class ServeRequest:
     jobs: int = 1
 
 
+def announcing_server(config: Any, line: str) -> Any:
+    """A uvicorn server that prints ``line`` once it accepts connections: the lifespan's start
+    comes before uvicorn listens, and a request made at once would be refused."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(line, flush=True)
+
+    return AnnouncingServer(config)
+
+
 def run_serve(request: ServeRequest) -> int:
     import uvicorn
 
@@ -328,7 +342,6 @@ def run_serve(request: ServeRequest) -> int:
     async def lifespan(app: Any) -> AsyncIterator[None]:
         rebuilder = Rebuilder(client, request.content, broadcaster, asyncio.get_running_loop(), session, 1)
         watcher = asyncio.create_task(watch(request.content, request.out, rebuilder.changed, stop))
-        print(f"Serving {url_of(sock)} (Ctrl+C to stop)", flush=True)
         yield
         stop.set()
         broadcaster.close()
@@ -336,7 +349,7 @@ def run_serve(request: ServeRequest) -> int:
 
     config = uvicorn.Config(web_app(html_dir, broadcaster, lifespan), log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        announcing_server(config, f"Serving {url_of(sock)} (Ctrl+C to stop)").run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # uvicorn raises Ctrl+C again once it has shut down: stopping is what was asked
     finally:

@@ -56,6 +56,9 @@ SPECIFIC_ADMONITIONS = (
 #: sphinx-design colours → the admonition type that looks alike.
 COLOR_TYPES = {"primary": "note", "secondary": "abstract", "success": "success", "info": "info", "warning": "warning", "danger": "danger"}
 
+#: What a table without rows prints instead (rinohtype cannot lay out a table body without rows).
+EMPTY_TABLE_TEXT = "Geen records."
+
 #: Text width of the PDF page (A4 less margins), for sizing images.
 TEXT_WIDTH_CM = 21.0 - 4.4
 MAX_IMAGE_HEIGHT_CM = 17.0
@@ -229,7 +232,8 @@ def chip_cell_classes() -> set[str]:
 
 
 class TablesForPrint(_PrintTransform):
-    """Every table gets column proportions, so rinohtype need not measure each cell.
+    """Every table gets column proportions, so rinohtype need not measure each cell;
+    a table without rows prints as :data:`EMPTY_TABLE_TEXT`.
 
     rinohtype sizes columns without given widths by laying out every cell's text
     at several widths: most of the time of a kader PDF. Kader tables carry their
@@ -239,6 +243,9 @@ class TablesForPrint(_PrintTransform):
     default_priority = 860
 
     def run(self, **kwargs: Any) -> None:
+        for table in list(self.document.findall(nodes.table)):
+            if not any(True for body in table.findall(nodes.tbody) for _ in body.findall(nodes.row)):
+                table.replace_self(empty_table_text(table))
         chip_cells = chip_cell_classes()
         for entry in self.document.findall(nodes.entry):
             # Chips in a table cell print as plain text: one span instead of a link per chip.
@@ -258,6 +265,16 @@ class TablesForPrint(_PrintTransform):
                     for colspec, weight in zip(colspecs, column_weights(group, len(colspecs)), strict=True):
                         colspec["colwidth"] = weight
             table["classes"].append("colwidths-given")
+
+
+def empty_table_text(table: nodes.table) -> list[nodes.Node]:
+    """A table without rows as a line of text, after its caption if it has one."""
+    replacement: list[nodes.Node] = []
+    title = table[0] if len(table) and isinstance(table[0], nodes.title) else None
+    if title is not None:
+        replacement.append(nodes.paragraph("", "", nodes.strong("", "", *title.children), classes=["kp-table-caption"]))
+    paragraph = nodes.paragraph(EMPTY_TABLE_TEXT, EMPTY_TABLE_TEXT, classes=["kp-table-empty"], ids=table.get("ids", []))
+    return [*replacement, paragraph]
 
 
 def column_weights(group: nodes.tgroup, count: int) -> list[int]:
