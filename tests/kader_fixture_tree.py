@@ -60,8 +60,7 @@ FILES: dict[str, str] = {
     "levenscyclus/ontwerp.md": "---\ntitle: Ontwerp\nfase: 2\n---\n# Ontwerp\n\n"
     "<!-- list_vereisten levenscyclus/ontwerp no-rol no-levenscyclus no-search no-onderwerp -->\n\n"
     "<!-- list_maatregelen levenscyclus/ontwerp no-rol no-levenscyclus no-search no-onderwerp -->\n",
-    "levenscyclus/implementatie.md": "---\ntitle: Implementatie\nfase: 6\n---\n# Implementatie\n\n"
-    "<!-- list_maatregelen levenscyclus/implementatie -->\n",
+    "levenscyclus/implementatie.md": "---\ntitle: Implementatie\nfase: 6\n---\n# Implementatie\n\n<!-- list_maatregelen levenscyclus/implementatie -->\n",
     "rollen/index.md": "# Rollen\n",
     "rollen/jurist.md": "# Jurist\n\n<!-- list_vereisten rollen/jurist no-rol no-levenscyclus no-search no-onderwerp -->\n",
     "rollen/ontwikkelaar.md": "# Ontwikkelaar\n\n<!-- list_maatregelen rollen/ontwikkelaar no-search -->\n",

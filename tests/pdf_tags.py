@@ -80,7 +80,7 @@ def unmarked_content(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
     found = []
     for index, page in enumerate(pdf.pages):
         depth = 0
-        for operands, operator in pikepdf.parse_content_stream(page):
+        for _operands, operator in pikepdf.parse_content_stream(page):
             name = str(operator)
             if name in ("BDC", "BMC"):
                 depth += 1
@@ -137,13 +137,13 @@ def marked_texts(path: Path, pages: set[int]) -> dict[tuple[int, int], str]:
     for index in sorted(pages):
         current: list[int | None] = [None]
 
-        def before(operator: bytes, operands: list, cm: list, tm: list) -> None:
+        def before(operator: bytes, operands: list, cm: list, tm: list, current: list = current) -> None:
             if operator == b"BDC" and len(operands) > 1 and hasattr(operands[1], "get"):
                 current[0] = operands[1].get("/MCID")
             elif operator == b"EMC":
                 current[0] = None
 
-        def text(chunk: str, cm: list, tm: list, font: object, size: float) -> None:
+        def text(chunk: str, cm: list, tm: list, font: object, size: float, current: list = current, index: int = index) -> None:
             if chunk.strip() and current[0] is not None:
                 found.setdefault((index, int(current[0])), []).append(chunk.strip())
 
@@ -184,13 +184,13 @@ def text_runs(path: Path) -> list[TextRun]:
     for index, page in enumerate(pypdf.PdfReader(path).pages):
         tagged = [False]
 
-        def before(operator: bytes, operands: list, cm: list, tm: list) -> None:
+        def before(operator: bytes, operands: list, cm: list, tm: list, tagged: list = tagged) -> None:
             if operator == b"BDC":
                 tagged[0] = hasattr(operands[1], "get") and "/MCID" in operands[1]
             elif operator in (b"BMC", b"EMC"):
                 tagged[0] = False
 
-        def text(chunk: str, cm: list, tm: list, font: object, size: float, index: int = index) -> None:
+        def text(chunk: str, cm: list, tm: list, font: object, size: float, index: int = index, tagged: list = tagged) -> None:
             if chunk.strip():
                 runs.append(TextRun(index, tm[5] * cm[3] + cm[5], tagged[0], chunk.strip()))
 

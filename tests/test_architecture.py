@@ -66,7 +66,7 @@ def ad_hoc_state(tree: ast.Module, sphinx_has: dict[str, set[str]]) -> list[str]
 
 
 def _app_or_env(node: ast.expr) -> str:
-    """"app" or "env" when ``node`` names Sphinx's application or environment (``app``, ``self.env``, …)."""
+    """ "app" or "env" when ``node`` names Sphinx's application or environment (``app``, ``self.env``, …)."""
     name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
     return name if name in ("app", "env") else ""
 
@@ -131,7 +131,13 @@ def domain_writes(tree: ast.Module) -> list[str]:
     def reaches_domain(node: ast.expr, aliases: set[str]) -> bool:
         while True:
             if isinstance(node, (ast.Attribute, ast.Subscript)):
-                if isinstance(node, ast.Attribute) and node.attr == "domaindata" or isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "domains":
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr == "domaindata"
+                    or isinstance(node, ast.Subscript)
+                    and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "domains"
+                ):
                     return True
                 node = node.value
             elif isinstance(node, ast.Call):
@@ -180,9 +186,17 @@ def domain_writes(tree: ast.Module) -> list[str]:
         for node in own:
             if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)) and reaches_domain(node.value, aliases):
                 found.append(f"{ast.unparse(node)} (line {node.lineno})")
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS and reaches_domain(node.func.value, aliases):
+            elif (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS and reaches_domain(node.func.value, aliases)
+            ):
                 found.append(f"{ast.unparse(node.func)}(…) (line {node.lineno})")
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") and node.args and reaches_domain(node.args[0], aliases):
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "delattr")
+                and node.args
+                and reaches_domain(node.args[0], aliases)
+            ):
                 found.append(f"{node.func.id}({ast.unparse(node.args[0])}, …) (line {node.lineno})")
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 scope(node.body if isinstance(node.body, list) else [ast.Expr(node.body)], aliases)
@@ -483,8 +497,16 @@ def test_core_imports_no_sphinx_docutils_or_rinohtype() -> None:
         for node in ast.walk(tree):
             if id(node) in hidden:
                 continue
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
-            offenders.update({f"{name}: {module}": True for module in names if module.split(".")[0] in ("sphinx", "docutils", "rinoh", "myst_parser", "sphinx_design")})
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            offenders.update(
+                {f"{name}: {module}": True for module in names if module.split(".")[0] in ("sphinx", "docutils", "rinoh", "myst_parser", "sphinx_design")}
+            )
     assert not offenders, sorted(offenders)
 
 
@@ -536,7 +558,11 @@ def test_every_module_and_its_entry_points_have_a_docstring() -> None:
     for name, tree in modules().items():
         if ast.get_docstring(tree) is None:
             missing.append(name)
-        missing.extend(f"{name}.{node.name}" for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in ("setup", "main") and ast.get_docstring(node) is None)
+        missing.extend(
+            f"{name}.{node.name}"
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef) and node.name in ("setup", "main") and ast.get_docstring(node) is None
+        )
     assert not missing, f"give these a docstring: {missing}"
 
 

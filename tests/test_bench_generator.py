@@ -51,7 +51,22 @@ def test_generated_tree_has_the_scaled_number_of_records_and_relations_that_reso
     assert len(kader.phases) == 9
     # Every list directive of every kind, legacy comments and the MyST spelling, is present.
     bodies = "\n".join(tree.bodies.values())
-    for marker in ("<!-- tags -->", "<!-- tags-ai-act -->", "<!-- list_vereisten levenscyclus/", "<!-- list_maatregelen vereiste/", "<!-- list_hulpmiddelen onderwerp/", "<!-- list_vereisten_on_maatregelen_page -->", "<!-- list_maatregelen_on_hulpmiddelen_page -->", "{kader-lijst}", "!!! ", '??? expander "', '<div class="grid cards" markdown>', "```mermaid", "![", "{ .md-button"):
+    for marker in (
+        "<!-- tags -->",
+        "<!-- tags-ai-act -->",
+        "<!-- list_vereisten levenscyclus/",
+        "<!-- list_maatregelen vereiste/",
+        "<!-- list_hulpmiddelen onderwerp/",
+        "<!-- list_vereisten_on_maatregelen_page -->",
+        "<!-- list_maatregelen_on_hulpmiddelen_page -->",
+        "{kader-lijst}",
+        "!!! ",
+        '??? expander "',
+        '<div class="grid cards" markdown>',
+        "```mermaid",
+        "![",
+        "{ .md-button",
+    ):
         assert marker in bodies, marker
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CONTENT, SHARED_BESLISHULP as SHARED, run_kaderpers
-from kaderpers.core.beslishulp import check, check_file, follow, label_values, load_decision_tree, parse_condition, holds, profile, walk
+from conftest import CONTENT, run_kaderpers
+from conftest import SHARED_BESLISHULP as SHARED
+from kaderpers.core.beslishulp import check, check_file, follow, holds, label_values, load_decision_tree, parse_condition, profile, walk
 from kaderpers.core.loader import load_vocabulary
 
 
@@ -181,7 +182,10 @@ def test_a_hostile_tree_gives_one_finding_per_problem_with_its_line(tmp_path: Pa
     assert tree is not None and set(tree.questions) == {"1", "2", "4"}
 
 
-BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(8)
+)
 
 
 @pytest.mark.parametrize("text", ["questions: [", "- just a list", "questions: []\nconclusions: []", "\ufffe\x00", BILLION_LAUGHS, "[" * 5000])

@@ -187,7 +187,9 @@ def small_compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     files.pop(f"{V}/maatregelen/6-imp-01-monitoren.md")
     files[f"{V}/vereisten/avg-01-rechtmatig.md"] = files[f"{V}/vereisten/avg-01-rechtmatig.md"].replace("Tekst.", "Andere tekst.")
     # Version and date on one record (D: record pages show them); a date that is not ISO shows as written.
-    files[f"{V}/maatregelen/1-pba-01-doel.md"] = files[f"{V}/maatregelen/1-pba-01-doel.md"].replace("---\n\n", "version: '2.6'\nversion_date: '2026-03-12'\n---\n\n", 1)
+    files[f"{V}/maatregelen/1-pba-01-doel.md"] = files[f"{V}/maatregelen/1-pba-01-doel.md"].replace(
+        "---\n\n", "version: '2.6'\nversion_date: '2026-03-12'\n---\n\n", 1
+    )
     files[f"{V}/hulpmiddelen/DPIA.md"] = files[f"{V}/hulpmiddelen/DPIA.md"].replace("---\n\n", "version_date: voorjaar 2026\n---\n\n", 1)
     files["includes/begrippenlijst.md"] += "*[ZZZ]: Een nieuwe term.\n"
     new = make_tree(root / "new", files)

@@ -235,7 +235,25 @@ def test_bundled_content_passes_strict() -> None:
 
 yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30))
 yaml_values = st.recursive(yaml_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
-known_keys = st.sampled_from(["title", "id", "toelichting", "levenscyclus", "rollen", "onderwerp", "vereiste", "maatregel", "sources", "hide", "categorie", "risicogroep", "uitzondering", "allow_excel_export", "search"])
+known_keys = st.sampled_from(
+    [
+        "title",
+        "id",
+        "toelichting",
+        "levenscyclus",
+        "rollen",
+        "onderwerp",
+        "vereiste",
+        "maatregel",
+        "sources",
+        "hide",
+        "categorie",
+        "risicogroep",
+        "uitzondering",
+        "allow_excel_export",
+        "search",
+    ]
+)
 front_matter = st.dictionaries(st.one_of(known_keys, st.text(min_size=1, max_size=12)), yaml_values, max_size=8)
 paths = st.sampled_from([f"{VER}/avg-02-x.md", f"{MTR}/3-dat-01-x.md", f"{HLP}/X.md", "levenscyclus/ontwerp.md", "pagina.md"])
 

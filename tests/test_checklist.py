@@ -172,7 +172,7 @@ def as_list(value) -> list[str]:  # noqa: ANN001
 
 
 def front_matter_records(tree: Path) -> dict[str, dict[str, dict]]:
-    """"ver"/"mtr" → file stem → front matter (with "code", the id's last part), read with python-frontmatter."""
+    """ "ver"/"mtr" → file stem → front matter (with "code", the id's last part), read with python-frontmatter."""
     records: dict[str, dict[str, dict]] = {"ver": {}, "mtr": {}}
     for path in sorted(tree.rglob("*.md")):
         metadata = frontmatter.load(path).metadata

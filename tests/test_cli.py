@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, KADERPERS, REPO, make_tree, run_kaderpers
 
 import testing
+from conftest import CONTENT, KADERPERS, REPO, make_tree, run_kaderpers
 
 V = "voldoen-aan-wetten-en-regels"
 DANGLING = "bestaat-niet-99"

@@ -51,8 +51,16 @@ CONSTRUCTS = [
     Construct("footnote", r"^\[\^\w+\]:\s*(?P<probe>\S+(?: \S+){0,3})", "a.footnote-reference", probe_anywhere=True),
     Construct("mermaid diagram", r"^```mermaid\n", "pre.mermaid"),
     # The icon in the button of the line that has it (Material's arrow and paper plane).
-    Construct("material icon", r"\[[^\]]+ :material-arrow-right:\]\([^)]*\)\{ \.md-button \.md-button--primary \}", "a.md-button--primary span.kaderpers-icon.material-arrow-right:-soup-contains('→')"),
-    Construct("fontawesome icon", r"\[[^\]]+ :fontawesome-solid-paper-plane:\]\([^)]*\)\{ \.md-button \}", "a.md-button span.kaderpers-icon.fontawesome-solid-paper-plane:-soup-contains('✉')"),
+    Construct(
+        "material icon",
+        r"\[[^\]]+ :material-arrow-right:\]\([^)]*\)\{ \.md-button \.md-button--primary \}",
+        "a.md-button--primary span.kaderpers-icon.material-arrow-right:-soup-contains('→')",
+    ),
+    Construct(
+        "fontawesome icon",
+        r"\[[^\]]+ :fontawesome-solid-paper-plane:\]\([^)]*\)\{ \.md-button \}",
+        "a.md-button span.kaderpers-icon.fontawesome-solid-paper-plane:-soup-contains('✉')",
+    ),
     # Without classes the block leaves just its content (blocks.py): the text is a paragraph of the page.
     Construct("/// html | div block", r"^/// html \| div\n(?P<probe>[^\n]{1,60})", "p", probe_first=True),
     Construct("raw HTML with a link", r'<a href="https?://[^"]+"[^>]*>(?P<probe>[^<]+)</a>', "a[href^='http']"),
@@ -77,11 +85,19 @@ CONSTRUCTS = [
     Construct("tags-ai-act on another vereiste", r"(?s)id: urn:nl:ak:ver:(?!aia-).*<!-- tags-ai-act -->", ".kp-not-ai-act"),
     # The table of that kind lacks the column (or the search) the flag removes; test_flags_remove_what_tables_have_by_default
     # shows that tables of that kind have it otherwise.
-    *(Construct(f"flag {flag}", rf"<!-- list_(?P<kind>\w+) [^>]*\b{flag}\b", f"table.kp-table.kp-{{kind}}:not(:has(th.kp-col-{column}))") for flag, column in FLAG_COLUMNS.items()),
+    *(
+        Construct(f"flag {flag}", rf"<!-- list_(?P<kind>\w+) [^>]*\b{flag}\b", f"table.kp-table.kp-{{kind}}:not(:has(th.kp-col-{column}))")
+        for flag, column in FLAG_COLUMNS.items()
+    ),
     Construct("flag no-search", r"<!-- list_(?P<kind>\w+) [^>]*\bno-search\b", "table.kp-table.kp-{kind}:not(.kp-search)"),
     # list directives, MyST spelling
     *(
-        Construct(f"kader-lijst {kind}", rf"```\{{kader-lijst\}} (?P<kind>{kind.split('-')[0]}){kind.removeprefix(kind.split('-')[0])}\s*\n", "#kp-lijst-{n} table.kp-table.kp-{kind}", numbered_list=True)
+        Construct(
+            f"kader-lijst {kind}",
+            rf"```\{{kader-lijst\}} (?P<kind>{kind.split('-')[0]}){kind.removeprefix(kind.split('-')[0])}\s*\n",
+            "#kp-lijst-{n} table.kp-table.kp-{kind}",
+            numbered_list=True,
+        )
         for kind in ("vereisten", "maatregelen", "hulpmiddelen", "vereisten-bij-maatregel", "maatregelen-bij-hulpmiddel")
     ),
     Construct("kader-tags", r"```\{kader-tags\}\s*\n", ".kp-tags"),
@@ -130,7 +146,9 @@ def test_construct_renders_in_html(content_site: Path, construct: Construct) -> 
         if probe:
             where = [main] if construct.probe_anywhere else found
             contains = str.startswith if construct.probe_first else str.__contains__
-            assert any(contains(comparable(element.get_text(" ")), comparable(probe)) for element in where), f"{source.relative_to(CONTENT)}: `{probe}` not in `{selector}`"
+            assert any(contains(comparable(element.get_text(" ")), comparable(probe)) for element in where), (
+                f"{source.relative_to(CONTENT)}: `{probe}` not in `{selector}`"
+            )
 
 
 def test_flags_remove_what_tables_have_by_default(content_site: Path) -> None:
@@ -163,9 +181,8 @@ def test_construct_renders_in_pdf(content_pdf_text: str, construct: Construct) -
 
 
 def test_images_reach_the_pdf(content_build: subprocess.CompletedProcess[str]) -> None:
-    from pypdf import PdfReader
-
     from PIL import Image
+    from pypdf import PdfReader
 
     pdf = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
     # Not the cover, whose logo would stand in for a missing content image.
@@ -182,7 +199,11 @@ def test_images_reach_the_pdf(content_build: subprocess.CompletedProcess[str]) -
 def test_every_directive_renders_a_table_in_the_pdf(content_build: subprocess.CompletedProcess[str], content_pdf_text: str) -> None:
     """Each list directive prints its rows: the titles of the records it lists are in the PDF edition."""
     site = content_build.out / "html"  # type: ignore[attr-defined]
-    titles = {a.get_text(" ", strip=True) for html in site.rglob("*.html") for a in BeautifulSoup(html.read_text("utf-8"), "html.parser").select("table.kp-table td.kp-col-title a")}
+    titles = {
+        a.get_text(" ", strip=True)
+        for html in site.rglob("*.html")
+        for a in BeautifulSoup(html.read_text("utf-8"), "html.parser").select("table.kp-table td.kp-col-title a")
+    }
     assert titles
     missing = [t for t in titles if comparable(t) not in content_pdf_text]
     assert not missing, missing

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, build_site, make_tree, soup_of
 import testing
-from test_check import VEREISTE  # a valid vereiste with its chips and a list of its own
-from kaderpers.dialect.inline import translate_inline
-from kaderpers.core.slugs import mkdocs_slug
+from conftest import REPO, build_site, make_tree, soup_of
 from kaderpers.core.dialect import translate_blocks
+from kaderpers.core.slugs import mkdocs_slug
+from kaderpers.dialect.inline import translate_inline
+from test_check import VEREISTE  # a valid vereiste with its chips and a list of its own
 
 HOME = """---
 title: Startpagina van de proef
@@ -440,4 +440,7 @@ def test_remote_images_in_raw_html_become_links_on_the_site_and_in_print() -> No
     assert site.select_one("a.kp-remote-image")["href"] == "//cdn.example.org/b.png"
     printed = nodes.section("", *_NodeBuilder(lambda href: nodes.reference("", "", refuri=href)).result(text))
     links = {link["refuri"]: link.astext() for link in printed.findall(nodes.reference)}
-    assert links == {"https://example.org/verklaring": "Afbeelding: Status label (op example.org)", "//cdn.example.org/b.png": "Afbeelding: B (op cdn.example.org)"}
+    assert links == {
+        "https://example.org/verklaring": "Afbeelding: Status label (op example.org)",
+        "//cdn.example.org/b.png": "Afbeelding: B (op cdn.example.org)",
+    }

@@ -98,7 +98,12 @@ def test_identical_trees_differ_in_nothing(trees: tuple[Path, Path]) -> None:
 def make_edits(new: Path) -> Edits:
     edits = Edits(new)
     vereisten, maatregelen, hulpmiddelen = files(new, VEREISTEN), files(new, MAATREGELEN), files(new, HULPMIDDELEN)
-    edits.add(MAATREGELEN, "9-zzz-01-nieuwe-maatregel", {"title": "Een nieuwe maatregel", "id": "urn:nl:ak:mtr:zzz-01", "vereiste": [vereisten[0].stem]}, "Nieuwe tekst.\n")
+    edits.add(
+        MAATREGELEN,
+        "9-zzz-01-nieuwe-maatregel",
+        {"title": "Een nieuwe maatregel", "id": "urn:nl:ak:mtr:zzz-01", "vereiste": [vereisten[0].stem]},
+        "Nieuwe tekst.\n",
+    )
     edits.remove(vereisten[-1])
     # A record with an id keeps it across a rename; one without (a hulpmiddel) keeps its title.
     edits.rename(maatregelen[1], "0-org-99-andere-naam")
@@ -120,8 +125,20 @@ def make_edits(new: Path) -> Edits:
 
     fields = [
         {"field": "title", "old": before["title"], "new": "Een andere titel"},
-        {"field": "levenscyclus", "old": old_phases, "new": new_phases, "added": [p for p in new_phases if p not in old_phases], "removed": [p for p in old_phases if p not in new_phases]},
-        {"field": "vereiste", "old": old_vereisten, "new": new_vereisten, "added": [v for v in new_vereisten if v not in old_vereisten], "removed": [v for v in old_vereisten if v not in new_vereisten]},
+        {
+            "field": "levenscyclus",
+            "old": old_phases,
+            "new": new_phases,
+            "added": [p for p in new_phases if p not in old_phases],
+            "removed": [p for p in old_phases if p not in new_phases],
+        },
+        {
+            "field": "vereiste",
+            "old": old_vereisten,
+            "new": new_vereisten,
+            "added": [v for v in new_vereisten if v not in old_vereisten],
+            "removed": [v for v in old_vereisten if v not in new_vereisten],
+        },
         {"field": "version", "old": None, "new": "2.6"},
     ]
     # In the order of the new front matter: python-frontmatter keeps the keys' order, new keys last.
@@ -172,7 +189,10 @@ def edit_vocabulary(tree: Path) -> dict:
     labels["risicogroep"]["zzz-nieuw-risico"] = "Nieuw risico"
     own.write_text(yaml.safe_dump({"labels": labels, "categorie": categorie}, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return {
-        "added": [{"field": "categorie", "value": "zzz-nieuw", "label": "Nieuwe categorie"}, {"field": "risicogroep", "value": "zzz-nieuw-risico", "label": "Nieuw risico"}],
+        "added": [
+            {"field": "categorie", "value": "zzz-nieuw", "label": "Nieuwe categorie"},
+            {"field": "risicogroep", "value": "zzz-nieuw-risico", "label": "Nieuw risico"},
+        ],
         "removed": [{"field": "categorie", "value": gone, "label": vocabulary["categorie"][gone]}],
         "changed": [{"field": "categorie", "value": relabelled, "old": old_label, "new": "Een andere naam"}],
     }
@@ -216,7 +236,9 @@ def test_vocabulary_and_glossary_changes_give_exactly_this_json(trees: tuple[Pat
     for part, name in (("vocabulaire", "value"), ("begrippenlijst", "term")):
         rows = page.find(id=f"wijzigingen-{part}").select("tbody tr")
         expected = words["vocabulary" if part == "vocabulaire" else "glossary"]
-        assert [row.select_one("code, .literal").get_text() for row in rows] == [item[name] for change in ("added", "removed", "changed") for item in expected[change]]
+        assert [row.select_one("code, .literal").get_text() for row in rows] == [
+            item[name] for change in ("added", "removed", "changed") for item in expected[change]
+        ]
     removed = words["glossary"]["removed"][0]
     assert removed["definition"] in [span.get_text() for span in page.select("#wijzigingen-begrippenlijst .kp-del")]
 
@@ -256,7 +278,13 @@ def test_old_version_from_git_without_checking_it_out(tmp_path: Path) -> None:
     home.write_text(home.read_text("utf-8") + "\nNog niet vastgelegd.\n", encoding="utf-8")
     status = git("status", "--porcelain")
     title = read(home)["title"]
-    assert diff_json("git:HEAD", tree) == {"added": [], "removed": [], "renamed": [], "changed": [{"id": None, "path": "index.md", "title": title, "fields": [], "text": True}], **UNCHANGED_WORDS}
+    assert diff_json("git:HEAD", tree) == {
+        "added": [],
+        "removed": [],
+        "renamed": [],
+        "changed": [{"id": None, "path": "index.md", "title": title, "fields": [], "text": True}],
+        **UNCHANGED_WORDS,
+    }
     assert git("status", "--porcelain") == status
 
 
@@ -361,7 +389,12 @@ def test_real_tree_against_a_copy_with_known_edits(upstream_tree: Path, tmp_path
     edits.rename(maatregelen[0], "0-org-00-hernoemd")
     edits.add(HULPMIDDELEN, "nieuw-hulpmiddel", {"title": "Nieuw hulpmiddel", "maatregel": [maatregelen[1].stem]}, "Tekst.\n")
     # Codes that YAML reads as text (`ARK: 1.10` would be written back as 1.1).
-    target = next(p for p in maatregelen[2:] if isinstance(read(p).get("sources"), dict) and all(isinstance(c, str) for v in read(p)["sources"].values() for c in (v if isinstance(v, list) else [v])))
+    target = next(
+        p
+        for p in maatregelen[2:]
+        if isinstance(read(p).get("sources"), dict)
+        and all(isinstance(c, str) for v in read(p)["sources"].values() for c in (v if isinstance(v, list) else [v]))
+    )
     sources = read(target)["sources"]
     framework = next(iter(sources))
     codes = sources[framework] if isinstance(sources[framework], list) else [sources[framework]]

@@ -17,9 +17,10 @@ from pathlib import Path
 import frontmatter
 import openpyxl
 import pytest
+from odf import opendocument, table, teletype
+
 from conftest import soup_of
 from kader_fixture_tree import FORMULA_TITLE, HOSTILE_LABEL, HOSTILE_TITLE, V
-from odf import opendocument, table, teletype
 from test_tables import RECORD_FOLDERS, as_list
 
 #: page → the numbers of its tables that are exported (``export`` flag or ``allow_excel_export``).
@@ -157,8 +158,10 @@ def same_value(written: object, recorded: object) -> bool:
         return written.keys() == recorded.keys() and all(same_value(written[key], recorded[key]) for key in written)
     if isinstance(written, str) and isinstance(recorded, str):
         return written.strip() == recorded.strip()
-    return written == recorded or (not isinstance(written, list) and isinstance(recorded, list) and same_value([written], recorded)) or (
-        isinstance(written, list) and isinstance(recorded, list) and len(written) == len(recorded) and all(map(same_value, written, recorded))
+    return (
+        written == recorded
+        or (not isinstance(written, list) and isinstance(recorded, list) and same_value([written], recorded))
+        or (isinstance(written, list) and isinstance(recorded, list) and len(written) == len(recorded) and all(map(same_value, written, recorded)))
     )
 
 

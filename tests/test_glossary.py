@@ -12,8 +12,8 @@ from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
 from conftest import make_tree, run_kaderpers
-from kaderpers.sphinxext.glossary import woordenlijst_nodes, wrap_abbreviations
 from kaderpers.core.model import Glossary
+from kaderpers.sphinxext.glossary import woordenlijst_nodes, wrap_abbreviations
 
 TERMS = {"AI": "Artificiële intelligentie.", "AI-systeem": "Een machinaal systeem.", "AVG": "Algemene verordening gegevensbescherming."}
 
@@ -31,7 +31,11 @@ def abbreviations(document: nodes.document) -> list[tuple[str, str]]:
 def test_whole_words_case_sensitive_and_longest_term_first() -> None:
     document = paragraph_document(nodes.Text("Een AI-systeem valt onder de AVG; AVGs, avg en AIX niet, AI wel."))
     count = wrap_abbreviations(document, TERMS)
-    assert abbreviations(document) == [("AI-systeem", "Een machinaal systeem."), ("AVG", "Algemene verordening gegevensbescherming."), ("AI", "Artificiële intelligentie.")]
+    assert abbreviations(document) == [
+        ("AI-systeem", "Een machinaal systeem."),
+        ("AVG", "Algemene verordening gegevensbescherming."),
+        ("AI", "Artificiële intelligentie."),
+    ]
     assert count == 3
     assert document.astext().endswith("Een AI-systeem valt onder de AVG; AVGs, avg en AIX niet, AI wel."), "the text itself is unchanged"
 
@@ -65,7 +69,13 @@ def own_woordenlijst_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "begrippen.md": "---\ntitle: Woordenlijst\n---\n\nAlle begrippen:\n\n```{kader-woordenlijst}\n```\n",
         },
     )
-    make_tree(project, {"mkdocs.yml": "site_name: Woordenlijst\n", "includes/begrippenlijst.md": "*[AVG]: Algemene verordening gegevensbescherming.\n*[WOO]: Wet open overheid.\n"})
+    make_tree(
+        project,
+        {
+            "mkdocs.yml": "site_name: Woordenlijst\n",
+            "includes/begrippenlijst.md": "*[AVG]: Algemene verordening gegevensbescherming.\n*[WOO]: Wet open overheid.\n",
+        },
+    )
     out = tmp_path_factory.mktemp("glossary-build")
     run_kaderpers("build", str(tree), "--out", str(out), "--jobs", "1")
     return out / "html"
@@ -74,7 +84,10 @@ def own_woordenlijst_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_glossary_beside_the_tree_applies_to_every_page(own_woordenlijst_site: Path) -> None:
     soup = BeautifulSoup((own_woordenlijst_site / "index.html").read_text("utf-8"), "html.parser")
     article = soup.find("article")
-    assert {abbr.get_text(): abbr["title"] for abbr in article.find_all("abbr")} == {"AVG": "Algemene verordening gegevensbescherming.", "WOO": "Wet open overheid."}
+    assert {abbr.get_text(): abbr["title"] for abbr in article.find_all("abbr")} == {
+        "AVG": "Algemene verordening gegevensbescherming.",
+        "WOO": "Wet open overheid.",
+    }
     assert article.find("pre").find("abbr") is None
     assert "*[" not in article.get_text()
 

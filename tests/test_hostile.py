@@ -59,9 +59,11 @@ def hostile_pages(outside: Path) -> dict[str, bytes]:
         return (front.format(title, title) + body).encode("utf-8")
 
     fence = "```"
-    bomb = "---\ntitle: Aliasbom\nid: urn:nl:ak:mtr:org-99\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
-        f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi")
-    ) + "---\n# Aliasbom\n\nTekst.\n"
+    bomb = (
+        "---\ntitle: Aliasbom\nid: urn:nl:ak:mtr:org-99\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
+        + "".join(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi", strict=False))
+        + "---\n# Aliasbom\n\nTekst.\n"
+    )
     assert len(bomb.encode()) < 600
     deep = "".join("    " * level + f'!!! note "Niveau {level}"\n\n' for level in range(200)) + "    " * 200 + "Bodem.\n"
     return {
@@ -121,7 +123,9 @@ def run_measured(arguments: list[str], timeout: float) -> tuple[subprocess.Compl
     """Run a command line; its result, wall time and the peak RSS (MB) of the largest process of its tree."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True, cwd=REPO, env=child_env(), preexec_fn=_memory_cap)
+        process = subprocess.Popen(
+            arguments, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True, cwd=REPO, env=child_env(), preexec_fn=_memory_cap
+        )
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         _, status, usage = os.wait4(process.pid, 0)  # its own usage, with the workers it waited for
@@ -143,7 +147,16 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out = base / "out"
     check, check_wall, _ = run_measured([*KADERPERS, "check", str(tree), "--format", "json"], timeout=60)
     build, build_wall, build_rss = run_measured([*KADERPERS, "build", str(tree), "--out", str(out), "--strict"], timeout=300)
-    return {"tree": tree, "outside": outside, "out": out, "check": check, "check_wall": check_wall, "build": build, "build_wall": build_wall, "build_rss": build_rss}
+    return {
+        "tree": tree,
+        "outside": outside,
+        "out": out,
+        "check": check,
+        "check_wall": check_wall,
+        "build": build,
+        "build_wall": build_wall,
+        "build_rss": build_rss,
+    }
 
 
 def build_warnings(hostile: dict[str, object]) -> dict[str, set[str]]:
@@ -290,7 +303,9 @@ ROUNDS = count(1)
 bytes_pages = st.one_of(
     st.binary(max_size=300),
     st.builds(lambda body: b"---\ntitle: Willekeurig\n---\n# Willekeurig\n\n" + body, st.binary(max_size=200)),
-    st.builds(lambda text, encoding: text.encode(encoding, errors="replace"), st.text(max_size=100), st.sampled_from(["latin-1", "utf-16", "utf-8-sig", "cp1252"])),
+    st.builds(
+        lambda text, encoding: text.encode(encoding, errors="replace"), st.text(max_size=100), st.sampled_from(["latin-1", "utf-16", "utf-8-sig", "cp1252"])
+    ),
 )
 
 
@@ -331,7 +346,10 @@ def test_real_tree_symlink_is_followed_and_published(upstream_copy: Path, upstre
     assert link.is_symlink() and link.resolve() == (upstream_copy.parent / "CONTRIBUTING.md").resolve()
     page = upstream_site / "over-het-algoritmekader" / "CONTRIBUTING.html"
     headings = [line.lstrip("#").strip() for line in link.read_text("utf-8").splitlines() if re.match(r"#{1,3} \w", line)]
-    published = {heading.get_text(" ", strip=True).rstrip("#").strip() for heading in BeautifulSoup(page.read_text("utf-8"), "html.parser").select("main h1, main h2, main h3")}
+    published = {
+        heading.get_text(" ", strip=True).rstrip("#").strip()
+        for heading in BeautifulSoup(page.read_text("utf-8"), "html.parser").select("main h1, main h2, main h3")
+    }
     assert len(headings) >= 3 and set(headings) <= published, (headings, published)
 
 
@@ -364,7 +382,11 @@ def test_walk_follows_links_inside_the_project_and_refuses_the_rest(tmp_path: Pa
     walked = walk(tree)
     assert [path.as_posix() for path in walked.files] == ["deel/sub/pagina.md", "index.md", "meedoen.md"]
     assert sorted(walked.refused) == ["buiten.md", "deel/sub/terug", "nergens.md"]
-    assert {(f.path, f.rule) for f in walked.findings} == {("buiten.md", "boundary.outside"), ("deel/sub/terug", "boundary.symlink"), ("nergens.md", "boundary.symlink")}
+    assert {(f.path, f.rule) for f in walked.findings} == {
+        ("buiten.md", "boundary.outside"),
+        ("deel/sub/terug", "boundary.symlink"),
+        ("nergens.md", "boundary.symlink"),
+    }
 
 
 def test_nesting_is_limited_for_fenced_directives_too() -> None:
@@ -378,7 +400,10 @@ def test_nesting_is_limited_for_fenced_directives_too() -> None:
     assert [f.rule for f in findings] == ["page.too-deep"] and findings[0].line == 5 + MAX_NESTING
     assert sum(line.endswith("{note}") for line in limited.split("\n")) == MAX_NESTING
     assert "Bodem" in limited and "!!! note" in limited  # text is kept; code blocks are not openers
-    assert limit_nesting("\n".join(opening[:MAX_NESTING] + closing[-MAX_NESTING:]), 1, "p.md") == ("\n".join(opening[:MAX_NESTING] + closing[-MAX_NESTING:]), [])
+    assert limit_nesting("\n".join(opening[:MAX_NESTING] + closing[-MAX_NESTING:]), 1, "p.md") == (
+        "\n".join(opening[:MAX_NESTING] + closing[-MAX_NESTING:]),
+        [],
+    )
 
 
 def test_front_matter_aliases_are_bounded_before_they_are_expanded() -> None:
@@ -386,7 +411,7 @@ def test_front_matter_aliases_are_bounded_before_they_are_expanded() -> None:
 
     from kaderpers.core.limits import TooManyValues, load_bounded
 
-    levels = "".join(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefghijk", "bcdefghijkl"))
+    levels = "".join(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefghijk", "bcdefghijkl", strict=False))
     started = time.perf_counter()
     with pytest.raises(TooManyValues):
         load_bounded("a: &a [x,x,x,x,x,x,x,x,x]\n" + levels, yaml.SafeLoader)

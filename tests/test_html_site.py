@@ -13,16 +13,15 @@ import re
 from functools import cache
 from pathlib import Path
 
+import frontmatter
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-import frontmatter
 from bs4 import BeautifulSoup
 
-from conftest import make_tree, soup_of
 import testing
+from conftest import make_tree, soup_of
 from kaderpers.site.html import CONTENT_SECURITY_POLICY, DutchSearch, content_security_policy
-from kaderpers.core.model import natural_key
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -49,9 +48,7 @@ def url_scheme(value: str) -> str:
 
 def content_pages() -> list[str]:
     return sorted(
-        path.relative_to(CONTENT).with_suffix("").as_posix()
-        for path in CONTENT.rglob("*.md")
-        if not path.relative_to(CONTENT).as_posix().startswith(EXCLUDED)
+        path.relative_to(CONTENT).with_suffix("").as_posix() for path in CONTENT.rglob("*.md") if not path.relative_to(CONTENT).as_posix().startswith(EXCLUDED)
     )
 
 
@@ -141,7 +138,13 @@ def test_no_inline_scripts_or_event_handlers(content_site: Path) -> None:
 
 def test_the_script_link_check_reads_urls_as_a_browser_does() -> None:
     """Entities are decoded by the parser; tabs and newlines inside and spaces around do not hide a scheme."""
-    hidden_schemes = ['java&#x09;script:alert(1)', 'JaVa&Tab;Script:alert(1)', ' &#10;javascript:alert(1)', 'jav&#x0A;ascript&colon;alert(1)', "\x01vbscript:msgbox(1)"]
+    hidden_schemes = [
+        "java&#x09;script:alert(1)",
+        "JaVa&Tab;Script:alert(1)",
+        " &#10;javascript:alert(1)",
+        "jav&#x0A;ascript&colon;alert(1)",
+        "\x01vbscript:msgbox(1)",
+    ]
     for value in hidden_schemes:
         href = BeautifulSoup(f'<a href="{value}">x</a>', "html.parser").a["href"]
         assert url_scheme(href) in SCRIPT_SCHEMES, value
@@ -164,12 +167,16 @@ def test_pages_load_nothing_from_other_hosts(content_site: Path) -> None:
 
 
 def test_images_on_other_hosts_become_links(tmp_path: Path) -> None:
-    tree = make_tree(tmp_path / "tree", {
-        "index.md": "---\ntitle: Proef\n---\n# Proef\n\nZie ![Een schema](https://example.org/schema.png) hier.\n\n![image](https://github.com/a/b.png)\n\n![Lokaal](lokaal.png)\n",
-        "lokaal.png": "",
-    })
-    (tree / "lokaal.png").write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                                                    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"))
+    tree = make_tree(
+        tmp_path / "tree",
+        {
+            "index.md": "---\ntitle: Proef\n---\n# Proef\n\nZie ![Een schema](https://example.org/schema.png) hier.\n\n![image](https://github.com/a/b.png)\n\n![Lokaal](lokaal.png)\n",
+            "lokaal.png": "",
+        },
+    )
+    (tree / "lokaal.png").write_bytes(
+        bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+    )
     built = testing.sphinx_build(["-q", "-b", "html", "-c", str(REPO), str(tree), str(tmp_path / "out")], cwd=REPO)
     assert built.returncode == 0, built.stderr[-3000:]
     article = BeautifulSoup((tmp_path / "out" / "index.html").read_text("utf-8"), "html.parser").find("article")

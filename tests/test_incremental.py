@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import differences
 
 import testing
+from conftest import differences
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from conftest import CONTENT, KADERPERS, REPO, differences
 
 pypdf = pytest.importorskip("pypdf")
@@ -36,7 +37,9 @@ TRACEBACK = ("Traceback", "please open an issue", "The full traceback has been s
 
 
 def kaderpers(tree: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*KADERPERS, "build", str(tree), "--out", str(out), *options], capture_output=True, text=True, cwd=REPO, env=dict(os.environ, NO_COLOR="1"))
+    return subprocess.run(
+        [*KADERPERS, "build", str(tree), "--out", str(out), *options], capture_output=True, text=True, cwd=REPO, env=dict(os.environ, NO_COLOR="1")
+    )
 
 
 def start(tree: Path, out: Path, *options: str) -> subprocess.Popen[str]:

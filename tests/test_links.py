@@ -11,8 +11,8 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,6 @@ from kaderpers.core.findings import RULES, Level
 from kaderpers.core.linkcheck import LinkOptions, Status, check_urls, headers_for, retry_after
 from kaderpers.core.links import collect_links, is_external
 from kaderpers.core.loader import load_tree
-
 from link_server import LinkServer
 
 SLOW = 10  # the slow endpoint's delay; the tree's conf.py sets a time-out of 3 s (room for a busy machine)
@@ -171,7 +170,9 @@ def test_anchors_are_checked_when_asked(tree: Path, server: LinkServer, capsys: 
     assert server.requests["GET", "/anchors"] == 3  # each fragment read from the page itself (#L10 is a line, not an anchor)
 
 
-def test_a_second_run_within_the_ttl_asks_nothing_about_links_that_were_fine(tree: Path, server: LinkServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_second_run_within_the_ttl_asks_nothing_about_links_that_were_fine(
+    tree: Path, server: LinkServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = check(tree, capsys)[1]
     cache = tmp_path / "cache" / "links.json"  # kaderpers_link_cache, relative to conf.py's folder
     assert cache.is_file()
@@ -190,7 +191,9 @@ def test_a_second_run_within_the_ttl_asks_nothing_about_links_that_were_fine(tre
     assert all(server.count(path) > 0 for path in FINE)
 
 
-def test_strict_fails_on_a_permanent_redirect_alone(tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strict_fails_on_a_permanent_redirect_alone(
+    tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     tree = write_tree(tmp_path, server.base, {"index.md": "# Start\n\n[oud](BASE/moved)\n"})
     status, findings, _ = check(tree, capsys)
@@ -199,7 +202,9 @@ def test_strict_fails_on_a_permanent_redirect_alone(tmp_path: Path, server: Link
     assert check(tree, capsys, "--strict")[0] == 1
 
 
-def test_a_cache_that_cannot_be_written_is_reported_and_the_check_goes_on(tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_written_is_reported_and_the_check_goes_on(
+    tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a-file").write_text("")
     tree = write_tree(tmp_path, server.base, {"index.md": "# Start\n\n[weg](BASE/missing)\n"}, "kaderpers_link_cache = '../a-file/links.json'\n")
@@ -228,7 +233,9 @@ def test_isolated_never_runs_the_trees_conf_py(tmp_path: Path, server: LinkServe
     assert findings == [] and status == 0  # conf.py skips the host
 
 
-def test_settings_skip_hosts_and_patterns_and_send_headers_per_host(tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_skip_hosts_and_patterns_and_send_headers_per_host(
+    tmp_path: Path, server: LinkServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     conf = (
         "kaderpers_link_skip_patterns = [r'/gone$']\n"
@@ -307,7 +314,7 @@ def test_never_more_requests_open_to_a_host_than_the_limit(per_host: int, links:
 
 def test_retry_after_in_seconds_or_as_a_date_is_capped() -> None:
     now = time.time()
-    in_20_s = format_datetime(datetime.fromtimestamp(now, timezone.utc) + timedelta(seconds=20), usegmt=True)
+    in_20_s = format_datetime(datetime.fromtimestamp(now, UTC) + timedelta(seconds=20), usegmt=True)
     assert retry_after("7", 0, 60) == 7
     assert 18 <= retry_after(in_20_s, 0, 60, now) <= 21
     assert retry_after("3600", 0, 60) == 60  # capped

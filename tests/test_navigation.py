@@ -32,11 +32,15 @@ def titles(navigation, docname: str) -> list[str | None]:
 
 def test_sections_pages_titles_and_index_heads(tmp_path: Path) -> None:
     docs = {"index", "a/index", "a/een", "a/twee", "b/index", "b/x"}
-    nav = nav_of(tmp_path, docs, [
-        {"Home": "index.md"},
-        {"Deel A": ["a/twee.md", "a/index.md", {"Eerste": "a/een.md"}]},
-        {"Deel B": [{"Overzicht": "b/index.md"}, "b/x.md", {"Extern": "https://example.org/"}]},
-    ])
+    nav = nav_of(
+        tmp_path,
+        docs,
+        [
+            {"Home": "index.md"},
+            {"Deel A": ["a/twee.md", "a/index.md", {"Eerste": "a/een.md"}]},
+            {"Deel B": [{"Overzicht": "b/index.md"}, "b/x.md", {"Extern": "https://example.org/"}]},
+        ],
+    )
     assert children(nav, "index") == ["a/index", "b/index"]
     assert titles(nav, "index") == ["Deel A", "Deel B"]  # a section's index page takes the section title
     assert children(nav, "a/index") == ["a/twee", "a/een"]
@@ -116,12 +120,20 @@ def test_missing_page_in_nav_is_reported_and_skipped(tmp_path: Path, caplog: pyt
 def test_default_navigation_order_and_phases(tmp_path: Path) -> None:
     docs = {
         "index",
-        "levenscyclus/index", "levenscyclus/over", "levenscyclus/ontwerp", "levenscyclus/uitfaseren", "levenscyclus/probleemanalyse",
-        "onderwerpen/index", "onderwerpen/data",
-        "rollen/index", "rollen/jurist",
+        "levenscyclus/index",
+        "levenscyclus/over",
+        "levenscyclus/ontwerp",
+        "levenscyclus/uitfaseren",
+        "levenscyclus/probleemanalyse",
+        "onderwerpen/index",
+        "onderwerpen/data",
+        "rollen/index",
+        "rollen/jurist",
         "voldoen-aan-wetten-en-regels/index",
-        "voldoen-aan-wetten-en-regels/vereisten/index", "voldoen-aan-wetten-en-regels/vereisten/avg-01",
-        "voldoen-aan-wetten-en-regels/maatregelen/index", "voldoen-aan-wetten-en-regels/maatregelen/1-pba-01",
+        "voldoen-aan-wetten-en-regels/vereisten/index",
+        "voldoen-aan-wetten-en-regels/vereisten/avg-01",
+        "voldoen-aan-wetten-en-regels/maatregelen/index",
+        "voldoen-aan-wetten-en-regels/maatregelen/1-pba-01",
         "voldoen-aan-wetten-en-regels/hulpmiddelen/index",
         "extra",
     }
@@ -135,7 +147,10 @@ def test_default_navigation_order_and_phases(tmp_path: Path) -> None:
     assert titles(nav, "index")[:6] == ["Levenscyclus", "Onderwerpen", "Rollen", "Vereisten", "Maatregelen", "Hulpmiddelen"]
     assert children(nav, "index")[6:] == ["extra", "voldoen-aan-wetten-en-regels/index"]  # then the rest
     assert children(nav, "levenscyclus/index") == [
-        "levenscyclus/over", "levenscyclus/probleemanalyse", "levenscyclus/ontwerp", "levenscyclus/uitfaseren",
+        "levenscyclus/over",
+        "levenscyclus/probleemanalyse",
+        "levenscyclus/ontwerp",
+        "levenscyclus/uitfaseren",
     ]
     assert sorted(nav.order) == sorted(docs)
 
@@ -189,7 +204,9 @@ def test_upstream_nav_places_every_page_once_in_nav_order(upstream_tree: Path) -
     assert children(nav, "onderwerpen/index") == expected
     # The levenscyclus keeps the explicit order of the file, not the alphabet.
     assert children(nav, "levenscyclus/index")[:3] == [
-        "levenscyclus/over-de-levenscyclus", "levenscyclus/organisatieverantwoordelijkheden", "levenscyclus/probleemanalyse",
+        "levenscyclus/over-de-levenscyclus",
+        "levenscyclus/organisatieverantwoordelijkheden",
+        "levenscyclus/probleemanalyse",
     ]
     maatregelen = children(nav, "voldoen-aan-wetten-en-regels/maatregelen/index")
     assert len(maatregelen) == len([d for d in docs if d.startswith("voldoen-aan-wetten-en-regels/maatregelen/")]) - 1

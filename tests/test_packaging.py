@@ -65,10 +65,7 @@ def assert_full_site(site: Path) -> None:
 def test_pyproject_lists_every_package() -> None:
     """The wheel's package list is explicit (it maps source/ and content/ in): it must name every package."""
     settings = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-    on_disk = {
-        ".".join(init.parent.relative_to(REPO / "extensions").parts)
-        for init in (REPO / "extensions" / "kaderpers").rglob("__init__.py")
-    }
+    on_disk = {".".join(init.parent.relative_to(REPO / "extensions").parts) for init in (REPO / "extensions" / "kaderpers").rglob("__init__.py")}
     listed = set(settings["packages"])
     assert on_disk <= listed, f"add to pyproject.toml's packages: {sorted(on_disk - listed)}"
     assert {settings["package-dir"][name] for name in listed - on_disk} == {"source", "content"}
@@ -95,10 +92,17 @@ def fresh_environment(work: Path, wheel: Path) -> Path:
     target = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)], check=True)
     python = target / "bin" / "python"
-    own = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True).stdout.strip())
+    own = Path(
+        subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True).stdout.strip()
+    )
     # A plain path: the .pth files in that folder (the editable install of this checkout) are not run.
     (own / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return target
 
 
@@ -141,7 +145,22 @@ def test_a_conf_py_naming_only_the_extension_gives_the_same_site(upstream_tree: 
     conf.mkdir()
     (conf / "conf.py").write_text('extensions = ["kaderpers"]\n', encoding="utf-8")
     out = tmp_path / "html"
-    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(conf), "-d", str(tmp_path / "doctrees"), "-j", "auto", str(upstream_tree), str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-q",
+        "-b",
+        "html",
+        "-c",
+        str(conf),
+        "-d",
+        str(tmp_path / "doctrees"),
+        "-j",
+        "auto",
+        str(upstream_tree),
+        str(out),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
     assert_full_site(out)
@@ -185,18 +204,21 @@ def test_the_configuration_is_the_tree_s_conf_py_or_the_extension_alone(tmp_path
 def test_every_option_stays_overridable(tmp_path: Path) -> None:
     """A conf.py's values win over the extension's; the theme options merge key by key;
     the project's templates and static files come before kaderpers'."""
-    tree = make_tree(tmp_path / "tree", {
-        "index.md": "---\ntitle: Proef\n---\n# Proef\n\nTekst.\n",
-        "conf/conf.py": (
-            'extensions = ["kaderpers"]\n'
-            'html_title = "Eigen titel"\n'
-            'html_theme_options = {"search_bar_text": "Zoek iets"}\n'
-            'templates_path = ["eigen"]\n'
-            'html_static_path = ["statisch"]\n'
-        ),
-        "conf/eigen/kaderpers-404.html": '{%- extends "page.html" %}{% block body %}<h1>Eigen 404</h1>{% endblock %}',
-        "conf/statisch/kaderpers.css": "/* eigen stijl */\n",
-    })
+    tree = make_tree(
+        tmp_path / "tree",
+        {
+            "index.md": "---\ntitle: Proef\n---\n# Proef\n\nTekst.\n",
+            "conf/conf.py": (
+                'extensions = ["kaderpers"]\n'
+                'html_title = "Eigen titel"\n'
+                'html_theme_options = {"search_bar_text": "Zoek iets"}\n'
+                'templates_path = ["eigen"]\n'
+                'html_static_path = ["statisch"]\n'
+            ),
+            "conf/eigen/kaderpers-404.html": '{%- extends "page.html" %}{% block body %}<h1>Eigen 404</h1>{% endblock %}',
+            "conf/statisch/kaderpers.css": "/* eigen stijl */\n",
+        },
+    )
     out = tmp_path / "out"
     command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(tree / "conf"), str(tree), str(out)]
     result = subprocess.run(command, capture_output=True, text=True)

@@ -151,7 +151,9 @@ def test_check_reports_exactly_what_the_site_build_reports(hostile_build: tuple[
     assert not {line for path, line, _, _ in checked} & marked_lines(HOSTILE, "(-)")
     assert {path for path, _, _, _ in checked} == {PAGE}  # content/ itself is clean
     rules = {line: rule for _, line, rule, _ in checked}
-    assert [rules[line] for line in sorted(marked_lines(HOSTILE, "(M4)") | marked_lines(HOSTILE, "(M5)") | marked_lines(HOSTILE, "(M10)"))] == ["image.alt-missing"] * 3
+    assert [rules[line] for line in sorted(marked_lines(HOSTILE, "(M4)") | marked_lines(HOSTILE, "(M5)") | marked_lines(HOSTILE, "(M10)"))] == [
+        "image.alt-missing"
+    ] * 3
     messages = " ".join(message for _, _, _, message in checked)
     for what in ("onclick on <a>", "<script>", "href on <a>", "onclick on <button>", "<iframe>", "onmouseover on <a>", "onclick on <span>", "onclick on <b>"):
         assert what in messages, what
@@ -193,16 +195,43 @@ def test_check_agrees_with_the_site_build_on_the_real_tree(upstream_build: subpr
 
 #: Lines of the constructs the view opens up, in any order, nesting and indentation.
 CONSTRUCT_LINES = [
-    '!!! note "Titel <b onclick=\'x()\'>vet</b>"', "??? tip", '=== "Tab <i>een</i>"', "/// details | <em>titel</em>", "///",
-    '<div class="grid cards" markdown>', '<div markdown class="x">', "</div>", "-   ## <a onclick=\"x()\">kaart</a>", "    ---",
-    "```", "```html", "~~~", ":::{note}", ":::", "```{image} x.png", "```{raw} html", ":alt:", ":width: 3px",
-    "![](x.png)", "![tekst](x.png){ width=3 }", '<img src="x.png">', "<script>x</script>", "`<script>` code", "| a | <b>b</b> |",
-    "|---|---|", "1. lijst <span onclick=y>z</span>", "", "tekst", "\t<iframe>",
+    "!!! note \"Titel <b onclick='x()'>vet</b>\"",
+    "??? tip",
+    '=== "Tab <i>een</i>"',
+    "/// details | <em>titel</em>",
+    "///",
+    '<div class="grid cards" markdown>',
+    '<div markdown class="x">',
+    "</div>",
+    '-   ## <a onclick="x()">kaart</a>',
+    "    ---",
+    "```",
+    "```html",
+    "~~~",
+    ":::{note}",
+    ":::",
+    "```{image} x.png",
+    "```{raw} html",
+    ":alt:",
+    ":width: 3px",
+    "![](x.png)",
+    "![tekst](x.png){ width=3 }",
+    '<img src="x.png">',
+    "<script>x</script>",
+    "`<script>` code",
+    "| a | <b>b</b> |",
+    "|---|---|",
+    "1. lijst <span onclick=y>z</span>",
+    "",
+    "tekst",
+    "\t<iframe>",
 ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(lines=st.lists(st.tuples(st.sampled_from(["", "    ", "        ", "\t", "  "]), st.sampled_from(CONSTRUCT_LINES)), max_size=30), first=st.integers(1, 40))
+@given(
+    lines=st.lists(st.tuples(st.sampled_from(["", "    ", "        ", "\t", "  "]), st.sampled_from(CONSTRUCT_LINES)), max_size=30), first=st.integers(1, 40)
+)
 def test_any_body_gives_findings_on_its_own_lines(lines: list[tuple[str, str]], first: int) -> None:
     from kaderpers.core.markup import markup
     from kaderpers.core.sanitiser import sanitise

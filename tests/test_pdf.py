@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from conftest import build_site, comparable, make_tree, run_kaderpers
 
 pypdf = pytest.importorskip("pypdf")
@@ -158,20 +159,40 @@ def construct_tree(root: Path) -> Path:
         "voldoen-aan-wetten-en-regels/maatregelen/index.md": "---\ntitle: Maatregelen\n---\n\n# Maatregelen\n\n<!-- list_maatregelen -->\n",
         "voldoen-aan-wetten-en-regels/hulpmiddelen/index.md": "---\ntitle: Hulpmiddelen\n---\n\n# Hulpmiddelen\n\nNog geen.\n",
         "voldoen-aan-wetten-en-regels/vereisten/avg-01-rechtmatig.md": RECORD.format(
-            title="Organisaties verwerken persoonsgegevens rechtmatig", kind="ver", code="avg-01", phase="ontwerp", extra="",
-            heading="Vereiste", body="Verwerk alleen met een grondslag. Zie ook [de uitlegvereiste](aia-02-uitleg.md).",
+            title="Organisaties verwerken persoonsgegevens rechtmatig",
+            kind="ver",
+            code="avg-01",
+            phase="ontwerp",
+            extra="",
+            heading="Vereiste",
+            body="Verwerk alleen met een grondslag. Zie ook [de uitlegvereiste](aia-02-uitleg.md).",
         ),
         "voldoen-aan-wetten-en-regels/vereisten/aia-02-uitleg.md": RECORD.format(
-            title="Betrokkenen krijgen uitleg over besluiten", kind="ver", code="aia-02", phase="implementatie", extra="",
-            heading="Vereiste", body="Geef uitleg over elk besluit.",
+            title="Betrokkenen krijgen uitleg over besluiten",
+            kind="ver",
+            code="aia-02",
+            phase="implementatie",
+            extra="",
+            heading="Vereiste",
+            body="Geef uitleg over elk besluit.",
         ),
         "voldoen-aan-wetten-en-regels/maatregelen/2-owp-01-dpia.md": RECORD.format(
-            title="Voer een DPIA uit", kind="mtr", code="owp-01", phase="ontwerp", extra="vereiste:\n- avg-01-rechtmatig\n",
-            heading="Maatregel", body="Doe een DPIA.\n\n## Bijbehorende vereisten\n\n<!-- list_vereisten_on_maatregelen_page -->",
+            title="Voer een DPIA uit",
+            kind="mtr",
+            code="owp-01",
+            phase="ontwerp",
+            extra="vereiste:\n- avg-01-rechtmatig\n",
+            heading="Maatregel",
+            body="Doe een DPIA.\n\n## Bijbehorende vereisten\n\n<!-- list_vereisten_on_maatregelen_page -->",
         ),
         "voldoen-aan-wetten-en-regels/maatregelen/6-imp-01-uitleg.md": RECORD.format(
-            title="Leg besluiten uit aan betrokkenen", kind="mtr", code="imp-01", phase="implementatie", extra="vereiste:\n- aia-02-uitleg\n",
-            heading="Maatregel", body="Leg uit.",
+            title="Leg besluiten uit aan betrokkenen",
+            kind="mtr",
+            code="imp-01",
+            phase="implementatie",
+            extra="vereiste:\n- aia-02-uitleg\n",
+            heading="Maatregel",
+            body="Leg uit.",
         ),
         "bouwstenen.md": CONSTRUCTS.replace("{rows}", rows).replace("{long_rows}", "".join(f"| lang {i} | cel {i} |\n" for i in range(1, 120))),
     }
@@ -432,9 +453,8 @@ def test_watchdog_ends_a_hung_layout_naming_the_page(tmp_path: Path) -> None:
 
 
 def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subprocess.CompletedProcess[str]) -> None:
-    from kaderpers.core.loader import load_tree
-
     from conftest import CONTENT
+    from kaderpers.core.loader import load_tree
 
     out = content_build.out / "pdf"  # type: ignore[attr-defined]
     kader = load_tree(CONTENT).kader

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import CONTENT, REPO
 
 pytest.importorskip("rinoh")
@@ -21,6 +22,7 @@ from kaderpers.pdf.compat import PATCHES, patched_rinohtype  # noqa: E402
 from pdf_signature import differences, signature  # noqa: E402
 
 pytestmark = pytest.mark.pdf
+
 
 def current_values() -> dict[str, object]:
     return {patch.name: compat.present_value(patch) for patch in PATCHES}
@@ -80,7 +82,11 @@ def test_the_speed_patches_leave_text_links_and_outline_unchanged(content_build:
     arguments = ["-b", "kaderpers-pdf", "-c", str(REPO), "-d", str(tmp_path / "doctrees"), "-q"]
     settings = ["-D", "kaderpers_pdf_speedups=0", "-D", "kaderpers_pdf_documents=edition"]
     record = tmp_path / "patches.json"
-    result = subprocess.run([sys.executable, "-c", SPHINX_RECORDING_PATCHES, str(record), *arguments, *settings, str(CONTENT), str(tmp_path / "pdf")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SPHINX_RECORDING_PATCHES, str(record), *arguments, *settings, str(CONTENT), str(tmp_path / "pdf")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     # The run without the speed-ups had every other patch, and none of them.
     assert sorted(json.loads(record.read_text("utf-8"))) == sorted(patch.name for patch in PATCHES if not patch.neutral)

@@ -9,26 +9,25 @@ from pathlib import Path
 
 import pytest
 import sphinx.locale
-from conftest import REPO, make_tree
-from kader_fixture_tree import FILES
-
 from pypdf import PdfReader
 from rinoh.frontend.rst import DocutilsNode
 from rinoh.frontend.rst import nodes as rst
 
+from conftest import REPO, make_tree
+from kader_fixture_tree import FILES
 from kaderpers.pdf import compat, rinoh_nodes
 
 pytestmark = pytest.mark.pdf
 
 #: As the recipe says: a subclass named after the node (here docutils' ``rubric``), in rinoh_nodes.py.
-RECIPE_CLASS = '''
+RECIPE_CLASS = """
 
 class Rubric(rst.Rubric):
     def build_flowable(self):
         RENDERED.append(self.node.astext())
         return super().build_flowable()
 
-'''
+"""
 
 
 def test_rinoh_nodes_leaves_rinohtype_as_it_was_and_lists_every_class_it_defines() -> None:

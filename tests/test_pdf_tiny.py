@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import make_tree, run_kaderpers
 from test_pdf import flat, pdftotext
 
@@ -44,7 +45,14 @@ TREES = {
     "one-vereiste-one-maatregel": ({**INDEX, **TWO_RECORDS}, {"algoritmekader.pdf", "wijzigingen.pdf"}),
     "phase-without-records": (
         {**INDEX, **PHASES_WITHOUT_RECORDS},
-        {"algoritmekader.pdf", "wijzigingen.pdf", "handouts/ontwerp.pdf", "handouts/implementatie.pdf", "handouts/rollen/jurist.pdf", "handouts/rollen/ontwikkelaar.pdf"},
+        {
+            "algoritmekader.pdf",
+            "wijzigingen.pdf",
+            "handouts/ontwerp.pdf",
+            "handouts/implementatie.pdf",
+            "handouts/rollen/jurist.pdf",
+            "handouts/rollen/ontwikkelaar.pdf",
+        },
     ),
 }
 

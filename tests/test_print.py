@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from pdf_tags import link_annotations, structure
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -84,7 +85,7 @@ def test_edition_is_compacted_to_at_most_055_of_its_laid_out_size_and_loses_noth
     # Every page's text, letter for letter (the spaces pypdf infers from glyph positions aside).
     texts = ["".join(page.extract_text().split()) for page in after.pages]
     assert sum(map(len, texts)) > 500_000
-    differing = [number + 1 for number, (text, page) in enumerate(zip(texts, before.pages)) if text != "".join(page.extract_text().split())]
+    differing = [number + 1 for number, (text, page) in enumerate(zip(texts, before.pages, strict=False)) if text != "".join(page.extract_text().split())]
     assert not differing, f"the text of pages {differing[:10]} differs from the laid-out edition"
     xmp, images = xmp_and_images(upstream_edition)
     assert "pdfuaid:part" in xmp and (xmp, images) == xmp_and_images(laid_out_edition)
@@ -95,13 +96,23 @@ def test_edition_is_compacted_to_at_most_055_of_its_laid_out_size_and_loses_noth
 
 MIN_LABEL_PT = 7.0
 #: The levenscyclus diagram's node labels, as the page's Mermaid source writes them.
-LEVENSCYCLUS_LABELS = ("0. Organisatieverantwoordelijkheden", "1. Probleemanalyse", "3. Dataverkenning en datapreparatie", "7. Monitoring en beheer", "8. Uitfaseren")
+LEVENSCYCLUS_LABELS = (
+    "0. Organisatieverantwoordelijkheden",
+    "1. Probleemanalyse",
+    "3. Dataverkenning en datapreparatie",
+    "7. Monitoring en beheer",
+    "8. Uitfaseren",
+)
 
 
 def section_pages(path: Path, docname: str) -> range:
     """The pages a kader page's section is printed on: from its start to where the next page starts."""
     reader = pypdf.PdfReader(path)
-    starts = {str(name)[1:]: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items() if str(name).startswith("%") and "#" not in str(name)}
+    starts = {
+        str(name)[1:]: reader.get_destination_page_number(d)
+        for name, d in reader.named_destinations.items()
+        if str(name).startswith("%") and "#" not in str(name)
+    }
     first = starts[docname]
     return range(first, min((page for page in starts.values() if page > first), default=first) + 1)
 
@@ -125,7 +136,7 @@ def figure_chars(path: Path, pages: list[int]) -> dict[int, list]:
             for child in item:
                 yield from chars(child, in_figure or isinstance(item, LTFigure))
 
-    return {number: list(chars(page, False)) for number, page in zip(pages, extract_pages(path, page_numbers=pages))}
+    return {number: list(chars(page, False)) for number, page in zip(pages, extract_pages(path, page_numbers=pages), strict=False)}
 
 
 @upstream
@@ -136,7 +147,10 @@ def test_the_levenscyclus_diagram_is_vector_with_selectable_labels_of_at_least_7
     chars = [char for number, found in figure_chars(upstream_edition, drawn).items() for char in found]
     assert chars, "the diagram has no text of its own"
     text = "".join(char.get_text() for char in chars)  # letters only: pdfminer adds no spaces of its own here
-    pages = [subprocess.run(["pdftotext", "-f", str(n + 1), "-l", str(n + 1), str(upstream_edition), "-"], capture_output=True, text=True, check=True).stdout for n in drawn]
+    pages = [
+        subprocess.run(["pdftotext", "-f", str(n + 1), "-l", str(n + 1), str(upstream_edition), "-"], capture_output=True, text=True, check=True).stdout
+        for n in drawn
+    ]
     extracted = "".join("".join(pages).split())
     for label in LEVENSCYCLUS_LABELS:  # mermaid may wrap a label over lines
         assert "".join(label.split()) in "".join(text.split()), f"{label!r} is not text in the drawing"
@@ -151,7 +165,12 @@ def test_every_diagram_label_in_the_edition_is_at_least_7_pt(upstream_edition: P
     pages = pages_with_vector_figures(upstream_edition)
     assert pages
     chars = figure_chars(upstream_edition, pages)
-    small = [(number + 1, char.get_text(), round(char.size, 2)) for number, found in chars.items() for char in found if char.size < MIN_LABEL_PT and char.get_text().strip()]
+    small = [
+        (number + 1, char.get_text(), round(char.size, 2))
+        for number, found in chars.items()
+        for char in found
+        if char.size < MIN_LABEL_PT and char.get_text().strip()
+    ]
     assert sum(map(len, chars.values())) > 50 and not small, small[:10]
 
 

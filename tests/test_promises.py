@@ -24,6 +24,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import KADERPERS, REPO, child_env, comparable, make_tree, run_kaderpers
 
 V = "voldoen-aan-wetten-en-regels"
@@ -72,7 +73,9 @@ def project_files(port: int) -> dict[str, str]:
         "docs/levenscyclus/ontwerp.md": "---\ntitle: Fase 2, Ontwerp\n---\n# Ontwerp\n\n<!-- list_maatregelen levenscyclus/ontwerp -->\n",
         "docs/rollen/jurist.md": "---\ntitle: Jurist\n---\n# Jurist\n\nDe jurist.\n",
         f"docs/{V}/vereisten/avg-01-rechtmatig.md": RECORD.format(title="Verwerk rechtmatig", code="ver:avg-01", extra="", body="Tekst van de vereiste."),
-        f"docs/{V}/maatregelen/2-owp-01-doel.md": RECORD.format(title="Beschrijf het doel", code="mtr:owp-01", extra="vereiste:\n- avg-01-rechtmatig\n", body=body),
+        f"docs/{V}/maatregelen/2-owp-01-doel.md": RECORD.format(
+            title="Beschrijf het doel", code="mtr:owp-01", extra="vereiste:\n- avg-01-rechtmatig\n", body=body
+        ),
     }
 
 
@@ -198,7 +201,9 @@ def test_check_finds_the_beslishulp_in_the_folder_above(project: Path) -> None:
     assert problems and result.returncode == 1, result.stdout[-2000:]
 
 
-def test_fresh_starts_from_an_empty_folder_and_handouts_fasen_writes_the_phase_handouts_only(built: subprocess.CompletedProcess[str], project: Path, tmp_path: Path) -> None:
+def test_fresh_starts_from_an_empty_folder_and_handouts_fasen_writes_the_phase_handouts_only(
+    built: subprocess.CompletedProcess[str], project: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     shutil.copytree(built.out / "html", out / "html")  # type: ignore[attr-defined]
     shutil.copytree(built.out / "doctrees", out / "doctrees")  # type: ignore[attr-defined]

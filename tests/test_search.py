@@ -28,7 +28,7 @@ def document(title: str, body: str = "", *, kind: str = "pagina", file_words: st
 def finds(index: dict, word: str) -> list[str]:
     """The titles of the documents the stem of ``word`` lists, best score first."""
     postings = index["terms"].get(dutch_stem(word), [])
-    pairs = sorted(zip(postings[::2], postings[1::2]), key=lambda pair: -pair[1])
+    pairs = sorted(zip(postings[::2], postings[1::2], strict=False), key=lambda pair: -pair[1])
     return [index["docs"][doc][1] for doc, _ in pairs]
 
 

@@ -9,7 +9,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -83,7 +83,7 @@ def test_every_published_page_is_in_the_sitemap(seo_site: Path) -> None:
 def test_the_tree_not_in_git_has_the_files_modification_times(seo_build, upstream_copy: Path) -> None:
     for url in sitemap_urls(seo_build.out / "html"):
         if url[0].text == f"{BASEURL}voldoen-aan-wetten-en-regels/index.html":
-            expected = datetime.fromtimestamp((upstream_copy / "voldoen-aan-wetten-en-regels" / "index.md").stat().st_mtime, tz=timezone.utc)
+            expected = datetime.fromtimestamp((upstream_copy / "voldoen-aan-wetten-en-regels" / "index.md").stat().st_mtime, tz=UTC)
             assert datetime.fromisoformat(url[1].text) == expected.replace(microsecond=0)
             return
     raise AssertionError("voldoen-aan-wetten-en-regels/index.html is not in the sitemap")
@@ -264,13 +264,21 @@ def test_the_last_commits_come_from_one_git_call(tmp_path: Path, monkeypatch: py
     assert sum("log" in call for call in calls) == 1 and len(calls) <= 2
     assert len(commits) == 250
     top = Path(git(tmp_path, "rev-parse", "--show-toplevel").strip())
-    assert commits[top / "docs" / "map-1" / "pagina-1.md"] == datetime(2025, 1, 1, tzinfo=timezone.utc)
-    assert commits[top / "docs" / "map-2" / "pagina-2.md"] == datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert commits[top / "docs" / "map-1" / "pagina-1.md"] == datetime(2025, 1, 1, tzinfo=UTC)
+    assert commits[top / "docs" / "map-2" / "pagina-2.md"] == datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["kort", "a " * 100, "woord" * 40, "Een zin van gewone woorden, " * 10, "abcdef " * 40, "De maatregelen van het algoritmekader zijn " * 6, "x" * 150 + " " + "y" * 30],
+    [
+        "kort",
+        "a " * 100,
+        "woord" * 40,
+        "Een zin van gewone woorden, " * 10,
+        "abcdef " * 40,
+        "De maatregelen van het algoritmekader zijn " * 6,
+        "x" * 150 + " " + "y" * 30,
+    ],
 )
 def test_cut_keeps_whole_words_within_160_characters(text: str) -> None:
     from kaderpers.site.seo import cut

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import frontmatter
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import CONTENT, make_tree, run_kaderpers, soup_of
 from kader_fixture_tree import FILES, HOSTILE_LABEL, HOSTILE_TITLE, V
 
@@ -101,9 +102,7 @@ class Tree:
         self.root = root
         self.records: dict[str, dict[str, dict]] = {}
         for kind, folder in RECORD_FOLDERS.items():
-            self.records[kind] = {
-                path.stem: frontmatter.load(path).metadata for path in (root / folder).glob("*.md") if path.name != "index.md"
-            }
+            self.records[kind] = {path.stem: frontmatter.load(path).metadata for path in (root / folder).glob("*.md") if path.name != "index.md"}
 
     def expected(self, page: Path, directive: Directive) -> tuple[list[str], list[str]]:
         """(stems of the rows, missing stems shown as marked rows) a directive should show."""
@@ -252,8 +251,14 @@ def test_filter_script_only_on_pages_with_an_interactive_table(fixture_site: Pat
         if any(s["src"].split("?")[0].endswith("_static/kader-tables.js") for s in soup.find_all("script", src=True)):
             with_script.add(page.relative_to(fixture_site).as_posix())
         assert soup.find("link", href=re.compile(r"_static/kader-tables\.css")) is not None, page
-    assert with_script == {f"{V}/vereisten/index.html", f"{V}/maatregelen/index.html", "levenscyclus/implementatie.html",
-                           "overzicht/myst.html", f"{V}/hulpmiddelen/index.html", "traceerbaarheid/index.html"}
+    assert with_script == {
+        f"{V}/vereisten/index.html",
+        f"{V}/maatregelen/index.html",
+        "levenscyclus/implementatie.html",
+        "overzicht/myst.html",
+        f"{V}/hulpmiddelen/index.html",
+        "traceerbaarheid/index.html",
+    }
 
 
 def test_titles_and_chips_are_links_to_their_pages(fixture_site: Path) -> None:
@@ -423,8 +428,14 @@ def test_incremental_build_updates_tables_on_other_pages(tmp_path: Path) -> None
     run_kaderpers("build", str(tree), "--out", str(fresh), "-j", "1")
     assert incremental == rendered_kader(fresh / "html")
     # The change reached pages that were not read again: overviews, phase, rol, onderwerp and vereiste pages.
-    for page in ("levenscyclus/ontwerp.html", f"{V}/maatregelen/index.html", "rollen/ontwikkelaar.html",
-                 f"{V}/vereisten/aia-03-risicobeheer.html", f"{V}/hulpmiddelen/DPIA.html", "overzicht/myst.html"):
+    for page in (
+        "levenscyclus/ontwerp.html",
+        f"{V}/maatregelen/index.html",
+        "rollen/ontwikkelaar.html",
+        f"{V}/vereisten/aia-03-risicobeheer.html",
+        f"{V}/hulpmiddelen/DPIA.html",
+        "overzicht/myst.html",
+    ):
         assert "Monitor de werking elke maand" in incremental[page], page
         assert incremental[page] != before[page], page
     assert "Monitor de werking elke maand" not in before["levenscyclus/ontwerp.html"]
@@ -470,7 +481,9 @@ def test_upstream_pages_with_two_filters(upstream_tree: Path, upstream_site: Pat
         assert [key for key, _ in directive.filters] == ["vereiste", "onderwerp"]
         expected, _ = tree.expected(page, directive)
         vereiste, onderwerp = (value for _, value in directive.filters)
-        both = [s for s, m in sorted(tree.records["maatregelen"].items()) if vereiste in as_list(m.get("vereiste")) and onderwerp in as_list(m.get("onderwerp"))]
+        both = [
+            s for s, m in sorted(tree.records["maatregelen"].items()) if vereiste in as_list(m.get("vereiste")) and onderwerp in as_list(m.get("onderwerp"))
+        ]
         assert expected == both
         page_html = html_of(upstream_site, page.relative_to(upstream_tree).as_posix())
         container = soup_of(page_html).find(id=f"kp-lijst-{number}")

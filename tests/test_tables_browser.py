@@ -18,6 +18,7 @@ from pathlib import Path
 import frontmatter
 import openpyxl
 import pytest
+
 from conftest import REPO, serve
 from kader_fixture_tree import HOSTILE_TITLE, V
 from test_tables import RECORD_FOLDERS, as_list
@@ -55,9 +56,7 @@ def open_page(page, base: str, path: str, errors: list[str] | None = None):  # n
 
 
 def visible_stems(page, table: str = TABLE) -> list[str]:  # noqa: ANN001
-    hrefs = page.eval_on_selector_all(
-        f"{table} tbody tr:not([hidden]) td.kp-col-title a", "links => links.map(a => a.getAttribute('href'))"
-    )
+    hrefs = page.eval_on_selector_all(f"{table} tbody tr:not([hidden]) td.kp-col-title a", "links => links.map(a => a.getAttribute('href'))")
     return [re.sub(r"\.html.*$", "", href).rsplit("/", 1)[-1] for href in hrefs]
 
 
@@ -183,11 +182,21 @@ def test_sorting_by_header_buttons(page, site: Path) -> None:  # noqa: ANN001
 
 PROFILES = [
     # The worked example of the upstream semantics: the open-source exception holds.
-    {"rol-ai-act": "aanbieder", "soort-toepassing": "ai-systeem", "risicogroep": "geen-hoog-risico-ai-systeem",
-     "transparantieverplichting": "geen-transparantieverplichting", "open-source": "open-source"},
+    {
+        "rol-ai-act": "aanbieder",
+        "soort-toepassing": "ai-systeem",
+        "risicogroep": "geen-hoog-risico-ai-systeem",
+        "transparantieverplichting": "geen-transparantieverplichting",
+        "open-source": "open-source",
+    },
     # The same without open source: the exception no longer holds.
-    {"rol-ai-act": "aanbieder", "soort-toepassing": "ai-systeem", "risicogroep": "geen-hoog-risico-ai-systeem",
-     "transparantieverplichting": "geen-transparantieverplichting", "open-source": "geen-open-source"},
+    {
+        "rol-ai-act": "aanbieder",
+        "soort-toepassing": "ai-systeem",
+        "risicogroep": "geen-hoog-risico-ai-systeem",
+        "transparantieverplichting": "geen-transparantieverplichting",
+        "open-source": "geen-open-source",
+    },
     # The reader says an exception of the AI-verordening applies.
     {"risicogroep": "uitzondering-van-toepassing"},
     {"soort-toepassing": "ai-model-voor-algemene-doeleinden", "systeemrisico": "systeemrisico"},
@@ -241,9 +250,7 @@ def test_ai_act_profile_filter_on_the_real_kader(page, upstream_tree: Path, upst
 def test_downloading_an_export(page, site: Path, tmp_path: Path) -> None:  # noqa: ANN001
     """What the reader downloads holds the table's rows: each record's title and the address of its page."""
     open_page(page, serve(site), VEREISTEN)
-    shown = page.eval_on_selector_all(
-        f"{TABLE} tbody tr td.kp-col-title a", "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])"
-    )
+    shown = page.eval_on_selector_all(f"{TABLE} tbody tr td.kp-col-title a", "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])")
     assert len(shown) >= 4
     downloads: dict[str, list[list[str]]] = {}
     for name, extension in (("CSV", "csv"), ("Excel (XLSX)", "xlsx")):

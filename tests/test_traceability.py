@@ -21,9 +21,9 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, comparable, serve
 from pdf_tags import Element, element_pages, element_text, marked_texts, structure
+from test_browser_site import axe_violations, describe
 from test_pdf import outline_titles
 from test_tables import Tree, as_list, glossary_terms, linked_stem
-from test_browser_site import axe_violations, describe
 
 AI_ACT_FIELDS = ("soort-toepassing", "risicogroep", "rol-ai-act", "transparantieverplichting", "systeemrisico", "open-source")
 
@@ -53,7 +53,9 @@ class FrontMatter(Tree):
         return named | set(self.links("vereiste", vereiste, "maatregel"))
 
     def meets_a_vereiste(self, maatregel: str) -> bool:
-        return bool(self.links("maatregel", maatregel, "vereiste")) or any(maatregel in self.links("vereiste", v, "maatregel") for v in self.records["vereiste"])
+        return bool(self.links("maatregel", maatregel, "vereiste")) or any(
+            maatregel in self.links("vereiste", v, "maatregel") for v in self.records["vereiste"]
+        )
 
     def hulpmiddel_linked(self, hulpmiddel: str) -> bool:
         return bool(self.links("hulpmiddel", hulpmiddel, "vereiste") or self.links("hulpmiddel", hulpmiddel, "maatregel"))
@@ -172,7 +174,9 @@ def test_audit_framework_view_lists_every_code_of_the_sources(trace_page: Beauti
         (stem,) = linked_stems(row.select_one("td.kp-col-title"), base, upstream_site)
         got[stem] = sorted(chip.get_text() for chip in row.select("td.kp-col-bronnen .kp-chip"))
     # YAML reads `ARK: 1.04` as a number; kaderpers keeps the code as written.
-    assert {s: [re.sub(r"(\d)0+$", r"\1", c) for c in codes] for s, codes in got.items()} == {s: [re.sub(r"(\d)0+$", r"\1", c) for c in codes] for s, codes in expected.items()}
+    assert {s: [re.sub(r"(\d)0+$", r"\1", c) for c in codes] for s, codes in got.items()} == {
+        s: [re.sub(r"(\d)0+$", r"\1", c) for c in codes] for s, codes in expected.items()
+    }
     assert any(code.startswith("ADR: ") for codes in got.values() for code in codes)
 
 
@@ -202,7 +206,11 @@ def test_the_matrix_filters_by_maatregel_in_a_browser(upstream_site: Path, page,
     option.click()
     visible = page.locator(f"{table} tbody tr:visible")
     maatregelen = upstream_matter.records["maatregel"]
-    expected = [v for v in upstream_matter.records["vereiste"] if any(str(maatregelen[m].get("id", "")).endswith(f":{code}") for m in upstream_matter.maatregelen_naming(v))]
+    expected = [
+        v
+        for v in upstream_matter.records["vereiste"]
+        if any(str(maatregelen[m].get("id", "")).endswith(f":{code}") for m in upstream_matter.maatregelen_naming(v))
+    ]
     assert visible.count() == len(expected) > 0
     assert count.inner_text().strip().startswith(f"{len(expected)} van ")
     violations = axe_violations(page, f"{serve(upstream_site)}/traceerbaarheid/index.html")
@@ -312,7 +320,7 @@ def test_pdf_appendix_has_every_vereiste_under_each_of_its_phases_with_wetcode_a
 
     terms = glossary_terms(upstream_tree)
     placed = []
-    for (phase, _), printed in zip([*phases, (None, "")], matrix.sections):
+    for (phase, _), printed in zip([*phases, (None, "")], matrix.sections, strict=False):
         expected = {s for s, meta in vereisten.items() if phase in as_list(meta.get("levenscyclus"))} if phase else without
         rows = [row for table in printed.tables for row in table.rows]
         assert all(table.header == ["ID", "Vereiste", "Wetgeving", "Maatregelen", "Hulpmiddelen"] for table in printed.tables)
@@ -327,9 +335,7 @@ def test_pdf_appendix_has_every_vereiste_under_each_of_its_phases_with_wetcode_a
             assert cell_items(row["Maatregelen"]) == named, (printed.heading, stem)
             placed.append(stem)
     # None is lost: each vereiste once per phase it names (once in total without one).
-    assert sorted(placed) == sorted(
-        [s for s, meta in vereisten.items() for phase, _ in phases if phase in as_list(meta.get("levenscyclus"))] + list(without)
-    )
+    assert sorted(placed) == sorted([s for s, meta in vereisten.items() for phase, _ in phases if phase in as_list(meta.get("levenscyclus"))] + list(without))
     assert set(placed) == set(vereisten)
 
     # The auditkaders table keeps the phases of each maatregel.

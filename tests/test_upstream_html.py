@@ -24,7 +24,8 @@ LEFTOVER_SYNTAX = ("!!!", "???", '=== "', "*[", "{ .md-button", "{ data-search-e
 MIN_WORD_COVERAGE = 0.97
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _WARNED_LINK = re.compile(
-    r"^(?P<path>\S+?\.md):(?P<line>\d+): WARNING: (?P<message>.*(?:cross-reference target not found|local id not found|does not lead to a page).*)$", re.MULTILINE
+    r"^(?P<path>\S+?\.md):(?P<line>\d+): WARNING: (?P<message>.*(?:cross-reference target not found|local id not found|does not lead to a page).*)$",
+    re.MULTILINE,
 )
 
 
@@ -81,7 +82,11 @@ def coverage(markdown: str, page: Page) -> tuple[float, list[str]]:
 
 
 def test_every_markdown_page_has_an_html_page(upstream_tree: Path, upstream_site: Path) -> None:
-    missing = [str(md.relative_to(upstream_tree)) for md in upstream_tree.rglob("*.md") if not (upstream_site / md.relative_to(upstream_tree).with_suffix(".html")).is_file()]
+    missing = [
+        str(md.relative_to(upstream_tree))
+        for md in upstream_tree.rglob("*.md")
+        if not (upstream_site / md.relative_to(upstream_tree).with_suffix(".html")).is_file()
+    ]
     assert len(list(upstream_tree.rglob("*.md"))) >= 250
     assert not missing, f"{len(missing)} pages were not published: {missing[:20]}"
 

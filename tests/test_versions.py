@@ -15,6 +15,7 @@ from pathlib import Path
 
 import frontmatter
 import pytest
+
 from conftest import CONTENT, run_kaderpers, serve, soup_of
 
 MAATREGELEN = "docs/voldoen-aan-wetten-en-regels/maatregelen"
@@ -62,8 +63,12 @@ def make_repository(root: Path) -> Path:
     git(repository, "rm", "-q", REMOVED)
     commit(repository, "maatregel verwijderd", TAGS[3])
     # A release that is too old: no pages at the tree's place (a commit of its own, beside main).
-    blob = subprocess.run(["git", "-C", str(repository), "hash-object", "-w", "--stdin"], input="Nog geen kader.\n", text=True, capture_output=True, check=True).stdout.strip()
-    tree = subprocess.run(["git", "-C", str(repository), "mktree"], input=f"100644 blob {blob}\tREADME.md\n", text=True, capture_output=True, check=True).stdout.strip()
+    blob = subprocess.run(
+        ["git", "-C", str(repository), "hash-object", "-w", "--stdin"], input="Nog geen kader.\n", text=True, capture_output=True, check=True
+    ).stdout.strip()
+    tree = subprocess.run(
+        ["git", "-C", str(repository), "mktree"], input=f"100644 blob {blob}\tREADME.md\n", text=True, capture_output=True, check=True
+    ).stdout.strip()
     empty = git(repository, "-c", "user.email=redactie@example.org", "-c", "user.name=Redactie", "commit-tree", tree, "-m", "leeg").strip()
     git(repository, "tag", "v0.1.0", empty)
     return repository

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """The Sphinx extension: MyST, sphinx-design and every kaderpers module, in the order their handlers need."""
-    from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, history, navigation, parallel, status, tables
     from . import dialect, pdf
     from .site import beslishulp, checklist, exports, html, interactive, notfound, pages, search, seo, versions
+    from .sphinxext import boundary, changes, collector, compat, config, defaults, directives, glossary, history, navigation, parallel, status, tables
 
     compat.check_sphinx_version(app)
     defaults.default_language(app)  # before any module adds its translations

@@ -278,7 +278,7 @@ class Comparison:
 
 def _first_difference(one: bytes, other: bytes) -> str:
     a, b = one.decode("utf-8", "replace").splitlines(), other.decode("utf-8", "replace").splitlines()
-    for number, (x, y) in enumerate(zip(a, b), 1):
+    for number, (x, y) in enumerate(zip(a, b, strict=False), 1):
         if x != y:
             return f"line {number}: {x.strip()[:150]!r} ≠ {y.strip()[:150]!r}"
     return f"{len(a)} vs {len(b)} lines"
@@ -319,7 +319,7 @@ class Row:
     runs: str = ""
 
 
-BASELINE_CONF = '''\
+BASELINE_CONF = """\
 # Baseline for the kaderpers benchmark: plain Sphinx + MyST, same theme, no kaderpers.
 project = "Algoritmekader (baseline)"
 language = "nl"
@@ -330,7 +330,7 @@ exclude_patterns = %r
 html_theme = "pydata_sphinx_theme"
 html_copy_source = False
 html_show_sourcelink = False
-'''
+"""
 
 
 SPHINX_SIGNS = (
@@ -359,7 +359,10 @@ def short_command(command: str, width: int = 70) -> str:
 
 def code_fingerprint() -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and times of the code a build runs, to notice edits made during a measurement."""
-    paths = [REPO / "conf.py", *(p for folder in ("extensions", "source") for p in sorted((REPO / folder).rglob("*")) if p.is_file() and "__pycache__" not in p.parts)]
+    paths = [
+        REPO / "conf.py",
+        *(p for folder in ("extensions", "source") for p in sorted((REPO / folder).rglob("*")) if p.is_file() and "__pycache__" not in p.parts),
+    ]
     return tuple((str(p.relative_to(REPO)), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists())
 
 
@@ -450,7 +453,13 @@ class Bench:
         self.clean_out = self.work / "clean"  # the last one stays: the PDF run starts from it
         for i in range(self.args.repeat):  # interleaved, so drifting load hits both alike
             self.fresh(baseline_out)
-            baseline_runs.append(self.run(f"baseline-{i}", [*SPHINX_BUILD, "-b", "html", "-c", conf, "-d", baseline_out / "doctrees", "-j", self.args.jobs, self.upstream, baseline_out / "html"], self.args.build_timeout))
+            baseline_runs.append(
+                self.run(
+                    f"baseline-{i}",
+                    [*SPHINX_BUILD, "-b", "html", "-c", conf, "-d", baseline_out / "doctrees", "-j", self.args.jobs, self.upstream, baseline_out / "html"],
+                    self.args.build_timeout,
+                )
+            )
             self.fresh(self.clean_out)
             kaderpers_runs.append(self.build(f"clean-{i}", self.upstream, self.clean_out))
         shutil.rmtree(baseline_out, ignore_errors=True)
@@ -461,8 +470,20 @@ class Bench:
         base, ours = median([r.seconds for r in baseline_runs]), median([r.seconds for r in kaderpers_runs])
         n = self.args.repeat
         self.results["clean"] = {"baseline": [r.seconds for r in baseline_runs], "kaderpers": [r.seconds for r in kaderpers_runs]}
-        self.row("baseline HTML (Sphinx+MyST+pydata), upstream", f"{seconds(base)}, peak {megabytes(max(r.peak_mb for r in baseline_runs))}", runs=baseline_runs, median_of=n)
-        self.row("kaderpers clean HTML, upstream", f"{seconds(ours)}, peak {megabytes(max(r.peak_mb for r in kaderpers_runs))}", "< 10 s", ours < 10, kaderpers_runs, n)
+        self.row(
+            "baseline HTML (Sphinx+MyST+pydata), upstream",
+            f"{seconds(base)}, peak {megabytes(max(r.peak_mb for r in baseline_runs))}",
+            runs=baseline_runs,
+            median_of=n,
+        )
+        self.row(
+            "kaderpers clean HTML, upstream",
+            f"{seconds(ours)}, peak {megabytes(max(r.peak_mb for r in kaderpers_runs))}",
+            "< 10 s",
+            ours < 10,
+            kaderpers_runs,
+            n,
+        )
         self.row("  ratio kaderpers / baseline", f"{ours / base:.2f}×", "≤ 1.2×", ours / base <= 1.2)
 
     def guards(self) -> None:
@@ -485,7 +506,13 @@ class Bench:
         costs = [guard_work(self.upstream, out / "doctrees") for _ in range(max(self.args.repeat, 3))]
         cost = median(costs)
         self.results["guards"] = {"seconds": costs, "clean_build": build}
-        self.row("  boundary + limits + sanitiser, upstream", f"{cost * 1000:.0f} ms = {cost / build:.1%} of the clean build", "≤ 3%", cost / build <= 0.03, median_of=len(costs))
+        self.row(
+            "  boundary + limits + sanitiser, upstream",
+            f"{cost * 1000:.0f} ms = {cost / build:.1%} of the clean build",
+            "≤ 3%",
+            cost / build <= 0.03,
+            median_of=len(costs),
+        )
 
     def exclude_patterns(self) -> list[str]:
         """The exclude_patterns kaderpers builds with, so both builds read the same files."""
@@ -546,7 +573,13 @@ class Bench:
         comparison = compare_outputs(out / "html", clean_out / "html")
         value = median([r.seconds for r in runs])
         where = path.relative_to(tree).as_posix()
-        self.results["incremental"] = {"file": where, "related": related, "runs": [r.seconds for r in runs], "noop": noop.seconds if noop.ok else None, "comparison": asdict(comparison)}
+        self.results["incremental"] = {
+            "file": where,
+            "related": related,
+            "runs": [r.seconds for r in runs],
+            "noop": noop.seconds if noop.ok else None,
+            "comparison": asdict(comparison),
+        }
         self.row("incremental: one maatregel's title changed", seconds(value), "< 2 s", value < 2, runs, len(runs))
         self.notes.append(f"incremental rebuild edits the title of {where} ({related} related vereisten/hulpmiddelen: the median maatregel)")
         self.notes.append(f"incremental rebuild: {sphinx_summary(runs[-1].log)}")
@@ -602,7 +635,14 @@ class Bench:
         plain, compared = median([r.seconds for r in plain_runs]), median([r.seconds for r in compared_runs])
         self.results["compare"] = {"plain": [r.seconds for r in plain_runs], "compare_to": [r.seconds for r in compared_runs]}
         self.row("clean HTML with --compare-to an edited copy", seconds(compared), runs=compared_runs, median_of=len(compared_runs))
-        self.row("  ratio with / without --compare-to", f"{compared / plain:.2f}× (without: {seconds(plain)})", "≤ 1.10×", compared / plain <= 1.10, plain_runs, len(plain_runs))
+        self.row(
+            "  ratio with / without --compare-to",
+            f"{compared / plain:.2f}× (without: {seconds(plain)})",
+            "≤ 1.10×",
+            compared / plain <= 1.10,
+            plain_runs,
+            len(plain_runs),
+        )
 
     def serve(self) -> None:
         """Seconds from saving a maatregel's new title to headless Chromium showing it, on a
@@ -700,7 +740,10 @@ class Bench:
             return
         site = out / "html"
         static = site / "_static"
-        transferred = {name: len(gzip.compress((static / name).read_bytes(), 9)) for name in ("kaderpers-search-index.js", "kaderpers-search.js", "kaderpers-search.css", "language_data.js")}
+        transferred = {
+            name: len(gzip.compress((static / name).read_bytes(), 9))
+            for name in ("kaderpers-search-index.js", "kaderpers-search.js", "kaderpers-search.css", "language_data.js")
+        }
         url = serve(site)
         timings: list[float] = []
         with sync_playwright() as playwright:
@@ -717,13 +760,23 @@ class Bench:
         keystroke = median(timings)
         slowest = sorted(timings)[int(0.95 * (len(timings) - 1))]
         total = sum(transferred.values())
-        self.results["search"] = {"ours": {"hits@5": hits, "mrr@10": mrr}, "sphinx": {"hits@5": sphinx_hits, "mrr@10": sphinx_mrr}, "keystroke_ms": timings, "gzip_bytes": transferred}
+        self.results["search"] = {
+            "ours": {"hits@5": hits, "mrr@10": mrr},
+            "sphinx": {"hits@5": sphinx_hits, "mrr@10": sphinx_mrr},
+            "keystroke_ms": timings,
+            "gzip_bytes": transferred,
+        }
         n = len(search_eval.QUERIES)
         self.row(f"instant search, hits@5 / MRR@10 ({n} queries)", f"{hits:.3f} / {mrr:.3f}", "≥ 0.95 / ≥ 0.90", hits >= 0.95 and mrr >= 0.90, [run])
         self.row("  Sphinx's search page, same queries", f"{sphinx_hits:.3f} / {sphinx_mrr:.3f}")
         self.row("  ratio MRR@10 instant / Sphinx", f"{mrr / sphinx_mrr:.2f}×" if sphinx_mrr else "∞")
         self.row(f"instant search, per keystroke ({len(timings)} keys)", f"median {keystroke:.1f} ms, p95 {slowest:.1f} ms", "< 100 ms", keystroke < 100)
-        self.row("first search transfers (gzip -9)", f"{total / 1024:.0f} kB: " + ", ".join(f"{name} {size / 1024:.0f} kB" for name, size in transferred.items()), "≤ 1 MB", total <= 1024 * 1024)
+        self.row(
+            "first search transfers (gzip -9)",
+            f"{total / 1024:.0f} kB: " + ", ".join(f"{name} {size / 1024:.0f} kB" for name, size in transferred.items()),
+            "≤ 1 MB",
+            total <= 1024 * 1024,
+        )
         self.notes.append(
             "search engine: kaderpers' own index (site/search.py) with a small scorer (kaderpers-search.js), chosen over Sphinx's index, "
             f"which this site had (MRR@10 {sphinx_mrr:.3f} against {mrr:.3f} on the same queries): the ranking needs field weights, codes, "
@@ -737,9 +790,20 @@ class Bench:
             return
         run = self.build("pdf", self.upstream, self.clean_out, "--pdf", "--handouts", "--no-html", timeout=self.args.pdf_timeout)
         pdfs = sorted((self.clean_out / "pdf").rglob("*.pdf")) if (self.clean_out / "pdf").is_dir() else []
-        self.results["pdf"] = {"seconds": run.seconds, "exit": run.exit_code, "max_rss_mb": run.max_rss_mb, "peak_mb": run.peak_mb, "pdfs": [p.name for p in pdfs]}
+        self.results["pdf"] = {
+            "seconds": run.seconds,
+            "exit": run.exit_code,
+            "max_rss_mb": run.max_rss_mb,
+            "peak_mb": run.peak_mb,
+            "pdfs": [p.name for p in pdfs],
+        }
         if run.ok and pdfs:
-            self.row("PDF edition + handouts, whole command", f"{seconds(run.seconds)}, max RSS {megabytes(run.max_rss_mb)}, peak {megabytes(run.peak_mb)}", runs=[run], median_of=1)
+            self.row(
+                "PDF edition + handouts, whole command",
+                f"{seconds(run.seconds)}, max RSS {megabytes(run.max_rss_mb)}, peak {megabytes(run.peak_mb)}",
+                runs=[run],
+                median_of=1,
+            )
         else:
             self.failures += 1
             if run.timed_out:
@@ -751,7 +815,10 @@ class Bench:
             self.notes.append(f"PDF run: log {run.log}:\n{indent(run.excerpt())}")
         for process in run.processes:
             if process.seconds >= 1.0:
-                self.row(f"  pid {process.pid} (parent {process.parent}): {short_command(process.command)}", f"~{process.seconds:.0f} s alive, peak RSS {megabytes(process.peak_rss_mb)}")
+                self.row(
+                    f"  pid {process.pid} (parent {process.parent}): {short_command(process.command)}",
+                    f"~{process.seconds:.0f} s alive, peak RSS {megabytes(process.peak_rss_mb)}",
+                )
         # The PDF builder reports each document's layout time ("wrote PATH, N pages in S s"); show it where it does.
         layout = {Path(m[1]): float(m[2]) for m in re.finditer(r"wrote (\S+\.pdf), \d+ pages in ([\d.]+) s", run.log.read_text("utf-8", "replace"))}
         for pdf in pdfs:
@@ -785,8 +852,20 @@ class Bench:
         self.results["pdf_tagging"] = {"layout": layout, "cpu": {name: [r.cpu_seconds for r in found] for name, found in runs.items()}, "max_rss_mb": rss}
         every = [run for found in runs.values() for run in found]
         count = self.args.repeat
-        self.row("tagging's extra CPU / untagged edition layout", f"{cpu['tagged'] - cpu['untagged']:+.1f} s / {seconds(wall['untagged'])}: {share:.0%}", "≤ 15%", share <= 0.15, every, count)
-        self.row("  edition layout, tagged / --untagged (wall)", f"{seconds(wall['tagged'])} / {seconds(wall['untagged'])}: {wall['tagged'] / wall['untagged']:.2f}×", runs=every, median_of=count)
+        self.row(
+            "tagging's extra CPU / untagged edition layout",
+            f"{cpu['tagged'] - cpu['untagged']:+.1f} s / {seconds(wall['untagged'])}: {share:.0%}",
+            "≤ 15%",
+            share <= 0.15,
+            every,
+            count,
+        )
+        self.row(
+            "  edition layout, tagged / --untagged (wall)",
+            f"{seconds(wall['tagged'])} / {seconds(wall['untagged'])}: {wall['tagged'] / wall['untagged']:.2f}×",
+            runs=every,
+            median_of=count,
+        )
         memory = rss["tagged"] / rss["untagged"]
         self.row("  max RSS, tagged / --untagged", f"{megabytes(rss['tagged'])} / {megabytes(rss['untagged'])}: {memory:.2f}×", "≤ 1.1×", memory <= 1.1)
 
@@ -817,9 +896,23 @@ class Bench:
             return
         one = median([r.seconds for r in one_runs])
         counts = trees[factor].counts
-        self.results["scale"] = {"factor": factor, "one": [r.seconds for r in one_runs], "big": big.seconds, "peak_mb": big.peak_mb, "max_rss_mb": big.max_rss_mb, "counts": {"1": trees[1].counts, str(factor): counts}}
-        self.row(f"generated 1× HTML ({trees[1].counts['pages']} pages)", f"{seconds(one)}, peak {megabytes(max(r.peak_mb for r in one_runs))}", runs=one_runs, median_of=len(one_runs))
-        self.row(f"generated {factor:g}× HTML ({counts['pages']} pages)", f"{seconds(big.seconds)}, max RSS {megabytes(big.max_rss_mb)}", runs=[big], median_of=1)
+        self.results["scale"] = {
+            "factor": factor,
+            "one": [r.seconds for r in one_runs],
+            "big": big.seconds,
+            "peak_mb": big.peak_mb,
+            "max_rss_mb": big.max_rss_mb,
+            "counts": {"1": trees[1].counts, str(factor): counts},
+        }
+        self.row(
+            f"generated 1× HTML ({trees[1].counts['pages']} pages)",
+            f"{seconds(one)}, peak {megabytes(max(r.peak_mb for r in one_runs))}",
+            runs=one_runs,
+            median_of=len(one_runs),
+        )
+        self.row(
+            f"generated {factor:g}× HTML ({counts['pages']} pages)", f"{seconds(big.seconds)}, max RSS {megabytes(big.max_rss_mb)}", runs=[big], median_of=1
+        )
         limit = 1.1 * factor
         self.row(f"  ratio {factor:g}× / 1×", f"{big.seconds / one:.2f}×", f"≤ {limit:g}×", big.seconds / one <= limit)
         self.row(f"  peak memory {factor:g}× (PSS of all processes)", megabytes(big.peak_mb), "< 2 GB", big.peak_mb < 2048)
@@ -833,9 +926,8 @@ class Bench:
         """`check --links` on a tree of LINK_COUNT distinct links to a local server (tests/link_server.py),
         against Sphinx's own linkcheck builder on the same links, with the server counting requests."""
         sys.path.insert(0, str(REPO / "tests"))
-        from link_server import LinkServer
-
         from kaderpers.core.linkcheck import LinkOptions
+        from link_server import LinkServer
 
         with LinkServer() as server:
             urls = [server.url(f"/bulk/{n}") for n in range(LINK_COUNT)]
@@ -860,16 +952,39 @@ class Bench:
             cached = self.run("check-links-cached", [*KADERPERS, "check", tree, "--links"])
             cached_requests = sum(server.requests.values())
             server.reset()
-            sphinx = self.run("sphinx-linkcheck", [*SPHINX_BUILD, "-b", "linkcheck", "-q", "-d", self.work / "links-doctrees", sphinx_project, self.work / "links-sphinx-out"])
+            sphinx = self.run(
+                "sphinx-linkcheck", [*SPHINX_BUILD, "-b", "linkcheck", "-q", "-d", self.work / "links-doctrees", sphinx_project, self.work / "links-sphinx-out"]
+            )
             sphinx_requests, sphinx_open = sum(server.requests.values()), server.max_open
         if not self.require([r for r in (ours, cached, sphinx) if r.exit_code not in (0, 1)], "link check"):
             return
         limit = LinkOptions.per_host
-        self.results["links"] = {"links": LINK_COUNT, "ours": ours.seconds, "cached": cached.seconds, "sphinx": sphinx.seconds, "requests": requests, "max_open": most_open, "sphinx_requests": sphinx_requests, "sphinx_max_open": sphinx_open}
-        self.row(f"check --links, {LINK_COUNT} links (local server)", f"{seconds(ours.seconds)}, {requests} requests, at most {most_open} open", "< 30 s", ours.seconds < 30, [ours], 1)
+        self.results["links"] = {
+            "links": LINK_COUNT,
+            "ours": ours.seconds,
+            "cached": cached.seconds,
+            "sphinx": sphinx.seconds,
+            "requests": requests,
+            "max_open": most_open,
+            "sphinx_requests": sphinx_requests,
+            "sphinx_max_open": sphinx_open,
+        }
+        self.row(
+            f"check --links, {LINK_COUNT} links (local server)",
+            f"{seconds(ours.seconds)}, {requests} requests, at most {most_open} open",
+            "< 30 s",
+            ours.seconds < 30,
+            [ours],
+            1,
+        )
         self.row("  requests open at once to the host", str(most_open), f"≤ {limit} (per host)", 1 < most_open <= limit)
         self.row("  again within the cache's TTL", f"{seconds(cached.seconds)}, {cached_requests} requests", "0 requests", cached_requests == 0, [cached], 1)
-        self.row(f"Sphinx linkcheck builder, same {LINK_COUNT} links", f"{seconds(sphinx.seconds)}, {sphinx_requests} requests, at most {sphinx_open} open", runs=[sphinx], median_of=1)
+        self.row(
+            f"Sphinx linkcheck builder, same {LINK_COUNT} links",
+            f"{seconds(sphinx.seconds)}, {sphinx_requests} requests, at most {sphinx_open} open",
+            runs=[sphinx],
+            median_of=1,
+        )
         self.row("  ratio check --links / Sphinx linkcheck", f"{ours.seconds / sphinx.seconds:.2f}×")
 
     def versions(self, releases: int = 10) -> None:
@@ -910,9 +1025,23 @@ class Bench:
 
         site, one = disk(out / "html"), disk(self.work / "versions-single" / "html")
         built = len(re.findall(r"\] \S+: built$", added.log.read_text("utf-8", "replace"), flags=re.MULTILINE))
-        self.results["versions"] = {"releases": releases, "first": first.seconds, "add_one": added.seconds, "single": single.seconds, "site_mb": site, "one_mb": one}
+        self.results["versions"] = {
+            "releases": releases,
+            "first": first.seconds,
+            "add_one": added.seconds,
+            "single": single.seconds,
+            "site_mb": site,
+            "one_mb": one,
+        }
         self.row(f"--versions, {releases} releases from scratch", seconds(first.seconds), runs=[first], median_of=1)
-        self.row("  adding an 11th release / one release's clean build", f"{added.seconds / single.seconds:.2f}× ({seconds(added.seconds)} / {seconds(single.seconds)})", "≤ 1.3×", added.seconds / single.seconds <= 1.3, [added, single], 1)
+        self.row(
+            "  adding an 11th release / one release's clean build",
+            f"{added.seconds / single.seconds:.2f}× ({seconds(added.seconds)} / {seconds(single.seconds)})",
+            "≤ 1.3×",
+            added.seconds / single.seconds <= 1.3,
+            [added, single],
+            1,
+        )
         self.row(f"  {releases + 1} releases + latest on disk / one release", f"{site / one:.2f}× ({site} MB / {one} MB)", "≤ 4×", site / one <= 4)
         self.row("  releases built when one was added", str(built), "1", built == 1, [added])
         for folder in (project, out, self.work / "versions-single"):
@@ -950,8 +1079,13 @@ class Bench:
             lines.append(f"{row.figure:<{width}}{value:<{value_width}}{row.runs:<10}{row.target:<{target_width}}{met:<5}{','.join(map(str, row.commands))}")
         lines += ["", "commands ($WORK is " + str(self.work) + "):"]
         lines += [f"  [{i}] {c}" for i, c in enumerate(self.commands, 1)]
-        lines += ["", "normalised before comparing builds: " + "; ".join(f"{k}: {why}" for k, (_, why) in NORMALISERS.items()) + "; everything else byte for byte"]
-        lines += [f"memory: max RSS = ru_maxrss of the largest single process (wait4); peak = largest sum of PSS over the process group, sampled every {PSS_SECONDS:g} s"]
+        lines += [
+            "",
+            "normalised before comparing builds: " + "; ".join(f"{k}: {why}" for k, (_, why) in NORMALISERS.items()) + "; everything else byte for byte",
+        ]
+        lines += [
+            f"memory: max RSS = ru_maxrss of the largest single process (wait4); peak = largest sum of PSS over the process group, sampled every {PSS_SECONDS:g} s"
+        ]
         if self.notes:
             lines += ["", "notes:", *(f"  - {n}" for n in self.notes)]
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -990,11 +1124,18 @@ class Bench:
             section()
             changed = sorted({name for name, *_ in set(before) ^ set(code_fingerprint())})
             if changed:
-                self.notes.append(f"the code changed while '{title}' ran, so its figures mix two versions: {', '.join(changed[:6])}{' …' if len(changed) > 6 else ''}")
+                self.notes.append(
+                    f"the code changed while '{title}' ran, so its figures mix two versions: {', '.join(changed[:6])}{' …' if len(changed) > 6 else ''}"
+                )
         report = self.table()
         print(report)
         if self.args.json:
-            self.args.json.write_text(json.dumps({"rows": [asdict(r) for r in self.rows], "commands": self.commands, "results": self.results, "notes": self.notes}, indent=2, default=str), encoding="utf-8")
+            self.args.json.write_text(
+                json.dumps(
+                    {"rows": [asdict(r) for r in self.rows], "commands": self.commands, "results": self.results, "notes": self.notes}, indent=2, default=str
+                ),
+                encoding="utf-8",
+            )
         if self.args.keep:
             progress(f"kept {self.work}")
         elif self.failures:
@@ -1043,7 +1184,9 @@ def guard_work(tree: Path, doctrees: Path) -> float:
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--upstream", type=Path, default=REPO.parent / "shared" / "upstream-kader" / "docs", help="the real kader tree (default: ../shared/upstream-kader/docs)")
+    parser.add_argument(
+        "--upstream", type=Path, default=REPO.parent / "shared" / "upstream-kader" / "docs", help="the real kader tree (default: ../shared/upstream-kader/docs)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per cheap measurement; the median is reported (default 3)")
     parser.add_argument("--scale", type=float, default=10, help="size of the large generated tree relative to upstream (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated trees")

@@ -95,11 +95,7 @@ def measure(root: Path) -> Profile:
     for kind in SCALED:
         pages = [p for p in tree.kader.of_kind(kind) if kind.is_record or _is_plain(p.docname)]
         bodies = [tree.bodies[p.docname] for p in pages]
-        values = {
-            name: dict(sorted(Counter(len(p.values(name)) for p in pages).items()))
-            for name in LIST_FIELDS
-            if any(p.values(name) for p in pages)
-        }
+        values = {name: dict(sorted(Counter(len(p.values(name)) for p in pages).items())) for name in LIST_FIELDS if any(p.values(name) for p in pages)}
         constructs = {name: round(sum(len(pattern.findall(b)) for b in bodies) / max(len(bodies), 1), 2) for name, pattern in CONSTRUCTS.items()}
         sources = round(sum(1 for p in pages if p.meta.get("sources")) / max(len(pages), 1), 2)
         kinds[kind] = KindProfile(len(pages), values, _percentiles([len(b) for b in bodies]), constructs, sources)
@@ -185,9 +181,18 @@ PHASES = (
 )
 ROLES = ("projectleider", "ontwikkelaar", "jurist", "beleid-en-advies", "architect", "inkoper", "privacy-officer", "informatiebeheerder")
 SUBJECTS = (
-    "bias-en-non-discriminatie", "data", "duurzaamheid", "fundamentele-rechten", "governance", "menselijke-controle",
-    "privacy-en-gegevensbescherming", "publieke-inkoop", "technische-robuustheid-en-veiligheid", "transparantie",
-    "archivering", "toegankelijkheid",
+    "bias-en-non-discriminatie",
+    "data",
+    "duurzaamheid",
+    "fundamentele-rechten",
+    "governance",
+    "menselijke-controle",
+    "privacy-en-gegevensbescherming",
+    "publieke-inkoop",
+    "technische-robuustheid-en-veiligheid",
+    "transparantie",
+    "archivering",
+    "toegankelijkheid",
 )
 #: Invented laws: (code, name in the glossary).
 LAWS = (
@@ -201,25 +206,96 @@ LAWS = (
     ("rao", "Regeling archief en overdracht"),
 )
 NOUNS = (
-    "model", "dataset", "beslisregel", "gegevensbron", "toets", "werkproces", "logboek", "team", "risico", "afweging",
-    "leverancier", "contract", "uitkomst", "steekproef", "beoordeling", "verslag", "register", "doel", "grondslag",
-    "variabele", "drempelwaarde", "burger", "medewerker", "keuze", "versie", "omgeving", "meting", "signaal",
-    "toezichthouder", "opdrachtgever", "planning", "begroting", "instructie", "procedure", "analyse", "schakel",
+    "model",
+    "dataset",
+    "beslisregel",
+    "gegevensbron",
+    "toets",
+    "werkproces",
+    "logboek",
+    "team",
+    "risico",
+    "afweging",
+    "leverancier",
+    "contract",
+    "uitkomst",
+    "steekproef",
+    "beoordeling",
+    "verslag",
+    "register",
+    "doel",
+    "grondslag",
+    "variabele",
+    "drempelwaarde",
+    "burger",
+    "medewerker",
+    "keuze",
+    "versie",
+    "omgeving",
+    "meting",
+    "signaal",
+    "toezichthouder",
+    "opdrachtgever",
+    "planning",
+    "begroting",
+    "instructie",
+    "procedure",
+    "analyse",
+    "schakel",
 )
 ADJECTIVES = (
-    "actuele", "heldere", "volledige", "gevoelige", "nieuwe", "bestaande", "juiste", "belangrijke", "eerste", "interne",
-    "externe", "zorgvuldige", "periodieke", "gedeelde", "afgesproken", "technische", "juridische", "menselijke",
+    "actuele",
+    "heldere",
+    "volledige",
+    "gevoelige",
+    "nieuwe",
+    "bestaande",
+    "juiste",
+    "belangrijke",
+    "eerste",
+    "interne",
+    "externe",
+    "zorgvuldige",
+    "periodieke",
+    "gedeelde",
+    "afgesproken",
+    "technische",
+    "juridische",
+    "menselijke",
 )
 IMPERATIVES = (
-    "Leg", "Beschrijf", "Controleer", "Bepaal", "Documenteer", "Toets", "Bewaak", "Evalueer", "Betrek", "Beperk",
-    "Verzamel", "Publiceer", "Herzie", "Organiseer", "Meet", "Borg",
+    "Leg",
+    "Beschrijf",
+    "Controleer",
+    "Bepaal",
+    "Documenteer",
+    "Toets",
+    "Bewaak",
+    "Evalueer",
+    "Betrek",
+    "Beperk",
+    "Verzamel",
+    "Publiceer",
+    "Herzie",
+    "Organiseer",
+    "Meet",
+    "Borg",
 )
 PARTICIPLES = ("vastgelegd", "beschreven", "gecontroleerd", "getoetst", "gedocumenteerd", "beperkt", "geregeld", "openbaar gemaakt", "beoordeeld", "geborgd")
 VERBS = ("bepaalt", "beschrijft", "verandert", "beperkt", "ondersteunt", "vraagt om", "vergelijkt", "meet", "toont", "raakt", "versterkt", "controleert")
 ADVERBIALS = (
-    "voor elke nieuwe versie", "in overleg met het team", "zodra de omstandigheden veranderen", "bij de start van het project",
-    "voordat het systeem live gaat", "op een vaste plek", "met een duidelijke eigenaar", "in begrijpelijke taal",
-    "aan de hand van een checklist", "elk kwartaal opnieuw", "samen met de betrokken afdelingen", "zonder onnodige vertraging",
+    "voor elke nieuwe versie",
+    "in overleg met het team",
+    "zodra de omstandigheden veranderen",
+    "bij de start van het project",
+    "voordat het systeem live gaat",
+    "op een vaste plek",
+    "met een duidelijke eigenaar",
+    "in begrijpelijke taal",
+    "aan de hand van een checklist",
+    "elk kwartaal opnieuw",
+    "samen met de betrokken afdelingen",
+    "zonder onnodige vertraging",
 )
 CONNECTIVES = ("Daarom", "Daarnaast", "Bovendien", "Zo", "Ook", "Vervolgens", "Tegelijk")
 ORGANISATIONS = ("gemeente Noordhaven", "provincie Westerland", "waterschap De Vliet", "Dienst Uitvoering Zuid", "het Rijksbureau Digitaal")
@@ -284,7 +360,10 @@ class Writer:
         return "\n".join(f"- {item}" for item in items)
 
     def table(self) -> str:
-        rows = [f"| {self.pick(NOUNS).capitalize()} | {self.pick(ADJECTIVES)} {self.pick(NOUNS)} | {self.pick(PARTICIPLES)} |" for _ in range(self.rng.randint(3, 7))]
+        rows = [
+            f"| {self.pick(NOUNS).capitalize()} | {self.pick(ADJECTIVES)} {self.pick(NOUNS)} | {self.pick(PARTICIPLES)} |"
+            for _ in range(self.rng.randint(3, 7))
+        ]
         return "\n".join(["| Onderdeel | Wat | Status |", "| --- | --- | --- |", *rows])
 
     def weblink(self, path_hint: str) -> str:
@@ -400,7 +479,13 @@ class Generator:
             # Most references go to vereisten of the same phase, some anywhere.
             chosen = self.sample(by_phase[first_phase], round(wanted * 0.7))
             chosen += [stem for stem in self.sample(vereisten, wanted) if stem not in chosen][: wanted - len(chosen)]
-            meta = {"title": title, "id": f"urn:nl:ak:mtr:{code}-{numbers[code]:02d}", "toelichting": self.words.summary(), **taxonomy, "vereiste": sorted(chosen)}
+            meta = {
+                "title": title,
+                "id": f"urn:nl:ak:mtr:{code}-{numbers[code]:02d}",
+                "toelichting": self.words.summary(),
+                **taxonomy,
+                "vereiste": sorted(chosen),
+            }
             if self.rng.random() < self.profile.kinds[PageKind.MAATREGEL].sources:
                 meta["sources"] = {"ADR": [f"{self.rng.choice(('IB', 'DM', 'GV'))}.{self.rng.randint(1, 30)}" for _ in range(self.rng.randint(1, 3))]}
             meta["hide"] = ["navigation", "toc"]
@@ -485,8 +570,7 @@ class Generator:
 
     def tabs(self, kind: PageKind) -> list[str]:
         return [
-            "\n\n".join(f'=== "{name}"\n\n{indent(self.words.paragraph(2))}' for name in ("Kort", "Uitgebreid"))
-            for _ in range(self.occurrences(kind, "tabs"))
+            "\n\n".join(f'=== "{name}"\n\n{indent(self.words.paragraph(2))}' for name in ("Kort", "Uitgebreid")) for _ in range(self.occurrences(kind, "tabs"))
         ]
 
     def record_body(self, record: Record, everything: dict[str, str]) -> str:
@@ -505,12 +589,18 @@ class Generator:
         parts += self.tabs(kind)
         if kind is PageKind.VEREISTE:
             parts += ["## Bronnen", self.weblinks(kind), "## Van toepassing op", "<!-- tags-ai-act -->", "## Risico", self.words.paragraph()]
-            parts += ["## Maatregelen { data-search-exclude }", f"<!-- list_maatregelen vereiste/{record.stem} no-search no-onderwerp no-rol no-levenscyclus -->"]
+            parts += [
+                "## Maatregelen { data-search-exclude }",
+                f"<!-- list_maatregelen vereiste/{record.stem} no-search no-onderwerp no-rol no-levenscyclus -->",
+            ]
             if self.rng.random() < 0.1:
                 parts += ["## Hulpmiddelen { data-search-exclude }", f"<!-- list_hulpmiddelen vereiste/{record.stem} no-search -->"]
         elif kind is PageKind.MAATREGEL:
             parts += ["## Risico", self.words.paragraph()]
-            parts += ["## Bijbehorende vereiste(n) { data-search-exclude }", '??? expander "Bekijk alle vereisten"\n    <!-- list_vereisten_on_maatregelen_page -->']
+            parts += [
+                "## Bijbehorende vereiste(n) { data-search-exclude }",
+                '??? expander "Bekijk alle vereisten"\n    <!-- list_vereisten_on_maatregelen_page -->',
+            ]
             parts += ["## Bronnen", self.weblinks(kind)]
             parts += self.expanders(kind, limit=max(0, self.occurrences(kind, "expander") - 1))
             examples = self.admonitions(kind)
@@ -554,9 +644,23 @@ class Generator:
             ]
             self.write(docname, {"title": f"Fase {number}, {name.lower()}", "hide": ["toc"]}, "\n\n".join(body))
         flow = "\n".join(f"    {i}({i}. {name}) --> {i + 1}({i + 1}. {PHASES[i + 1][1]})" for i, (_, name, _) in enumerate(PHASES[:-1]))
-        about = ["# Over de levenscyclus", self.words.paragraph(), f"```mermaid\nflowchart TD\n{flow}\n```", self.words.paragraph(), self.image("levenscyclus/over-de-levenscyclus"), self.words.paragraph()]
+        about = [
+            "# Over de levenscyclus",
+            self.words.paragraph(),
+            f"```mermaid\nflowchart TD\n{flow}\n```",
+            self.words.paragraph(),
+            self.image("levenscyclus/over-de-levenscyclus"),
+            self.words.paragraph(),
+        ]
         self.write("levenscyclus/over-de-levenscyclus", {"title": "Over de levenscyclus"}, "\n\n".join(about))
-        self.write("levenscyclus/index", {"title": "Levenscyclus", "hide": ["toc"]}, "# Levenscyclus\n\n" + self.words.paragraph() + "\n\n" + self.cards("levenscyclus/index", [("levenscyclus/over-de-levenscyclus", "Over de levenscyclus"), *phase_entries]))
+        self.write(
+            "levenscyclus/index",
+            {"title": "Levenscyclus", "hide": ["toc"]},
+            "# Levenscyclus\n\n"
+            + self.words.paragraph()
+            + "\n\n"
+            + self.cards("levenscyclus/index", [("levenscyclus/over-de-levenscyclus", "Over de levenscyclus"), *phase_entries]),
+        )
 
         for folder, field_name, stems, lists in (
             ("rollen", "rollen", self.roles, ("vereisten", "maatregelen")),
@@ -566,11 +670,24 @@ class Generator:
             for stem in stems:
                 title = stem.replace("-", " ").capitalize()
                 entries.append((f"{folder}/{stem}", title))
-                body = [f"# {title}", self.words.paragraph(), "## Belangrijke taken", self.words.bullets(self.rng.randint(3, 6)), *self.admonitions(PageKind.PAGE)[:1]]
+                body = [
+                    f"# {title}",
+                    self.words.paragraph(),
+                    "## Belangrijke taken",
+                    self.words.bullets(self.rng.randint(3, 6)),
+                    *self.admonitions(PageKind.PAGE)[:1],
+                ]
                 for plural in lists:
-                    body += [f"## {plural.capitalize()} {{ data-search-exclude }}", f"<!-- list_{plural} {field_name}/{stem} no-{'rol' if field_name == 'rollen' else field_name} -->"]
+                    body += [
+                        f"## {plural.capitalize()} {{ data-search-exclude }}",
+                        f"<!-- list_{plural} {field_name}/{stem} no-{'rol' if field_name == 'rollen' else field_name} -->",
+                    ]
                 self.write(f"{folder}/{stem}", {"title": title, "hide": ["toc", "path"]}, "\n\n".join(body))
-            self.write(f"{folder}/index", {"title": folder.capitalize(), "summary": self.words.sentence(), "hide": ["toc", "navigation"]}, f"# {folder.capitalize()}\n\n{self.words.paragraph()}\n\n{self.cards(f'{folder}/index', entries)}")
+            self.write(
+                f"{folder}/index",
+                {"title": folder.capitalize(), "summary": self.words.sentence(), "hide": ["toc", "navigation"]},
+                f"# {folder.capitalize()}\n\n{self.words.paragraph()}\n\n{self.cards(f'{folder}/index', entries)}",
+            )
 
     def section_pages(self) -> None:
         base = "voldoen-aan-wetten-en-regels"
@@ -579,9 +696,19 @@ class Generator:
             folder = FOLDER_OF[kind]
             title = kind.plural.capitalize()
             entries.append((f"{folder}/index", title))
-            body = [f"# {title}", self.words.paragraph(), *self.admonitions(PageKind.PAGE)[:1], f"## Alle {kind.plural} {{ data-search-exclude }}", f"<!-- list_{kind.plural} -->"]
+            body = [
+                f"# {title}",
+                self.words.paragraph(),
+                *self.admonitions(PageKind.PAGE)[:1],
+                f"## Alle {kind.plural} {{ data-search-exclude }}",
+                f"<!-- list_{kind.plural} -->",
+            ]
             self.write(f"{folder}/index", {"title": title, "hide": ["toc"]}, "\n\n".join(body))
-        self.write(f"{base}/index", {"title": "Voldoen aan wetten en regels", "hide": ["toc"]}, f"# Voldoen aan wetten en regels\n\n{self.words.paragraph()}\n\n{self.cards(f'{base}/index', entries)}")
+        self.write(
+            f"{base}/index",
+            {"title": "Voldoen aan wetten en regels", "hide": ["toc"]},
+            f"# Voldoen aan wetten en regels\n\n{self.words.paragraph()}\n\n{self.cards(f'{base}/index', entries)}",
+        )
 
     def plain_pages(self, records: dict[PageKind, list[Record]]) -> list[tuple[str, str]]:
         total = self.count(PageKind.PAGE)
@@ -596,17 +723,33 @@ class Generator:
                 docname = f"{folder}/{slug(title)}-{number + 1}"
                 entries.append((docname, title))
                 links = self.links_for(PageKind.PAGE, docname, all_records)
-                body = [f"# {title}", self.prose(PageKind.PAGE, docname, self.body_length(PageKind.PAGE), links), *self.admonitions(PageKind.PAGE), *self.expanders(PageKind.PAGE), *self.tabs(PageKind.PAGE)]
+                body = [
+                    f"# {title}",
+                    self.prose(PageKind.PAGE, docname, self.body_length(PageKind.PAGE), links),
+                    *self.admonitions(PageKind.PAGE),
+                    *self.expanders(PageKind.PAGE),
+                    *self.tabs(PageKind.PAGE),
+                ]
                 if number % per_folder == 0:
                     subject = self.rng.choice(self.subjects)
                     body += ["## Maatregelen over dit thema", f"```{{kader-lijst}} maatregelen\n:filter: onderwerp/{subject}\n:flags: no-rol\n```"]
                 self.write(docname, {"title": title}, "\n\n".join(body))
-            self.write(f"{folder}/index", {"title": f"Thema {start // per_folder + 1}"}, f"# Thema {start // per_folder + 1}\n\n{self.words.paragraph()}\n\n{self.cards(f'{folder}/index', entries)}")
+            self.write(
+                f"{folder}/index",
+                {"title": f"Thema {start // per_folder + 1}"},
+                f"# Thema {start // per_folder + 1}\n\n{self.words.paragraph()}\n\n{self.cards(f'{folder}/index', entries)}",
+            )
             folders.append((f"{folder}/index", f"Thema {start // per_folder + 1}"))
         return folders
 
     def home(self, themes: list[tuple[str, str]]) -> None:
-        sections = [("levenscyclus/index", "Levenscyclus"), ("onderwerpen/index", "Onderwerpen"), ("rollen/index", "Rollen"), ("voldoen-aan-wetten-en-regels/index", "Voldoen aan wetten en regels"), *themes]
+        sections = [
+            ("levenscyclus/index", "Levenscyclus"),
+            ("onderwerpen/index", "Onderwerpen"),
+            ("rollen/index", "Rollen"),
+            ("voldoen-aan-wetten-en-regels/index", "Voldoen aan wetten en regels"),
+            *themes,
+        ]
         body = f"# Algoritmekader (gegenereerd)\n\n{self.words.paragraph()}\n\n[Naar de maatregelen](voldoen-aan-wetten-en-regels/maatregelen/index.md){{ .md-button .md-button--primary }}\n\n{self.cards('index', sections)}"
         self.write("index", {"title": "Algoritmekader", "hide": ["navigation", "toc"]}, body)
 
@@ -625,7 +768,7 @@ class Generator:
             mode = "RGBA" if number % 2 else "RGB"
             picture = Image.new(mode, size, (255, 255, 255, 0) if mode == "RGBA" else (250, 250, 250))
             draw = ImageDraw.Draw(picture)
-            for box in range(12):
+            for _box in range(12):
                 x, y = self.rng.randrange(0, size[0] - 300), self.rng.randrange(0, size[1] - 160)
                 colour = tuple(self.rng.randrange(40, 230) for _ in range(3))
                 draw.rounded_rectangle((x, y, x + 280, y + 140), radius=16, fill=(*colour, 255) if mode == "RGBA" else colour, outline=(20, 20, 20))

@@ -178,36 +178,55 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("content", nargs="?", help=CONTENT_HELP)
     check.add_argument("--strict", action="store_true", help="also fail (exit 1) on warnings")
     check.add_argument(
-        "--format", choices=("text", *FORMATS), default="text",
+        "--format",
+        choices=("text", *FORMATS),
+        default="text",
         help="output format (default: text); github: workflow commands (annotations), sarif: SARIF 2.1.0",
     )
-    check.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
+    check.add_argument(
+        "--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)"
+    )
     check.add_argument("--links", action="store_true", help="also check the external links over HTTP (settings: kaderpers_link_* in conf.py)")
     check.add_argument("--links-anchors", action="store_true", help="check the external links and their #anchors (implies --links)")
     check.add_argument("--isolated", action="store_true", help="never run the tree's conf.py (the link settings are then the defaults)")
     check.set_defaults(run=command_check)
 
-    build = commands.add_parser("build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf).")
+    build = commands.add_parser(
+        "build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf)."
+    )
     build.add_argument("content", nargs="?", help=CONTENT_HELP)
     build.add_argument("--out", default="build", help="output folder (default: build)")
     build.add_argument("--pdf", action="store_true", help="also build the full PDF edition")
     build.add_argument(
-        "--handouts", nargs="?", const="all", choices=("all", "fasen", "rollen"),
+        "--handouts",
+        nargs="?",
+        const="all",
+        choices=("all", "fasen", "rollen"),
         help="also build the PDF handouts: one per lifecycle phase and one per rol (or only `fasen` or `rollen`)",
     )
     build.add_argument("--all", action="store_true", help="build the site, the PDF edition and the handouts")
     build.add_argument("--no-html", action="store_true", help="skip the HTML site")
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning about the content")
     build.add_argument("-j", "--jobs", default="auto", help="parallel processes for reading (default: auto)")
-    build.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE", help="override a conf.py setting in every Sphinx process, e.g. -D kaderpers_pdf_timeout=1800")
+    build.add_argument(
+        "-D",
+        "--define",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a conf.py setting in every Sphinx process, e.g. -D kaderpers_pdf_timeout=1800",
+    )
     build.add_argument("--fresh", action="store_true", help="ignore saved state and rebuild everything")
-    build.add_argument("--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)")
+    build.add_argument(
+        "--beslishulp", metavar="FILE", help="the decision tree of the beslishulp AI-verordening (default: beslishulp.yaml in the tree or the folder above)"
+    )
     build.add_argument("--untagged", action="store_true", help="write plain PDFs, not tagged for accessibility (PDF/UA); half the size")
     build.add_argument("--compare-to", metavar="OLD", help="add a Wijzigingen page (and a changes section to the PDF) against OLD: a folder, or git:REV")
     build.add_argument("--isolated", action="store_true", help="never run the tree's own conf.py (for trees that are not trusted, such as pull requests)")
     build.add_argument("--compare-label", metavar="LABEL", help="what the Wijzigingen page calls OLD (default: its tag, or its folder)")
     build.add_argument(
-        "--versions", metavar="SPEC",
+        "--versions",
+        metavar="SPEC",
         help="build releases of the tree's git repository side by side: tag patterns and revisions, separated by commas (e.g. 'v*' or v2.4.0,v2.5.1); -j builds that many at once",
     )
     build.set_defaults(run=command_build)
@@ -220,7 +239,8 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="the old version: a folder, or git:REV (the tree at NEW's place in its repository, at revision REV)")
     diff.add_argument("new", nargs="?", help="the new version: a folder (default: ./docs when there is one, else the bundled example kader), or git:REV")
     diff.add_argument(
-        "--tree", metavar="DIR",
+        "--tree",
+        metavar="DIR",
         help="the tree whose place in its repository git:REV names (default: NEW's folder; when NEW is git:REV too, ./docs when there is one, else the current folder)",
     )
     diff.add_argument("--format", choices=tuple(DIFF_FILES), default="text", help="output format (default: text)")

@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.loader import find_beside
+from ..folders import STAGING
 from . import output
 from .output import OutputError, describe
-
-from ..core.loader import find_beside
 
 CONF_FILE = Path("conf.py")
 #: The configuration of a tree without a conf.py: the extension's defaults alone.
@@ -87,11 +87,11 @@ class BuildRequest:
 
     @property
     def staged_html(self) -> Path:
-        return self.out / output.STAGING / "html"
+        return self.out / STAGING / "html"
 
     @property
     def staged_doctrees(self) -> Path:
-        return self.out / output.STAGING / "doctrees"
+        return self.out / STAGING / "doctrees"
 
 
 def sphinx_arguments(request: BuildRequest, builder: str, outdir: Path, doctrees: Path, *extra: str) -> list[str]:

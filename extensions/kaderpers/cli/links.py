@@ -31,8 +31,8 @@ def link_settings(content: Path, isolated: bool) -> tuple[KaderpersConfig, list[
     from sphinx.errors import ConfigError
     from sphinx.util.tags import Tags
 
-    from ..sphinxext.config import config_from_namespace
     from ..core.loader import find_beside
+    from ..sphinxext.config import config_from_namespace
     from .build import CONF_FILE, sphinx_configuration
 
     confdir, _ = sphinx_configuration(content, isolated)

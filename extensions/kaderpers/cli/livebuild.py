@@ -133,8 +133,16 @@ class LiveBuild:
         self._namespace.enter_context(docutils_namespace())  # as sphinx-build does, for as long as the app lives
         confdir, overrides = sphinx_configuration(self.content)  # the tree's conf.py, as `kaderpers build` finds it
         app = Sphinx(
-            str(self.content), str(confdir) if confdir else None, str(self.html_dir), str(self.out / "doctrees"), "html",
-            status=None, warning=self._warnings, parallel=self.jobs, confoverrides=overrides, freshenv=fresh,
+            str(self.content),
+            str(confdir) if confdir else None,
+            str(self.html_dir),
+            str(self.out / "doctrees"),
+            "html",
+            status=None,
+            warning=self._warnings,
+            parallel=self.jobs,
+            confoverrides=overrides,
+            freshenv=fresh,
         )
         # Served from the server itself (they are not part of the site), loaded by every page.
         app.add_js_file(LIVE_SCRIPT, loading_method="defer", priority=900)

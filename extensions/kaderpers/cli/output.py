@@ -21,11 +21,10 @@ import fcntl
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
-
-from ..folders import STAGING
+from typing import IO
 
 LOCK_FILE = ".kaderpers.lock"
 

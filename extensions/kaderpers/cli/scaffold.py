@@ -51,7 +51,8 @@ def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str
     ``content_help`` are the command line's, passed in: this module does not import it back)."""
 
     new = commands.add_parser(
-        "new", help="write a new record with the next free code",
+        "new",
+        help="write a new record with the next free code",
         description="Write a new vereiste, maatregel or hulpmiddel with the next free code and id, front matter from the vocabularies and the standard sections, and print its path.",
     )
     new.add_argument("kind", choices=KINDS, help="the kind of record")
@@ -62,7 +63,8 @@ def add_parsers(commands: argparse._SubParsersAction, content_dir: Callable[[str
     new.set_defaults(run=lambda args: command_new(args, content_dir))
 
     schema = commands.add_parser(
-        "schema", help="print the JSON Schema of a kind's front matter",
+        "schema",
+        help="print the JSON Schema of a kind's front matter",
         description="Print a JSON Schema (draft 2020-12) of a kind's front matter, with the tree's vocabularies and records, for editors' YAML plug-ins and check-jsonschema.",
     )
     schema.add_argument("kind", choices=KINDS, help="the kind of record")

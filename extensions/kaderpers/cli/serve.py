@@ -138,7 +138,7 @@ class Rebuilder:
             last = self.broadcaster.state
             running = SiteState(last.build, "building", last.problems, last.error, next=f"{self.session}-{self.builds + 1}", written=[])
 
-            def written(path: str) -> None:
+            def written(path: str, running: SiteState = running) -> None:
                 # A page reloads as soon as its own file is written, while the build goes on.
                 running.written = [*(running.written or []), f"/{path}"]
                 self._publish(SiteState(**running.__dict__))
@@ -370,7 +370,8 @@ def add_parser(commands: Any, content_dir: Any, content_help: str) -> None:
     """Register ``serve`` with the command line's subcommands (``content_dir`` and ``content_help``
     are the command line's, passed in: this module does not import it back)."""
     serve = commands.add_parser(
-        "serve", help="build the site, serve it and rebuild on every save",
+        "serve",
+        help="build the site, serve it and rebuild on every save",
         description="Build the HTML site, serve it over HTTP, and rebuild and reload the open pages whenever a file of the tree changes.",
     )
     serve.add_argument("content", nargs="?", help=content_help)

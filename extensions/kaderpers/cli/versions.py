@@ -34,6 +34,7 @@ from .. import bundled
 from ..core.loader import LoadedTree, load_tree
 from ..core.releases import LATEST, Release, Repository, export, histories, repository_of, resolve
 from ..core.revisions import RevisionError
+from ..folders import STAGING
 from ..version import __version__
 from . import output
 from .build import BuildRequest, fail, step
@@ -153,7 +154,10 @@ def plan(request: BuildRequest) -> tuple[list[ReleaseBuild], list[str]]:
     builds: list[ReleaseBuild] = []
     for position, (release, content, _) in enumerate(loaded):
         history = json.dumps(
-            {"oldest": kept[0].name, "pages": {docname: [asdict(entry) for entry in entries] for docname, entries in sorted(histories_per_release[position].items())}},
+            {
+                "oldest": kept[0].name,
+                "pages": {docname: [asdict(entry) for entry in entries] for docname, entries in sorted(histories_per_release[position].items())},
+            },
             ensure_ascii=False,
             sort_keys=True,
         )
@@ -222,7 +226,7 @@ def write_root(html: Path, published: Sequence[ReleaseBuild], title: str) -> Non
 
 def assemble(request: BuildRequest, published: Sequence[ReleaseBuild]) -> Path:
     """The whole site in a staging folder: every release, ``latest``, the index and versions.json."""
-    staging = request.out / output.STAGING / "versions-html"
+    staging = request.out / STAGING / "versions-html"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -273,5 +277,9 @@ def run_versions(request: BuildRequest) -> int:
     except (output.OutputError, RevisionError, OSError) as error:
         fail(str(error))
         return 1
-    print(f"kaderpers: published {len(published)} releases in {request.html_dir} (newest: {published[-1].release.name}, also as {LATEST}/)", file=sys.stderr, flush=True)
+    print(
+        f"kaderpers: published {len(published)} releases in {request.html_dir} (newest: {published[-1].release.name}, also as {LATEST}/)",
+        file=sys.stderr,
+        flush=True,
+    )
     return 1 if (failed or problems) and request.strict else 0

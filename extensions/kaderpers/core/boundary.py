@@ -96,7 +96,9 @@ def walk(content: Path, project: Path | None = None) -> Walk:
         try:
             entries = sorted(os.scandir(content / relative), key=lambda entry: entry.name)
         except OSError as error:
-            result.findings.append(Finding(relative.as_posix() or ".", None, "boundary.symlink", f"cannot read the folder: {error.strerror}; fix its permissions or remove it"))
+            result.findings.append(
+                Finding(relative.as_posix() or ".", None, "boundary.symlink", f"cannot read the folder: {error.strerror}; fix its permissions or remove it")
+            )
             continue
         folders = []
         for entry in entries:
@@ -106,15 +108,28 @@ def walk(content: Path, project: Path | None = None) -> Walk:
                 real = os.path.realpath(entry.path)
                 if not os.path.exists(real):
                     result.refused.append(shown)
-                    result.findings.append(Finding(shown, None, "boundary.symlink", f"symlink {shown} leads nowhere (or loops); remove it or point it at a file of the project"))
+                    result.findings.append(
+                        Finding(shown, None, "boundary.symlink", f"symlink {shown} leads nowhere (or loops); remove it or point it at a file of the project")
+                    )
                     continue
                 if not inside(real, project):
                     result.refused.append(shown)
-                    result.findings.append(Finding(shown, None, "boundary.outside", f"symlink {shown} leads outside the project ({project}); copy the file into the tree instead of linking to it"))
+                    result.findings.append(
+                        Finding(
+                            shown,
+                            None,
+                            "boundary.outside",
+                            f"symlink {shown} leads outside the project ({project}); copy the file into the tree instead of linking to it",
+                        )
+                    )
                     continue
                 if os.path.isdir(real) and any(inside(ancestor, Path(real)) for ancestor in ancestors):
                     result.refused.append(shown)
-                    result.findings.append(Finding(shown, None, "boundary.symlink", f"symlinked folder {shown} leads back into itself (a loop) and is not followed; remove the symlink"))
+                    result.findings.append(
+                        Finding(
+                            shown, None, "boundary.symlink", f"symlinked folder {shown} leads back into itself (a loop) and is not followed; remove the symlink"
+                        )
+                    )
                     continue
             if entry.is_dir():
                 if not entry.name.startswith("."):
@@ -226,7 +241,14 @@ def outside_references(found: list[Reference], page: Path, srcdir: Path, project
     findings = []
     for reference in found:
         if reference.what.endswith(":url:"):
-            findings.append(Finding(shown, reference.line, "boundary.outside", f"{reference.what} fetches {reference.target} from the web while building; put the file in the tree and use :file:"))
+            findings.append(
+                Finding(
+                    shown,
+                    reference.line,
+                    "boundary.outside",
+                    f"{reference.what} fetches {reference.target} from the web while building; put the file in the tree and use :file:",
+                )
+            )
             continue
         if not is_local(reference.target):
             continue

@@ -11,11 +11,10 @@ from pathlib import Path
 
 from . import boundary, limits
 from .beslishulp import check_file, find_decision_tree, opens_beslishulp, shorten, shown_as
-from .markup import alt_missing, alt_missing_finding, markup
-from .sanitiser import removed_finding, sanitise, with_handled_links
 from .findings import Finding, suggestion
 from .grammar import ExpressionTooLarge, ListSpec, Occurrence, expression_labels, parse_label_expression, scan
 from .loader import load_tree
+from .markup import alt_missing, alt_missing_finding, markup
 from .model import (
     AI_ACT_FIELDS,
     FOLDER_OF,
@@ -28,6 +27,7 @@ from .model import (
     Page,
     PageKind,
 )
+from .sanitiser import removed_finding, sanitise, with_handled_links
 
 MAX_TOELICHTING_WORDS = 40
 
@@ -47,12 +47,26 @@ def check_page(page: Page) -> list[Finding]:
     findings: list[Finding] = []
     title = page.meta.get("title")
     if not (isinstance(title, str) and title.strip()) and page.heading is None:
-        findings.append(Finding(page.path, page.lines.of("title") or 1, "meta.title-missing", "page has no title; add `title:` to the front matter or start the page with a `# Heading`"))
+        findings.append(
+            Finding(
+                page.path,
+                page.lines.of("title") or 1,
+                "meta.title-missing",
+                "page has no title; add `title:` to the front matter or start the page with a `# Heading`",
+            )
+        )
     elif isinstance(title, str) and title.strip().endswith("."):
         findings.append(Finding(page.path, page.lines.of("title"), "meta.title-period", "title ends with a period; remove it"))
     words = len(page.text("toelichting").split())
     if words > MAX_TOELICHTING_WORDS:
-        findings.append(Finding(page.path, page.lines.of("toelichting"), "meta.toelichting-length", f"toelichting has {words} words; shorten it to at most {MAX_TOELICHTING_WORDS}"))
+        findings.append(
+            Finding(
+                page.path,
+                page.lines.of("toelichting"),
+                "meta.toelichting-length",
+                f"toelichting has {words} words; shorten it to at most {MAX_TOELICHTING_WORDS}",
+            )
+        )
     if page.kind in ID_TYPE_CODES:
         findings.extend(_check_id(page))
     return findings
@@ -68,9 +82,20 @@ def _check_id(page: Page) -> list[Finding]:
         return [Finding(page.path, line or 1, "meta.id-missing", f"{page.kind} has no id; add `id: {example}`")]
     match = ID_PATTERN.match(record_id)
     if match is None or match["type"] != type_code:
-        return [Finding(page.path, line, "meta.id-format", f"id `{record_id}` is not of the form urn:nl:ak:{type_code}:<code>-NN; for this file write `id: {example}`")]
+        return [
+            Finding(
+                page.path, line, "meta.id-format", f"id `{record_id}` is not of the form urn:nl:ak:{type_code}:<code>-NN; for this file write `id: {example}`"
+            )
+        ]
     if expected and match["code"] != expected:
-        return [Finding(page.path, line, "meta.id-filename", f"id `{record_id}` does not match the file name {page.stem}.md, which implies `{example}`; fix the id or rename the file")]
+        return [
+            Finding(
+                page.path,
+                line,
+                "meta.id-filename",
+                f"id `{record_id}` does not match the file name {page.stem}.md, which implies `{example}`; fix the id or rename the file",
+            )
+        ]
     return []
 
 
@@ -95,11 +120,22 @@ def check_filter_values(kader: Kader, page: Page, spec: ListSpec, line: int | No
         if key in KIND_OF_REFERENCE_FIELD:
             if kader.get(KIND_OF_REFERENCE_FIELD[key], value) is None:
                 candidates = [p.stem for p in kader.of_kind(KIND_OF_REFERENCE_FIELD[key])]
-                findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` names no {key}; no file {value}.md exists.{suggestion(value, candidates)}"))
+                findings.append(
+                    Finding(
+                        page.path, line, "directive.filter", f"filter `{key}/{value}` names no {key}; no file {value}.md exists.{suggestion(value, candidates)}"
+                    )
+                )
             continue
         allowed = kader.allowed_values(key)
         if allowed is not None and value not in allowed:
-            findings.append(Finding(page.path, line, "directive.filter", f"filter `{key}/{value}` matches nothing: `{value}` is not a {key} value.{suggestion(value, sorted(allowed))}"))
+            findings.append(
+                Finding(
+                    page.path,
+                    line,
+                    "directive.filter",
+                    f"filter `{key}/{value}` matches nothing: `{value}` is not a {key} value.{suggestion(value, sorted(allowed))}",
+                )
+            )
     return findings
 
 
@@ -113,15 +149,24 @@ def check_kader(kader: Kader) -> list[Finding]:
         for key, stem in kader.dangling(page):
             target = KIND_OF_REFERENCE_FIELD[key]
             candidates = [p.stem for p in kader.of_kind(target)]
-            findings.append(Finding(page.path, page.lines.of(key, stem), "ref.dangling", f"`{key}` refers to `{stem}`, but there is no {target} with that file name.{suggestion(stem, candidates)}"))
+            findings.append(
+                Finding(
+                    page.path,
+                    page.lines.of(key, stem),
+                    "ref.dangling",
+                    f"`{key}` refers to `{stem}`, but there is no {target} with that file name.{suggestion(stem, candidates)}",
+                )
+            )
         findings.extend(_check_vocabulary(kader, page))
         findings.extend(_check_uitzondering(kader, page))
     for record_id, pages in by_id.items():
         if len(pages) > 1:
             others = ", ".join(p.path for p in pages)
-            findings.extend(Finding(p.path, p.lines.of("id"), "meta.id-duplicate", f"id `{record_id}` is used by {len(pages)} records ({others}); give each its own id") for p in pages)
+            findings.extend(
+                Finding(p.path, p.lines.of("id"), "meta.id-duplicate", f"id `{record_id}` is used by {len(pages)} records ({others}); give each its own id")
+                for p in pages
+            )
     return findings
-
 
 
 def _check_vocabulary(kader: Kader, page: Page) -> list[Finding]:
@@ -138,7 +183,14 @@ def _check_vocabulary(kader: Kader, page: Page) -> list[Finding]:
                 how = f"there is no page {folder}/{value}.md; use an existing {key} or add that page"
             else:
                 how = "use a value from the vocabulary file (vocabulaire.yml) or add it there"
-            findings.append(Finding(page.path, page.lines.of(key, value), "vocab.unknown", f"`{key}` value `{value}` is not in its vocabulary: {how}.{suggestion(value, sorted(allowed))}"))
+            findings.append(
+                Finding(
+                    page.path,
+                    page.lines.of(key, value),
+                    "vocab.unknown",
+                    f"`{key}` value `{value}` is not in its vocabulary: {how}.{suggestion(value, sorted(allowed))}",
+                )
+            )
     return findings
 
 
@@ -151,14 +203,35 @@ def _check_uitzondering(kader: Kader, page: Page) -> list[Finding]:
         try:
             expression = parse_label_expression(entry)
         except ExpressionTooLarge as error:
-            findings.append(Finding(page.path, line, "expression.too-large", f"`uitzondering` entry `{shorten(entry)}` is too large: {error}; write it as several simpler entries (the record is published without it)"))
+            findings.append(
+                Finding(
+                    page.path,
+                    line,
+                    "expression.too-large",
+                    f"`uitzondering` entry `{shorten(entry)}` is too large: {error}; write it as several simpler entries (the record is published without it)",
+                )
+            )
             continue
         except ValueError as error:
-            findings.append(Finding(page.path, line, "meta.uitzondering", f"`uitzondering` entry `{shorten(entry)}` cannot be read ({error}); write labels such as `risicogroep-hoog-risico-ai-systeem` joined with && and ||"))
+            findings.append(
+                Finding(
+                    page.path,
+                    line,
+                    "meta.uitzondering",
+                    f"`uitzondering` entry `{shorten(entry)}` cannot be read ({error}); write labels such as `risicogroep-hoog-risico-ai-systeem` joined with && and ||",
+                )
+            )
             continue
         for label in expression_labels(expression):
             if label not in known:
-                findings.append(Finding(page.path, line, "meta.uitzondering", f"`uitzondering` names the unknown label `{label}`; labels are <field>-<value> with an AI-verordening field and a value from its vocabulary.{suggestion(label, sorted(known))}"))
+                findings.append(
+                    Finding(
+                        page.path,
+                        line,
+                        "meta.uitzondering",
+                        f"`uitzondering` names the unknown label `{label}`; labels are <field>-<value> with an AI-verordening field and a value from its vocabulary.{suggestion(label, sorted(known))}",
+                    )
+                )
     return findings
 
 

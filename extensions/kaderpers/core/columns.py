@@ -123,12 +123,22 @@ COLUMNS: dict[str, Column] = {
     for column in (
         Column("id", "ID", 10, lambda index, page: Cell(page.short_id), default_for=frozenset({VEREISTE, MAATREGEL}), on_own_page=True),
         Column(
-            "title", "", 40, lambda index, page: Cell(page.title, target=page.docname), default_for=ALL, on_own_page=True,
+            "title",
+            "",
+            40,
+            lambda index, page: Cell(page.title, target=page.docname),
+            default_for=ALL,
+            on_own_page=True,
             kind_headers={VEREISTE: "Vereiste", MAATREGEL: "Maatregel", HULPMIDDEL: "Hulpmiddel"},
         ),  # fmt: skip
         Column(
-            "wetcode", "Wetgeving", 16, lambda index, page: Cell(index.law_name(page)),
-            default_for=frozenset({VEREISTE}), only_for=frozenset({VEREISTE}), filterable=True,
+            "wetcode",
+            "Wetgeving",
+            16,
+            lambda index, page: Cell(index.law_name(page)),
+            default_for=frozenset({VEREISTE}),
+            only_for=frozenset({VEREISTE}),
+            filterable=True,
         ),  # fmt: skip
         Column("categorie", "Categorie", 14, chip_field="categorie", default_for=frozenset({HULPMIDDEL}), filterable=True),
         Column("rol", "Rollen", 14, chip_field="rollen", default_for=ALL, filterable=True),
@@ -136,12 +146,22 @@ COLUMNS: dict[str, Column] = {
         Column("onderwerp", "Onderwerpen", 18, chip_field="onderwerp", default_for=ALL, filterable=True),
         # Traceability (kaderpers.core.traceability); lists show them with add-<name>.
         Column(
-            "maatregelen", "Maatregelen", 30, lambda index, page: record_chips(index.related(page, MAATREGEL)),
-            chip_field="maatregel", only_for=frozenset({VEREISTE}), filterable=True,
+            "maatregelen",
+            "Maatregelen",
+            30,
+            lambda index, page: record_chips(index.related(page, MAATREGEL)),
+            chip_field="maatregel",
+            only_for=frozenset({VEREISTE}),
+            filterable=True,
         ),  # fmt: skip
         Column(
-            "hulpmiddelen", "Hulpmiddelen", 24, lambda index, page: record_chips(hulpmiddelen_for(index, page)),
-            chip_field="hulpmiddel", only_for=frozenset({VEREISTE}), filterable=True,
+            "hulpmiddelen",
+            "Hulpmiddelen",
+            24,
+            lambda index, page: record_chips(hulpmiddelen_for(index, page)),
+            chip_field="hulpmiddel",
+            only_for=frozenset({VEREISTE}),
+            filterable=True,
         ),  # fmt: skip
         Column("bronnen", "Auditkaders", 22, source_chips, chip_field="sources", filterable=True),
     )

@@ -187,7 +187,9 @@ class KaderDiff:
         return {
             "added": [item.entry() for item in self.added],
             "removed": [item.entry() for item in self.removed],
-            "renamed": [{"id": item.record_id, "path": item.page.path, "old_path": item.old.path, "title": item.page.title} for item in self.renamed if item.old],
+            "renamed": [
+                {"id": item.record_id, "path": item.page.path, "old_path": item.old.path, "title": item.page.title} for item in self.renamed if item.old
+            ],
             "changed": [{**item.entry(), "fields": [f.as_json() for f in item.fields], "text": item.text} for item in self.changed],
             "vocabulary": _words_json(self.vocabulary, "value", "label"),
             "glossary": _words_json(self.glossary, "term", "definition"),
@@ -204,7 +206,9 @@ class KaderDiff:
 
     def of(self, docname: str) -> list[Change]:
         """How the page ``docname`` of the new version differs from the old one."""
-        return [change for change in (Change.ADDED, Change.RENAMED, Change.CHANGED) if any(d.new and d.new.docname == docname for d in getattr(self, change.value))]
+        return [
+            change for change in (Change.ADDED, Change.RENAMED, Change.CHANGED) if any(d.new and d.new.docname == docname for d in getattr(self, change.value))
+        ]
 
 
 # -- pairing -----------------------------------------------------------------------------
@@ -312,7 +316,9 @@ def word_changes(old: dict[Any, str], new: dict[Any, str], key: Callable[[Any], 
 
 def vocabulary_changes(old: Vocabulary, new: Vocabulary) -> list[WordChange]:
     """The vocabulary values added, removed or relabelled between two versions."""
-    return [WordChange(name, value, before, after) for (name, value), before, after in word_changes(vocabulary_values(old), vocabulary_values(new), lambda k: k)]
+    return [
+        WordChange(name, value, before, after) for (name, value), before, after in word_changes(vocabulary_values(old), vocabulary_values(new), lambda k: k)
+    ]
 
 
 def glossary_changes(old: Glossary, new: Glossary) -> list[WordChange]:

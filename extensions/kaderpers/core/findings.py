@@ -172,10 +172,7 @@ def format_text(findings: list[Finding]) -> str:
     counts = count_by_rule(findings)
     errors = sum(1 for f in findings if f.level is Level.ERROR)
     lines.append(f"{errors} error(s), {len(findings) - errors} warning(s)")
-    lines.extend(
-        f"  {count:4d}  {rule} ({RULES[rule].level}): {RULES[rule].summary}"
-        for rule, count in sorted(counts.items())
-    )
+    lines.extend(f"  {count:4d}  {rule} ({RULES[rule].level}): {RULES[rule].summary}" for rule, count in sorted(counts.items()))
     return "\n".join(lines)
 
 

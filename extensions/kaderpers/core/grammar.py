@@ -113,7 +113,12 @@ def _parse_arguments(kind: ListKind, words: list[str]) -> Parsed:
         elif word.startswith(("no-", "add-")):
             column = word.split("-", 1)[1]
             if column not in COLUMNS:
-                problems.append(Problem("directive.flag", f"unknown flag `{word}` in {kind.name}; columns are {', '.join(COLUMNS)} (use no-<column> or add-<column>), switches are {', '.join(SWITCHES)}"))
+                problems.append(
+                    Problem(
+                        "directive.flag",
+                        f"unknown flag `{word}` in {kind.name}; columns are {', '.join(COLUMNS)} (use no-<column> or add-<column>), switches are {', '.join(SWITCHES)}",
+                    )
+                )
             else:
                 (hidden if word.startswith("no-") else added).add(column)
         elif "/" in word:
@@ -125,9 +130,16 @@ def _parse_arguments(kind: ListKind, words: list[str]) -> Parsed:
             else:
                 filters.append((key, value))
         else:
-            problems.append(Problem("directive.flag", f"unknown word `{word}` in {kind.name}; expected a key/value filter, no-<column>, add-<column> or one of {', '.join(SWITCHES)}"))
+            problems.append(
+                Problem(
+                    "directive.flag",
+                    f"unknown word `{word}` in {kind.name}; expected a key/value filter, no-<column>, add-<column> or one of {', '.join(SWITCHES)}",
+                )
+            )
     if kind.own_field and filters:
-        problems.append(Problem("directive.filter", f"{kind.name} takes its rows from the page's own `{kind.own_field}` front matter; filters have no effect here"))
+        problems.append(
+            Problem("directive.filter", f"{kind.name} takes its rows from the page's own `{kind.own_field}` front matter; filters have no effect here")
+        )
     spec = ListSpec(kind, tuple(filters), frozenset(hidden), frozenset(added), switches.get("search", True), switches.get("export", False))
     return Parsed(spec, tuple(problems))
 
@@ -245,7 +257,7 @@ def parse_label_expression(text: str) -> Expression:
     while position < len(text):
         match = _EXPRESSION_TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise ValueError(f"unexpected `{text[position:position + 12]}` at character {position + 1}")
+            raise ValueError(f"unexpected `{text[position : position + 12]}` at character {position + 1}")
         position = match.end()
         if match["op"]:
             tokens.append(("op", match["op"]))

@@ -224,7 +224,7 @@ def limit_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Find
     return "\n".join(lines), [finding]
 
 
-_DELIMITER_RUN = re.compile(r"\*{%d,}|_{%d,}" % (MAX_DELIMITER_RUN + 1, MAX_DELIMITER_RUN + 1))
+_DELIMITER_RUN = re.compile(rf"\*{{{MAX_DELIMITER_RUN + 1},}}|_{{{MAX_DELIMITER_RUN + 1},}}")
 _ONLY_RULE = re.compile(r"^[ \t]*(?:[*_][ \t]*)+$")
 
 

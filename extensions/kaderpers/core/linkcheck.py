@@ -357,7 +357,7 @@ class LinkChecker:
         import httpx
 
         try:
-            urlsplit(url).port  # a port out of range raises here, and not tidily from the socket layer
+            _ = urlsplit(url).port  # a port out of range raises here, and not tidily from the socket layer
             fragment = urldefrag(url)[1]
             if self.options.anchors and fragment and not NOT_AN_ANCHOR.match(fragment):
                 return await self._follow(client, "GET", url)

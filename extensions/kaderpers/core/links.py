@@ -52,11 +52,7 @@ def is_external(url: str) -> bool:
 def body_links(page: Page, body: str) -> list[LinkOccurrence]:
     """The external URLs of a page's body, as MyST parses it."""
     found = markup(body, page.body_line, urls=True)
-    return [
-        LinkOccurrence(url.url.strip(), page.path, url.line)
-        for url in found.urls
-        if is_external(url.url)
-    ]
+    return [LinkOccurrence(url.url.strip(), page.path, url.line) for url in found.urls if is_external(url.url)]
 
 
 def _strings(value: object) -> Iterator[str]:

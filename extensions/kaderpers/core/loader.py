@@ -87,8 +87,7 @@ def decode(raw: bytes, path: str) -> tuple[str, list[Finding]]:
             path,
             line,
             "encoding.invalid",
-            f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8 "
-            "(undecodable bytes are shown as \ufffd)",
+            f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8 (undecodable bytes are shown as \ufffd)",
         )
         return raw.decode("utf-8", errors="replace"), [finding]
 
@@ -163,17 +162,33 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
             raw.findings.append(Finding(path, line, "yaml.tab-indent", "front matter is indented with tabs; YAML needs spaces"))
             error = None
     if isinstance(error, limits.TooManyValues):
-        raw.findings.append(Finding(path, 2, "yaml.too-large", f"front matter is too large: {error}; write the values out instead of repeating aliases (the page is published without its metadata)"))
+        raw.findings.append(
+            Finding(
+                path,
+                2,
+                "yaml.too-large",
+                f"front matter is too large: {error}; write the values out instead of repeating aliases (the page is published without its metadata)",
+            )
+        )
         return raw
     if isinstance(error, limits.TooDeep):
-        raw.findings.append(Finding(path, 2 + error.line, "yaml.too-deep", f"front matter is too deep: {error}; write flatter lists and mappings (the page is published without its metadata)"))
+        raw.findings.append(
+            Finding(
+                path,
+                2 + error.line,
+                "yaml.too-deep",
+                f"front matter is too deep: {error}; write flatter lists and mappings (the page is published without its metadata)",
+            )
+        )
         return raw
     if error is not None:
         # The context mark is where the broken construct starts (an unclosed `[` say).
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raw.findings.append(Finding(path, line, "yaml.syntax", f"front matter is not valid YAML: {problem}; fix the YAML (the page is published without its metadata)"))
+        raw.findings.append(
+            Finding(path, line, "yaml.syntax", f"front matter is not valid YAML: {problem}; fix the YAML (the page is published without its metadata)")
+        )
         return raw
     if values is None:
         return raw
@@ -212,7 +227,9 @@ def _normalise_list(key: str, value: Any, page: str, lines: SourceLines, finding
         findings.append(Finding(page, line, "meta.string-for-list", f"`{key}` is a single value; write it as a list item (`{key}:` then `- {value}`)"))
         return (value.strip(),) if value.strip() else ()
     if not isinstance(value, list):
-        findings.append(Finding(page, line, "meta.type", f"`{key}` must be a list of names, not {type(value).__name__}; write `{key}:` with one `- name` line per item"))
+        findings.append(
+            Finding(page, line, "meta.type", f"`{key}` must be a list of names, not {type(value).__name__}; write `{key}:` with one `- name` line per item")
+        )
         return ()
     items: list[str] = []
     for item in value:
@@ -235,7 +252,9 @@ def normalise_meta(values: dict[str, Any], kind: PageKind, vocabulary: Vocabular
         declared = vocabulary.keys.get(key)
         line = lines.of(key)
         if declared is None:
-            findings.append(Finding(path, line, "meta.unknown-key", f"unknown front-matter key `{key}`; check its spelling or remove it.{suggestion(key, vocabulary.keys)}"))
+            findings.append(
+                Finding(path, line, "meta.unknown-key", f"unknown front-matter key `{key}`; check its spelling or remove it.{suggestion(key, vocabulary.keys)}")
+            )
             meta[key] = value
             continue
         if key == "id" and not kind.is_record:
@@ -376,7 +395,14 @@ def load_vocabulary(root: Path | None) -> tuple[Vocabulary, list[Finding]]:
         return vocabulary_from(None)
     if not boundary.inside(own, boundary.project_root(root)):
         vocabulary, findings = vocabulary_from(None)
-        findings.append(Finding(VOCABULARY_FILE, None, "boundary.outside", f"{VOCABULARY_FILE} is a symlink that leads outside the project; the bundled vocabulary is used instead"))
+        findings.append(
+            Finding(
+                VOCABULARY_FILE,
+                None,
+                "boundary.outside",
+                f"{VOCABULARY_FILE} is a symlink that leads outside the project; the bundled vocabulary is used instead",
+            )
+        )
         return vocabulary, findings
     try:
         return vocabulary_from(own.read_bytes())
@@ -395,7 +421,9 @@ def vocabulary_from(own: bytes | OSError | None) -> tuple[Vocabulary, list[Findi
                 raise own
             data.update(_read_yaml_mapping(own.decode("utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
-            findings.append(Finding(VOCABULARY_FILE, None, "vocabulary.invalid", f"cannot use {VOCABULARY_FILE} ({error}); the bundled vocabulary is used instead"))
+            findings.append(
+                Finding(VOCABULARY_FILE, None, "vocabulary.invalid", f"cannot use {VOCABULARY_FILE} ({error}); the bundled vocabulary is used instead")
+            )
     labels = {str(k): {str(v): str(t) for v, t in (values or {}).items()} for k, values in (data.get("labels") or {}).items()}
     categorie = {str(v): str(t) for v, t in (data.get("categorie") or {}).items()}
     keys = {str(k): str(t) for k, t in (data.get("keys") or {}).items()}
@@ -415,7 +443,9 @@ def _beslishulp_labels(section: Any, labels: dict[str, dict[str, str]]) -> tuple
             if value in labels.get(key, {}):
                 pairs.append((key, value))
             else:
-                problems.append(f"`{BESLISHULP_LABELS}`: `{label}` maps to `{entry}`, which is no field/value of the `labels` section; write e.g. `rol-ai-act/aanbieder`")
+                problems.append(
+                    f"`{BESLISHULP_LABELS}`: `{label}` maps to `{entry}`, which is no field/value of the `labels` section; write e.g. `rol-ai-act/aanbieder`"
+                )
         mapping[str(label)] = tuple(pairs)
     return mapping, problems
 

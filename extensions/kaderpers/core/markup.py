@@ -120,6 +120,7 @@ def markup(body: str, first_line: int = 1, *, urls: bool = False) -> Markup:
         return found  # no tag (comments, which are most pages' HTML, are never removed), no image: no parse
     translation = translate_blocks(body.split("\n"))
     _collect(_parser().parse("\n".join(translation)), 0, found)
+
     # Lines of the translation → the editor's lines (before the closing fences it added).
     def editor_line(line: int) -> int:
         return first_line + translation.source_index(line - 1)

@@ -83,7 +83,9 @@ def load_revision(spec: str, current: Path) -> LoadedTree:
     findings.extend(vocabulary_findings)
     glossary_bytes = next((found for found in contents[len(pages) + 1 :] if found is not None), None)
     glossary = parse_glossary(glossary_bytes.decode("utf-8", "replace")) if glossary_bytes is not None else Glossary()
-    files = ((relative, content if content is not None else OSError(f"missing from {revision}")) for (relative, _), content in zip(pages, contents, strict=False))
+    files = (
+        (relative, content if content is not None else OSError(f"missing from {revision}")) for (relative, _), content in zip(pages, contents, strict=False)
+    )
     return load_files(Path(f"{spec}"), files, vocabulary, glossary, findings)
 
 

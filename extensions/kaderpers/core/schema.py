@@ -94,7 +94,11 @@ def front_matter_schema(kader: Kader, kind: PageKind) -> dict[str, Any]:
     required = []
     if kind in ID_TYPE_CODES:
         code = ID_TYPE_CODES[kind]
-        properties["id"] = {"type": "string", "pattern": rf"^\s*urn:nl:ak:{code}:[a-z]+-\d{{2,}}\s*$", "description": f"urn:nl:ak:{code}:<code>-NN, the code as in the file name"}
+        properties["id"] = {
+            "type": "string",
+            "pattern": rf"^\s*urn:nl:ak:{code}:[a-z]+-\d{{2,}}\s*$",
+            "description": f"urn:nl:ak:{code}:<code>-NN, the code as in the file name",
+        }
         required.append("id")
     return {
         "$schema": DRAFT,

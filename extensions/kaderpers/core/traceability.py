@@ -80,7 +80,10 @@ class Gaps:
     @property
     def count(self) -> int:
         """How many gaps there are in all."""
-        return sum(len(part) for part in (self.vereisten_without_maatregel, self.maatregelen_without_vereiste, self.unlinked_hulpmiddelen, self.unused_values, self.dangling))
+        return sum(
+            len(part)
+            for part in (self.vereisten_without_maatregel, self.maatregelen_without_vereiste, self.unlinked_hulpmiddelen, self.unused_values, self.dangling)
+        )
 
 
 def gaps(kader: Kader) -> Gaps:
@@ -99,11 +102,7 @@ def gaps(kader: Kader) -> Gaps:
         used = {value for page in records for value in page.values(key)}
         ordered = allowed if key != "levenscyclus" else [phase.stem for phase in kader.phases]
         unused.extend((key, value) for value in sorted(ordered, key=_value_order(kader, key)) if value not in used)
-    dangling = tuple(
-        Dangling(page, key, stem)
-        for page in sorted(kader.pages.values(), key=lambda page: page.path)
-        for key, stem in kader.dangling(page)
-    )
+    dangling = tuple(Dangling(page, key, stem) for page in sorted(kader.pages.values(), key=lambda page: page.path) for key, stem in kader.dangling(page))
     return Gaps(vereisten, maatregelen, hulpmiddelen, tuple(unused), dangling)
 
 

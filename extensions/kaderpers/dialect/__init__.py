@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
+from ..core.dialect import translate_blocks
 from ..sphinxext.domain import pages
 from . import abbreviations, admonitions, attributes, frontmatter, icons, mermaid, rawhtml, tabs
 from .inline import translate_inline
-from ..core.dialect import translate_blocks
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

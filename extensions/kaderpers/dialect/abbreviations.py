@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..core.dialect.lines import outside_code
 from ..core.loader import parse_glossary
 from ..sphinxext.glossary import PAGE_TERMS
-from ..core.dialect.lines import outside_code
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment

@@ -57,8 +57,11 @@ class IconRole(SphinxRole):
         character = icons.get(self.text)
         if character is None:
             logger.warning(
-                "unknown icon :%s:; it is left out. Use one of data/icons.yml or add it there", self.text,
-                type="kaderpers", subtype="icon", location=self.get_location(),
+                "unknown icon :%s:; it is left out. Use one of data/icons.yml or add it there",
+                self.text,
+                type="kaderpers",
+                subtype="icon",
+                location=self.get_location(),
             )
             return [], []
         return [icon(self.rawtext, character, classes=["kaderpers-icon", self.text])], []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from . import attributes, icons
 from ..core.dialect.lines import outside_code
+from . import attributes, icons
 
 _CODE_SPAN = re.compile(r"(?P<ticks>`+)(?:.*?[^`])?(?P=ticks)(?!`)")
 

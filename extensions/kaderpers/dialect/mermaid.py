@@ -21,9 +21,9 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from .. import bundled
+from ..sphinxext.builders import builder_of, writes_html
 from ..sphinxext.domain import kader_domain
 from .links import resolve
-from ..sphinxext.builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -94,7 +94,9 @@ class MermaidOutput(SphinxPostTransform):
             return
         logger.warning(
             "mermaid.min.js is not installed with kaderpers, so diagrams show their source; set kaderpers up with `make setup` or install a wheel built with `make wheel`",
-            type="kaderpers", subtype="mermaid", location=diagram,
+            type="kaderpers",
+            subtype="mermaid",
+            location=diagram,
         )
 
 

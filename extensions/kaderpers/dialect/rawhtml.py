@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx import addnodes
@@ -28,10 +28,10 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..core.sanitiser import StartTagEditor, removed_finding, sanitise, with_handled_links
-from .links import is_relative, resolve
 from ..sphinxext.builders import builder_of, writes_html
 from ..sphinxext.collector import report
 from ..sphinxext.nodes import is_html, node_line
+from .links import is_relative, resolve
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -161,8 +161,11 @@ class RawHtmlLinks(SphinxPostTransform):
         target = resolve(self.env, docname, url)
         if target is None:
             logger.warning(
-                "link %r in HTML does not lead to a page of the kader; link to an existing .md file", url,
-                type="kaderpers", subtype="html-link", location=(docname, node_line(node)),
+                "link %r in HTML does not lead to a page of the kader; link to an existing .md file",
+                url,
+                type="kaderpers",
+                subtype="html-link",
+                location=(docname, node_line(node)),
             )
             return url
         uri = builder_of(self.env).get_relative_uri(docname, target.docname)

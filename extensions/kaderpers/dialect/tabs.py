@@ -17,6 +17,7 @@ from ..core.dialect.tabs import first_tab_end
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
+
 class MdTabs(SphinxDirective):
     """A tab set whose content starts with the first tab's body, followed by ``{tab-item}``\\ s."""
 

@@ -36,14 +36,14 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.i18n import format_date
 
-from ..version import __version__
 from ..sphinxext.changes import CHANGES_ID, Links, changes_section
 from ..sphinxext.compat import application
+from ..sphinxext.config import get_config
 from ..sphinxext.domain import kader, kader_domain
+from ..sphinxext.navigation import navigation
 from ..sphinxext.tables import DocLinks
 from ..sphinxext.traceability import TRACEABILITY_ID, traceability, traceability_section
-from ..sphinxext.config import get_config
-from ..sphinxext.navigation import navigation
+from ..version import __version__
 from . import printing, speedups
 from .compat import KNOWN_VERSIONS, Patch, patched_rinohtype
 from .documents import DOCUMENT_KINDS, Part, PdfDocument, edition, handouts, role_handouts, select

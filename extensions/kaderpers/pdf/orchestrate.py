@@ -112,8 +112,7 @@ def build_pdfs(job: PdfJob) -> int:
     status |= run_children(commands)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
-        f"kaderpers-pdf: {documents} in {count} process(es): {time.perf_counter() - started:.1f} s,"
-        f" peak memory of one process {peak:.0f} MB",
+        f"kaderpers-pdf: {documents} in {count} process(es): {time.perf_counter() - started:.1f} s, peak memory of one process {peak:.0f} MB",
         file=sys.stderr,
         flush=True,
     )
@@ -125,9 +124,7 @@ def run_children(commands: list[list[str]]) -> int:
     readers = []
     environment = dict(os.environ, PYTHONUNBUFFERED="1")
     for child in children:
-        child.process = subprocess.Popen(
-            child.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=environment
-        )
+        child.process = subprocess.Popen(child.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=environment)
         reader = threading.Thread(target=child.read, daemon=True)
         reader.start()
         readers.append(reader)
@@ -144,8 +141,7 @@ def run_children(commands: list[list[str]]) -> int:
         code = child.process.returncode
         if child.stopped:
             child.failures.append(
-                f"process {child.number} printed nothing for {child.timeout + GRACE} s and was stopped;"
-                f" its last progress: {child.last_line or 'none'}"
+                f"process {child.number} printed nothing for {child.timeout + GRACE} s and was stopped; its last progress: {child.last_line or 'none'}"
             )
         elif code == HUNG and not child.failures:
             child.failures.append(f"process {child.number} hung; its last progress: {child.last_line or 'none'}")

@@ -25,11 +25,11 @@ from sphinx_design.badges_buttons import sd_badge
 from sphinx_design.icons import fontawesome, sd_icon
 from sphinx_design.shared import PassthroughTextElement, is_component
 
-from ..core.columns import COLUMNS
 from .. import bundled
+from ..core.columns import COLUMNS
+from ..dialect.admonitions import DEFAULT_TITLES
 from ..dialect.mermaid import mermaid_diagram
 from .diagrams import MIN_TEXT_PT, alternative_text, diagram_for_print
-from ..dialect.admonitions import DEFAULT_TITLES
 from .images import ImageConversionError, PrintImage, cache_folder, print_copy
 
 if TYPE_CHECKING:

@@ -274,9 +274,7 @@ def _call(function, arguments):
 
 #: Stack slots (8 bytes each) that the frame of :func:`with_roomy_stack` reserves beyond its need.
 STACK_ROOM = 150_000
-_roomy_call = types.FunctionType(
-    _call.__code__.replace(co_stacksize=_call.__code__.co_stacksize + STACK_ROOM), _call.__globals__
-)
+_roomy_call = types.FunctionType(_call.__code__.replace(co_stacksize=_call.__code__.co_stacksize + STACK_ROOM), _call.__globals__)
 
 
 def with_roomy_stack(function, *arguments):

@@ -23,10 +23,10 @@ from rinoh.attribute import OverrideDefault
 from rinoh.backend.pdf import cos
 from rinoh.dimension import CM, PT
 from rinoh.document import PartPageCount
-from rinoh.style import StyleLog
 from rinoh.language import NL
 from rinoh.reference import DOCUMENT_TITLE, PAGE_NUMBER, SECTION_TITLE, Field
 from rinoh.structure import Footer, Header, TableOfContentsSection
+from rinoh.style import StyleLog
 from rinoh.template import (
     BodyPageTemplate,
     ContentsPartTemplate,
@@ -57,9 +57,7 @@ class KaderTemplate(DocumentTemplate):
     parts = OverrideDefault(["title", "front_matter", "contents"])
 
     title = TitlePartTemplate(page_number_format="lowercase roman", end_at_page="any")
-    front_matter = FixedDocumentPartTemplate(
-        flowables=[TableOfContentsSection()], page_number_format="continue", end_at_page="any"
-    )
+    front_matter = FixedDocumentPartTemplate(flowables=[TableOfContentsSection()], page_number_format="continue", end_at_page="any")
     contents = ContentsPartTemplate(page_number_format="number", end_at_page="any")
 
     page = BodyPageTemplate(
@@ -122,8 +120,11 @@ class KaderTemplate(DocumentTemplate):
         self._last_report = now
         print(
             PROGRESS.format(
-                target=self.progress_target, page=page, rendering=self._rendering,
-                seconds=now - self._started, docname=self.where()[1],
+                target=self.progress_target,
+                page=page,
+                rendering=self._rendering,
+                seconds=now - self._started,
+                docname=self.where()[1],
             ),  # fmt: skip
             file=self.progress_stream,
             flush=True,
@@ -239,7 +240,6 @@ def _docname_of(flowable) -> str:
             return docname
         node = node.parent
     return "?"
-
 
 
 def configuration() -> KaderTemplate.Configuration:

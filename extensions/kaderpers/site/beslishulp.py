@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from ..dialect.attributes import NO_SEARCH_CLASS
 from ..core.beslishulp import DecisionTree, check_file, find_decision_tree, opens_beslishulp, page_data, shown_as
-from ..sphinxext.collector import report
 from ..core.model import PageKind
-from ..sphinxext.domain import kader, kader_domain
+from ..dialect.attributes import NO_SEARCH_CLASS
+from ..sphinxext.collector import report
 from ..sphinxext.config import get_config
+from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.tables import json_island
 from .interactive import add_page_scripts
 

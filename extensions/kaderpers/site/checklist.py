@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from ..core.model import AI_ACT_FIELDS, Kader, Page, PageKind
-from ..sphinxext.domain import kader
 from ..core.columns import value_label
-from ..sphinxext.tables import PROFILE_NOT_ASKED, PROFILE_QUESTIONS, SILENT_LABELS, json_island, parsed_exceptions
-from .interactive import PROFILE_SCRIPT, add_page_scripts
+from ..core.model import AI_ACT_FIELDS, Kader, Page, PageKind
 from ..dialect.attributes import NO_SEARCH_CLASS
+from ..sphinxext.domain import kader
+from ..sphinxext.tables import PROFILE_NOT_ASKED, PROFILE_QUESTIONS, SILENT_LABELS, json_island, parsed_exceptions
 from .beslishulp import CHECKLIST_PAGE, VEREISTEN_OVERVIEW, page_uri
+from .interactive import PROFILE_SCRIPT, add_page_scripts
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -80,10 +80,7 @@ def checklist_data(app: Sphinx, index: Kader) -> dict[str, Any]:
         entry = _record(app, index, page)
         entry["vereisten"] = [position[v.docname] for v in index.related(page, PageKind.VEREISTE) if v.docname in position]
         records_m.append(entry)
-    choices = {
-        key: [[stem, value_label(index, key, stem)] for stem in index.taxonomy(key)]
-        for key, _ in SELECTION
-    }
+    choices = {key: [[stem, value_label(index, key, stem)] for stem in index.taxonomy(key)] for key, _ in SELECTION}
     profile = []
     for key, question in PROFILE_QUESTIONS.items():
         values = [[value, label] for value, label in (index.vocabulary.values(key) or {}).items() if value not in SILENT_LABELS]

@@ -23,11 +23,11 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 from sphinx.util.parallel import ParallelTasks, SerialTasks, parallel_available
 
-from ..version import __version__
+from ..core.model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
 from ..sphinxext.config import get_config
 from ..sphinxext.domain import kader, kader_domain
 from ..sphinxext.history import history_summary, page_history
-from ..core.model import RECORD_KINDS, TAXONOMY_FIELDS, Kader, Page
+from ..version import __version__
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -28,18 +28,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import sphinx.search
-from jinja2 import FileSystemBytecodeCache
 from docutils import nodes
+from jinja2 import FileSystemBytecodeCache
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.search.nl import SearchDutch
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .. import bundled
 from ..core.searchtext import RESTORED_LONG_VOWEL
-from ..sphinxext.compat import files_to_rebuild, template_environment
-from ..sphinxext.domain import kader_domain, pages
 from ..dialect.frontmatter import hidden_parts
 from ..dialect.rawhtml import remote_image_label
+from ..sphinxext.compat import files_to_rebuild, template_environment
+from ..sphinxext.domain import kader_domain, pages
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -281,7 +281,9 @@ class RemoteImagesAsLinks(SphinxPostTransform):
             if not host:
                 continue
             text = remote_image_label(str(image.get("alt", "")), host)
-            replacement: nodes.Node = nodes.Text(text) if isinstance(image.parent, nodes.reference) else nodes.reference("", text, refuri=uri, classes=["kp-remote-image"])
+            replacement: nodes.Node = (
+                nodes.Text(text) if isinstance(image.parent, nodes.reference) else nodes.reference("", text, refuri=uri, classes=["kp-remote-image"])
+            )
             if not isinstance(image.parent, nodes.TextElement):
                 replacement = nodes.paragraph("", "", replacement)
             image.replace_self(replacement)
@@ -320,10 +322,7 @@ WIDE_TABLE_COLUMNS = 5
 
 
 def has_wide_table(doctree: nodes.document) -> bool:
-    return any(
-        "kp-table" in table["classes"] and len(list(table.findall(nodes.colspec))) >= WIDE_TABLE_COLUMNS
-        for table in doctree.findall(nodes.table)
-    )
+    return any("kp-table" in table["classes"] and len(list(table.findall(nodes.colspec))) >= WIDE_TABLE_COLUMNS for table in doctree.findall(nodes.table))
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None) -> None:

@@ -32,13 +32,12 @@ from docutils import nodes
 from sphinx.search.nl import SearchDutch
 
 from ..core.model import PageKind, classify
-from ..dialect.attributes import NO_SEARCH_CLASS
 from ..core.searchtext import bracketed_abbreviations, compound_parts, dutch_stem, fold, record_codes, words
+from ..dialect.attributes import NO_SEARCH_CLASS
 from ..sphinxext.domain import glossary, kader_domain, pages
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
 INDEX_FILE = "kaderpers-search-index.js"
 #: Raise when build_index changes what it makes of the same pages: the next build writes it anew.
@@ -129,22 +128,29 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         text = heading.astext().strip()
         headings.append(text)
         if number > 0:  # the first is the page title
-            own = " ".join(_text(child, subsections=False) for child in section.children if isinstance(child, nodes.Element) and not isinstance(child, (nodes.title, nodes.section)) and _searched(child))
+            own = " ".join(
+                _text(child, subsections=False)
+                for child in section.children
+                if isinstance(child, nodes.Element) and not isinstance(child, (nodes.title, nodes.section)) and _searched(child)
+            )
             sections.append(SearchSection(text, section["ids"][0], own[: EXCERPT_CHARS["section"]]))
     first_paragraph = next(iter(doctree.findall(nodes.paragraph)), None)
     summary = (page.text("toelichting") if page is not None else "") or (_text(first_paragraph) if first_paragraph is not None else "")
     codes = tuple(record_codes([page.record_id, page.short_id])) if page is not None and page.is_record else ()
-    kader_domain(env).record_search_document(docname, SearchDocument(
-        title=title,
-        kind=RESULT_KIND.get(kind, PAGE),
-        chip=page.short_id if page is not None and page.record_id else "",
-        codes=codes,
-        file_words=docname.rpartition("/")[2].replace("-", " ").replace("_", " "),
-        headings=" ".join(headings[1:]),
-        summary=summary,
-        body=_text(doctree),
-        sections=tuple(sections),
-    ))
+    kader_domain(env).record_search_document(
+        docname,
+        SearchDocument(
+            title=title,
+            kind=RESULT_KIND.get(kind, PAGE),
+            chip=page.short_id if page is not None and page.record_id else "",
+            codes=codes,
+            file_words=docname.rpartition("/")[2].replace("-", " ").replace("_", " "),
+            headings=" ".join(headings[1:]),
+            summary=summary,
+            body=_text(doctree),
+            sections=tuple(sections),
+        ),
+    )
 
 
 def _ancestors(node: nodes.Node) -> list[nodes.Element]:
@@ -173,8 +179,14 @@ class Analyser:
             for abbreviation, definition in abbreviations.items()
             if words(abbreviation) and not set(words(abbreviation)) & STOPWORDS
         }
-        self._abbreviation = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(self.expansions, key=len, reverse=True)))})(?![\w-])") if self.expansions else None
-        self.phrases = {f" {' '.join(words(definition))} ": self.stem(fold(abbreviation)) for abbreviation, definition in abbreviations.items() if abbreviation in self.expansions and len(words(definition)) > 1}
+        self._abbreviation = (
+            re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(self.expansions, key=len, reverse=True)))})(?![\w-])") if self.expansions else None
+        )
+        self.phrases = {
+            f" {' '.join(words(definition))} ": self.stem(fold(abbreviation))
+            for abbreviation, definition in abbreviations.items()
+            if abbreviation in self.expansions and len(words(definition)) > 1
+        }
 
     def known(self, word: str) -> bool:
         return word not in STOPWORDS and self.vocabulary.get(word, 0) > 0
@@ -238,7 +250,10 @@ def build_index(documents: dict[str, SearchDocument], uris: dict[str, str], abbr
             defined.setdefault(abbreviation, words_of)
     glossary = {term: definition for term, definition in abbreviations.items() if is_abbreviation(term, definition)}
     abbreviations = {**defined, **glossary}  # the glossary has the last word
-    analyser = Analyser([text for d in order for text in (documents[d].title, documents[d].file_words, documents[d].headings, documents[d].summary, documents[d].body)], abbreviations)
+    analyser = Analyser(
+        [text for d in order for text in (documents[d].title, documents[d].file_words, documents[d].headings, documents[d].summary, documents[d].body)],
+        abbreviations,
+    )
     docs: list[list[str]] = []
     fields_of: list[dict[str, Counter[str]]] = []
     codes: dict[str, list[int]] = defaultdict(list)
@@ -247,7 +262,12 @@ def build_index(documents: dict[str, SearchDocument], uris: dict[str, str], abbr
         number = len(docs)
         text = document.body if document.summary in document.body else f"{document.summary} {document.body}"
         docs.append([uris[docname], document.title, document.kind, document.chip, text[: EXCERPT_CHARS["page"]], ""])
-        fields_of.append({name: analyser.weights(getattr(document, attribute)) for name, attribute in (("title", "title"), ("file", "file_words"), ("headings", "headings"), ("summary", "summary"), ("body", "body"))})
+        fields_of.append(
+            {
+                name: analyser.weights(getattr(document, attribute))
+                for name, attribute in (("title", "title"), ("file", "file_words"), ("headings", "headings"), ("summary", "summary"), ("body", "body"))
+            }
+        )
         for code in document.codes:
             codes[code].append(number)
         for section in document.sections:

@@ -23,7 +23,7 @@ import html
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,7 +95,9 @@ def first_paragraph(doctree: nodes.document) -> str:
             continue
         if VERSION_CLASS in paragraph.get("classes", ()):
             continue  # the version line under a record's title
-        text = " ".join("".join(node.astext() for node in paragraph.findall(nodes.Text) if not any(isinstance(parent, nodes.raw) for parent in _ancestors(node))).split())
+        text = " ".join(
+            "".join(node.astext() for node in paragraph.findall(nodes.Text) if not any(isinstance(parent, nodes.raw) for parent in _ancestors(node))).split()
+        )
         if len(text) >= OPENING_LENGTH:
             return text
         found = found or text
@@ -184,7 +186,7 @@ def git_last_commits(folder: Path) -> dict[Path, datetime]:
     when: datetime | None = None
     for line in log.splitlines():
         if line.startswith(_COMMIT_MARK):
-            when = datetime.fromtimestamp(int(line[len(_COMMIT_MARK) :]), tz=timezone.utc)
+            when = datetime.fromtimestamp(int(line[len(_COMMIT_MARK) :]), tz=UTC)
         elif line and when is not None:
             found.setdefault(Path(top, line), when)
     return found
@@ -216,7 +218,7 @@ def lastmod(app: Sphinx, pagename: str, commits: dict[Path, datetime]) -> str | 
     when = commits.get(source)
     if when is None:
         try:
-            when = datetime.fromtimestamp(source.stat().st_mtime, tz=timezone.utc)
+            when = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
         except OSError:
             return None
     return when.strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -35,9 +35,9 @@ from sphinx.util import logging
 from ..core import boundary, limits
 from ..core.findings import Finding
 from ..core.markup import alt_missing, alt_missing_finding, html_images
-from .nodes import is_html, node_line
 from .collector import report
 from .domain import kader_domain
+from .nodes import is_html, node_line
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -22,7 +22,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from .. import bundled
-from ..core.diff import Change, by_change, FieldChange, KaderDiff, PageDiff, Piece, WordChange, compare, items_of, plain
+from ..core.diff import Change, FieldChange, KaderDiff, PageDiff, Piece, WordChange, by_change, compare, items_of, plain
 from ..core.loader import load_tree
 from ..core.model import PageKind
 from ..core.revisions import RevisionError, is_revision, load_revision
@@ -92,7 +92,15 @@ def _words(pieces: Iterable[tuple[Piece, str]], print_marks: bool) -> list[nodes
 
 def legend(print_marks: bool) -> nodes.paragraph:
     gone, middle, new, end = PRINT_LEGEND if print_marks else LEGEND
-    return nodes.paragraph("", "", nodes.inline(gone, gone, classes=["kp-del"]), nodes.Text(middle), nodes.inline(new, new, classes=["kp-ins"]), nodes.Text(end), classes=["kp-changes-legend"])
+    return nodes.paragraph(
+        "",
+        "",
+        nodes.inline(gone, gone, classes=["kp-del"]),
+        nodes.Text(middle),
+        nodes.inline(new, new, classes=["kp-ins"]),
+        nodes.Text(end),
+        classes=["kp-changes-legend"],
+    )
 
 
 def _value_nodes(value: Any, highlight: tuple[str, ...] | None, css: str) -> list[nodes.Node]:
@@ -131,7 +139,11 @@ def table(headings: tuple[str, ...], widths: tuple[int, ...], rows: Iterable[lis
 
 def field_table(changes: list[FieldChange]) -> nodes.table:
     rows = (
-        [[nodes.Text(FIELD_LABELS.get(change.name, change.name))], _value_nodes(change.old, change.removed, "kp-del"), _value_nodes(change.new, change.added, "kp-ins")]
+        [
+            [nodes.Text(FIELD_LABELS.get(change.name, change.name))],
+            _value_nodes(change.old, change.removed, "kp-del"),
+            _value_nodes(change.new, change.added, "kp-ins"),
+        ]
         for change in changes
     )
     return table(("Veld", "Was", "Wordt"), (16, 42, 42), rows, "kp-changes-fields")
@@ -277,7 +289,13 @@ def standalone_html(diff: KaderDiff, old_label: str, new_label: str) -> str:
     output = publish_from_doctree(
         document,
         writer_name="html5",
-        settings_overrides={"stylesheet_path": str(STYLESHEET), "embed_stylesheet": True, "language_code": "nl", "output_encoding": "unicode", "doctitle_xform": False},
+        settings_overrides={
+            "stylesheet_path": str(STYLESHEET),
+            "embed_stylesheet": True,
+            "language_code": "nl",
+            "output_encoding": "unicode",
+            "doctitle_xform": False,
+        },
     )
     return output if isinstance(output, str) else output.decode("utf-8")
 

@@ -20,12 +20,12 @@ from docutils import nodes
 from sphinx.util import logging
 
 from ..core.checks import check_filter_values, check_kader, check_page, grammar_findings
-from .config import get_config
 from ..core.columns import columns_for
 from ..core.findings import Finding
 from ..core.grammar import ListSpec, Spec, TagsSpec, scan
 from ..core.loader import GLOSSARY_FILE, find_beside, load_page, load_vocabulary, parse_glossary
 from ..core.model import AI_ACT_FIELDS, Glossary, Kader, Page
+from .config import get_config
 from .domain import KaderDomain, kader, kader_domain, specs
 
 if TYPE_CHECKING:

@@ -42,8 +42,13 @@ THEME_OPTIONS: dict[str, Any] = {
     "logo": {"text": "Algoritmekader", "alt_text": ""},
     # Never empty, so pydata need not render them twice per page to find out.
     "templates_skip_empty_check": [
-        "navbar-logo.html", "navbar-nav.html", "search-button-field.html", "breadcrumbs.html",
-        "sidebar-collapse.html", "sidebar-nav-bs.html", "copyright.html",
+        "navbar-logo.html",
+        "navbar-nav.html",
+        "search-button-field.html",
+        "breadcrumbs.html",
+        "sidebar-collapse.html",
+        "sidebar-nav-bs.html",
+        "copyright.html",
     ],
 }
 
@@ -54,30 +59,32 @@ LANGUAGE = "nl"
 def defaults() -> dict[str, Any]:
     """Every value kaderpers sets unless the project does (a fresh copy: config values are mutable)."""
     static = bundled.static()
-    return copy.deepcopy({
-        "project": "Algoritmekader",
-        "author": "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
-        "copyright": "EUPL-1.2, de makers van het Algoritmekader",
-        "root_doc": "index",
-        # The Algoritmekader's layout: snippets and record templates are not pages.
-        "exclude_patterns": ["includes/**", "templates/**", "_build/**", "**/.*", "README.md", "LICENSE.md"],
-        # MyST reads what kaderpers.dialect translates the MkDocs-Material dialect into:
-        # colon fences for directives, `{.class}` after links (buttons), footnotes (built in),
-        # and heading anchors with MkDocs' slugs so `page.md#kop` links keep resolving.
-        "myst_enable_extensions": ["colon_fence", "attrs_inline", "tasklist"],
-        "myst_heading_anchors": 6,
-        "myst_heading_slug_func": "kaderpers.core.slugs.mkdocs_slug",  # a path: config values are pickled
-        "html_theme": THEME,
-        "html_title": "Algoritmekader",
-        "html_logo": str(static / "logo.svg"),
-        "html_favicon": str(static / "favicon.svg"),
-        "html_show_sourcelink": False,
-        "html_copy_source": False,
-        "html_last_updated_fmt": None,
-        "html_theme_options": THEME_OPTIONS,
-        "html_context": {"default_mode": "light"},
-        "rinoh_documents": [],  # kaderpers.pdf makes its documents from the navigation
-    })
+    return copy.deepcopy(
+        {
+            "project": "Algoritmekader",
+            "author": "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+            "copyright": "EUPL-1.2, de makers van het Algoritmekader",
+            "root_doc": "index",
+            # The Algoritmekader's layout: snippets and record templates are not pages.
+            "exclude_patterns": ["includes/**", "templates/**", "_build/**", "**/.*", "README.md", "LICENSE.md"],
+            # MyST reads what kaderpers.dialect translates the MkDocs-Material dialect into:
+            # colon fences for directives, `{.class}` after links (buttons), footnotes (built in),
+            # and heading anchors with MkDocs' slugs so `page.md#kop` links keep resolving.
+            "myst_enable_extensions": ["colon_fence", "attrs_inline", "tasklist"],
+            "myst_heading_anchors": 6,
+            "myst_heading_slug_func": "kaderpers.core.slugs.mkdocs_slug",  # a path: config values are pickled
+            "html_theme": THEME,
+            "html_title": "Algoritmekader",
+            "html_logo": str(static / "logo.svg"),
+            "html_favicon": str(static / "favicon.svg"),
+            "html_show_sourcelink": False,
+            "html_copy_source": False,
+            "html_last_updated_fmt": None,
+            "html_theme_options": THEME_OPTIONS,
+            "html_context": {"default_mode": "light"},
+            "rinoh_documents": [],  # kaderpers.pdf makes its documents from the navigation
+        }
+    )
 
 
 def written(config: Config, name: str) -> bool:

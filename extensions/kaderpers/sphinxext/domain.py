@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Set
-from types import MappingProxyType
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes

@@ -25,8 +25,8 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
-from .domain import glossary, kader_domain
 from ..core.slugs import mkdocs_slug
+from .domain import glossary, kader_domain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

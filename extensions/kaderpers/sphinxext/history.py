@@ -75,7 +75,7 @@ def history_summary(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def history_line(entries: list[dict[str, Any]], oldest: str, link) -> nodes.paragraph | None:  # noqa: ANN001
-    """"Nieuw in v2 · gewijzigd in v3, v4": each release made by ``link(entry, change)``."""
+    """ "Nieuw in v2 · gewijzigd in v3, v4": each release made by ``link(entry, change)``."""
     if not entries and not oldest:
         return None
     paragraph = nodes.paragraph(classes=[HISTORY_CLASS])
@@ -97,7 +97,7 @@ def history_line(entries: list[dict[str, Any]], oldest: str, link) -> nodes.para
 
 
 def citation_line(page: Page, release: str, publication: str, url: str) -> nodes.paragraph:
-    """"Citeer: Algoritmekader v2.5.1, maatregel urn:nl:ak:mtr:owp-14, “Titel”, URL"."""
+    """ "Citeer: Algoritmekader v2.5.1, maatregel urn:nl:ak:mtr:owp-14, “Titel”, URL"."""
     kind = KIND_NAMES.get(page.kind.value, page.kind.value)
     text = f"{publication} {release}, {kind} {page.record_id or page.stem}, “{page.title}”"
     paragraph = nodes.paragraph(classes=[CITATION_CLASS])

@@ -16,7 +16,6 @@ Rest entries take what the explicit entries leave: patterns first, then ``...``.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sphinx.util import logging
 
+from ..core.model import natural_key
 from .config import get_config
 from .domain import kader_domain
-from ..core.model import natural_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

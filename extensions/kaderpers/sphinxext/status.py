@@ -21,9 +21,9 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import format_date
 
 from ..core.diff import Change
+from .builders import builder_of, writes_html
 from .changes import CHANGES_PAGE, MARKER_TEXTS, anchor, marker
 from .domain import kader_domain
-from .builders import builder_of, writes_html
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -23,13 +23,13 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_refnode
 
-from .collector import rows_for
-from .domain import kader
 from ..core.columns import COLUMNS, Cell, columns_for, ordered_values, value_label
 from ..core.grammar import Expression, ListSpec, TagsSpec, parse_label_expression
 from ..core.model import AI_ACT_FIELDS, KIND_OF_REFERENCE_FIELD, TAXONOMY_FIELDS, Kader, Page, PageKind
-from .nodes import kader_list, kader_tags
 from .builders import builder_of, writes_html
+from .collector import rows_for
+from .domain import kader
+from .nodes import kader_list, kader_tags
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -243,8 +243,7 @@ def render_tags(index: Kader, page: Page, spec: TagsSpec, links: DocLinks, ancho
 
 AI_ACT_INTRO = "Deze vereiste geldt voor deze toepassingen van de AI-verordening:"
 NOT_AI_ACT = (
-    "Deze vereiste komt niet uit de AI-verordening. Ze geldt waarschijnlijk voor elk algoritme of "
-    "AI-systeem dat je inzet. Lees bij de ",
+    "Deze vereiste komt niet uit de AI-verordening. Ze geldt waarschijnlijk voor elk algoritme of AI-systeem dat je inzet. Lees bij de ",
     "bronnen",
     " wanneer ze precies van toepassing is.",
 )
@@ -344,7 +343,6 @@ class ResolveKaderNodes(SphinxPostTransform):
             container += json_island("kp-profile-data", profile_data(index, model))
         self.env.events.emit("kaderpers-table-rendered", page, spec, model, container, position)
         return [container]
-
 
 
 class ResolveKaderNodesOnTheWeb(ResolveKaderNodes):

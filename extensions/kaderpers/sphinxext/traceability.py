@@ -160,13 +160,10 @@ def traceability_section(index: Kader, content: Traceability, links: DocLinks, i
     """The whole page as one section; each table's node is kept on it (the site adds download links)."""
     section = _section(TRACEABILITY_TITLE, TRACEABILITY_ID)
     section += _paragraph(
-        "Welke maatregelen en hulpmiddelen bij elke vereiste horen, welke auditkaders de maatregelen noemen, "
-        "en waar het kader nog gaten heeft."
+        "Welke maatregelen en hulpmiddelen bij elke vereiste horen, welke auditkaders de maatregelen noemen, en waar het kader nog gaten heeft."
     )
     matrix = _section("Vereisten en maatregelen", "traceerbaarheid-matrix")
-    matrix += _paragraph(
-        "Per vereiste de maatregelen die eraan bijdragen, en de hulpmiddelen bij de vereiste of bij een van die maatregelen."
-    )
+    matrix += _paragraph("Per vereiste de maatregelen die eraan bijdragen, en de hulpmiddelen bij de vereiste of bij een van die maatregelen.")
     if content.by_phase:
         matrix += _paragraph("Per fase van de levenscyclus; een vereiste staat bij elke fase die ze noemt.")
     else:

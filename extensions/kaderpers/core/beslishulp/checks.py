@@ -132,12 +132,7 @@ def label_values(label: str, vocabulary: Vocabulary) -> tuple[tuple[str, str], .
     if label in vocabulary.beslishulp:
         return vocabulary.beslishulp[label]
     slug = _slug(label)
-    found = [
-        (key, value)
-        for key in AI_ACT_FIELDS
-        for value, text in (vocabulary.values(key) or {}).items()
-        if value == slug or _slug(text) == slug
-    ]
+    found = [(key, value) for key in AI_ACT_FIELDS for value, text in (vocabulary.values(key) or {}).items() if value == slug or _slug(text) == slug]
     return tuple(found) if len(found) == 1 else None
 
 
@@ -175,7 +170,14 @@ def check(tree: DecisionTree, vocabulary: Vocabulary, limit: int = MAX_PATHS) ->
             for target in targets:
                 known = tree.questions if target.kind == "question" else tree.conclusions
                 if target.id not in known:
-                    findings.append(Finding(path, target.line, "beslishulp.unknown-id", f"question {question.id}, answer `{answer.text}` leads to {target.kind} `{target.id}`, which does not exist.{suggestion(target.id, known)}"))
+                    findings.append(
+                        Finding(
+                            path,
+                            target.line,
+                            "beslishulp.unknown-id",
+                            f"question {question.id}, answer `{answer.text}` leads to {target.kind} `{target.id}`, which does not exist.{suggestion(target.id, known)}",
+                        )
+                    )
     # Every path: dead ends, loops, and what is reached.
     reached_questions: set[str] = set()
     reached_conclusions: set[str] = set()
@@ -199,14 +201,35 @@ def check(tree: DecisionTree, vocabulary: Vocabulary, limit: int = MAX_PATHS) ->
                 message = f"{_answer_place(tree, last)} leads back to question {result.missing.id} after {_route(tree, result.steps)}; a path must not ask a question twice"
                 findings.append(Finding(path, answer.line, "beslishulp.loop", message))
     if not complete:
-        findings.append(Finding(path, tree.first.line if tree.first else None, "beslishulp.paths", f"the decision tree has more than {limit:,} paths or {MAX_WALK_STEPS:,} steps on them; dead ends, loops and unreachable parts were checked on the first ones only"))
+        findings.append(
+            Finding(
+                path,
+                tree.first.line if tree.first else None,
+                "beslishulp.paths",
+                f"the decision tree has more than {limit:,} paths or {MAX_WALK_STEPS:,} steps on them; dead ends, loops and unreachable parts were checked on the first ones only",
+            )
+        )
     else:
         for question in tree.questions.values():
             if question.id not in reached_questions:
-                findings.append(Finding(path, question.line, "beslishulp.unreachable", f"question {question.id} is on no path from the first question ({tree.first.id}); link an answer to it or remove it"))
+                findings.append(
+                    Finding(
+                        path,
+                        question.line,
+                        "beslishulp.unreachable",
+                        f"question {question.id} is on no path from the first question ({tree.first.id}); link an answer to it or remove it",
+                    )
+                )
         for conclusion in tree.conclusions.values():
             if conclusion.id not in reached_conclusions:
-                findings.append(Finding(path, conclusion.line, "beslishulp.unreachable", f"conclusion {conclusion.id} is on no path from the first question; link an answer to it or remove it"))
+                findings.append(
+                    Finding(
+                        path,
+                        conclusion.line,
+                        "beslishulp.unreachable",
+                        f"conclusion {conclusion.id} is on no path from the first question; link an answer to it or remove it",
+                    )
+                )
     findings.extend(_label_findings(tree, vocabulary))
     return findings
 
@@ -226,7 +249,14 @@ def _label_findings(tree: DecisionTree, vocabulary: Vocabulary) -> list[Finding]
                     continue
                 seen.add(label)
                 if label_values(label, vocabulary) is None:
-                    findings.append(Finding(tree.path, answer.line, "beslishulp.label", f"label `{label}` (question {question.id}) maps to no AI-verordening vocabulary value; map it in the `beslishulp-labels` section of vocabulaire.yml (an empty list if it says nothing about the profile).{suggestion(label, known)}"))
+                    findings.append(
+                        Finding(
+                            tree.path,
+                            answer.line,
+                            "beslishulp.label",
+                            f"label `{label}` (question {question.id}) maps to no AI-verordening vocabulary value; map it in the `beslishulp-labels` section of vocabulaire.yml (an empty list if it says nothing about the profile).{suggestion(label, known)}",
+                        )
+                    )
     return findings
 
 

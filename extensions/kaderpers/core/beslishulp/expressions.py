@@ -10,11 +10,8 @@ from collections.abc import Iterable
 
 from ..grammar import Expression, check_expression_size, parse_expression_tokens
 
-
 #: ``"label" in labels``, ``"label" not in labels``, ``!``, ``&&``, ``||``, parentheses.
-_IF_TOKEN = re.compile(
-    r"""\s*(?:(?P<op>&&|\|\||!|\(|\))|(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s+(?P<neg>not\s+)?in\s+labels\b)"""
-)
+_IF_TOKEN = re.compile(r"""\s*(?:(?P<op>&&|\|\||!|\(|\))|(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s+(?P<neg>not\s+)?in\s+labels\b)""")
 
 
 def parse_condition(text: str) -> Expression:
@@ -27,7 +24,7 @@ def parse_condition(text: str) -> Expression:
         match = _IF_TOKEN.match(text, position)
         if match is None:
             found = text[position:].strip()[:20]
-            raise ValueError(f"unexpected `{found}` at character {position + 1}; write `\"label\" in labels` joined with &&, || and !")
+            raise ValueError(f'unexpected `{found}` at character {position + 1}; write `"label" in labels` joined with &&, || and !')
         position = match.end()
         if match["op"]:
             tokens.append(("op", match["op"]))

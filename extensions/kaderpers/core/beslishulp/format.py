@@ -168,13 +168,27 @@ def size_findings(data: Any, lines: dict[Location, int], path: str) -> list[Find
     for key, limit in (("questions", MAX_QUESTIONS), ("conclusions", MAX_CONCLUSIONS)):
         items = data.get(key)
         if isinstance(items, list) and len(items) > limit:
-            findings.append(Finding(path, lines.get((key, limit)), "beslishulp.too-large", f"the decision tree has {len(items):,} {key}, more than the {limit:,} it may have; split it (the beslishulp is not published)"))
+            findings.append(
+                Finding(
+                    path,
+                    lines.get((key, limit)),
+                    "beslishulp.too-large",
+                    f"the decision tree has {len(items):,} {key}, more than the {limit:,} it may have; split it (the beslishulp is not published)",
+                )
+            )
     questions = data.get("questions") if isinstance(data.get("questions"), list) else []
     for position, question in enumerate(questions[: MAX_QUESTIONS + 1]):
         answers = question.get("answers") if isinstance(question, dict) else None
         if isinstance(answers, list) and len(answers) > MAX_ANSWERS:
             where = ("questions", position, "answers", MAX_ANSWERS)
-            findings.append(Finding(path, lines.get(where), "beslishulp.too-large", f"a question has {len(answers):,} answers, more than the {MAX_ANSWERS} it may have (the beslishulp is not published)"))
+            findings.append(
+                Finding(
+                    path,
+                    lines.get(where),
+                    "beslishulp.too-large",
+                    f"a question has {len(answers):,} answers, more than the {MAX_ANSWERS} it may have (the beslishulp is not published)",
+                )
+            )
     return findings
 
 

@@ -145,7 +145,14 @@ def _redirect(item: Any, where: Location, lines: dict[Location, int], findings: 
         try:
             condition = parse_condition(text)
         except ExpressionTooLarge as error:
-            findings.append(Finding(path, lines.get((*where, "if")), "expression.too-large", f"`if: {shorten(text)}` is too large: {error}; split the redirect into simpler ones (the beslishulp is not published)"))
+            findings.append(
+                Finding(
+                    path,
+                    lines.get((*where, "if")),
+                    "expression.too-large",
+                    f"`if: {shorten(text)}` is too large: {error}; split the redirect into simpler ones (the beslishulp is not published)",
+                )
+            )
         except ValueError as error:
             findings.append(Finding(path, lines.get((*where, "if")), "beslishulp.if", f"`if: {shorten(text)}` cannot be read ({error})"))
     return Redirect(_target(item, where, lines), text if isinstance(text, str) else None, condition, lines.get(where))
@@ -154,10 +161,14 @@ def _redirect(item: Any, where: Location, lines: dict[Location, int], findings: 
 def _answer(item: Any, where: Location, lines: dict[Location, int], findings: list[Finding], path: str) -> Answer | None:
     if not isinstance(item, dict) or not _text(item.get("answer")):
         return None
-    labels = tuple(label.strip() for label in item.get("labels") or () if isinstance(label, str) and label.strip()) if isinstance(item.get("labels"), list) else ()
+    labels = (
+        tuple(label.strip() for label in item.get("labels") or () if isinstance(label, str) and label.strip()) if isinstance(item.get("labels"), list) else ()
+    )
     redirects = item.get("redirects") if isinstance(item.get("redirects"), list) else []
     parsed = tuple(r for i, item in enumerate(redirects) if (r := _redirect(item, (*where, "redirects", i), lines, findings, path)))
-    return Answer(_text(item["answer"]), labels, _target(item, where, lines), parsed, _text(item.get("subresult")), _text(item.get("answerComment")), lines.get(where))
+    return Answer(
+        _text(item["answer"]), labels, _target(item, where, lines), parsed, _text(item.get("subresult")), _text(item.get("answerComment")), lines.get(where)
+    )
 
 
 def build_tree(data: Any, lines: dict[Location, int], path: str) -> tuple[DecisionTree, list[Finding]]:
@@ -172,12 +183,25 @@ def build_tree(data: Any, lines: dict[Location, int], path: str) -> tuple[Decisi
         answers_data = item.get("answers") if isinstance(item.get("answers"), list) else []
         answers = tuple(a for i, item in enumerate(answers_data) if (a := _answer(item, (*where, "answers", i), lines, findings, path)))
         question = Question(
-            item["questionId"].strip(), _text(item.get("question")), _text(item.get("explanation")), _text(item.get("category")),
-            _text(item.get("subcategory")), _sources(item.get("sources")), answers, lines.get(where),
+            item["questionId"].strip(),
+            _text(item.get("question")),
+            _text(item.get("explanation")),
+            _text(item.get("category")),
+            _text(item.get("subcategory")),
+            _sources(item.get("sources")),
+            answers,
+            lines.get(where),
         )
         if question.id in tree.questions:
             first = tree.questions[question.id].line
-            findings.append(Finding(path, question.line, "beslishulp.id-duplicate", f"question id `{question.id}` is used before (line {first}); give each question its own questionId"))
+            findings.append(
+                Finding(
+                    path,
+                    question.line,
+                    "beslishulp.id-duplicate",
+                    f"question id `{question.id}` is used before (line {first}); give each question its own questionId",
+                )
+            )
             continue
         tree.questions[question.id] = question
     for position, item in enumerate(data.get("conclusions") or [] if isinstance(data.get("conclusions"), list) else []):
@@ -185,12 +209,23 @@ def build_tree(data: Any, lines: dict[Location, int], path: str) -> tuple[Decisi
         if not isinstance(item, dict) or not isinstance(item.get("conclusionId"), str):
             continue
         conclusion = Conclusion(
-            item["conclusionId"].strip(), _text(item.get("conclusion")), _text(item.get("obligation")),
-            _text(item.get("conclusionComment")), _sources(item.get("sources")), lines.get(where),
+            item["conclusionId"].strip(),
+            _text(item.get("conclusion")),
+            _text(item.get("obligation")),
+            _text(item.get("conclusionComment")),
+            _sources(item.get("sources")),
+            lines.get(where),
         )
         if conclusion.id in tree.conclusions:
             first = tree.conclusions[conclusion.id].line
-            findings.append(Finding(path, conclusion.line, "beslishulp.id-duplicate", f"conclusion id `{conclusion.id}` is used before (line {first}); give each conclusion its own conclusionId"))
+            findings.append(
+                Finding(
+                    path,
+                    conclusion.line,
+                    "beslishulp.id-duplicate",
+                    f"conclusion id `{conclusion.id}` is used before (line {first}); give each conclusion its own conclusionId",
+                )
+            )
             continue
         tree.conclusions[conclusion.id] = conclusion
     return tree, findings
@@ -220,7 +255,9 @@ def load_decision_tree(file: Path, shown_as: str | None = None) -> LoadedDecisio
     try:
         data, lines = read_yaml(text)
     except TooDeep as error:
-        return LoadedDecisionTree(None, [Finding(path, error.line + 1, "beslishulp.too-large", f"the decision tree is too deep: {error} (it is not published)")])
+        return LoadedDecisionTree(
+            None, [Finding(path, error.line + 1, "beslishulp.too-large", f"the decision tree is too deep: {error} (it is not published)")]
+        )
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark is not None else None

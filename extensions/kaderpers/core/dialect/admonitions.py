@@ -73,5 +73,3 @@ def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, 
     out.append(f"{fence}{{{DIRECTIVE_OF_MARKER[match['marker']]}}} {match['header']}")
     out.extend_body(inner, base)
     return out.close(fence, lines, end)
-
-

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import yaml
 
 from .admonitions import DEFAULT_TITLES
-from .lines import Emitter, dedent, has_heading, indent_width, indented, is_blank, outside_code
+from .lines import Emitter, dedent, has_heading, indent_width, is_blank, outside_code
 
 OPENER = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*(?P<name>[\w-]+)[ \t]*(?:\|[ \t]*(?P<argument>.*?))?[ \t]*$")
 _ELEMENT = re.compile(r"^(?P<tag>[A-Za-z][\w-]*)(?P<rest>.*)$")

@@ -55,5 +55,3 @@ def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, 
             out.append(lines[following])
             following += 1
     raise AssertionError("unreachable: the last tab returns")
-
-

@@ -38,7 +38,6 @@ How it works:
   extracts as "fi", not U+FB01.
 """
 
-
 from .metadata import ToUnicode, glyph_texts, with_ligature_texts, xmp_metadata
 from .objects import (
     ARTIFACT,

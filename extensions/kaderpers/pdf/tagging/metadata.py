@@ -19,9 +19,7 @@ def xmp_metadata(title: str, language: str, author: str | None, subject: str | N
     """The XMP packet: title, author, language and the PDF/UA-1 identifier (uncompressed, as PDF/UA asks)."""
     stamp = timestamp.astimezone().isoformat(timespec="seconds")
     creator = f"<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>" if author else ""
-    description = (
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>' if subject else ""
-    )
+    description = f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>' if subject else ""
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -88,7 +86,7 @@ def _ligatures(font: OpenTypeFont) -> Iterator[tuple[int, list[int]]]:
         for subtable in table["SubTable"]:
             if "LigatureSet" not in subtable:
                 continue
-            for first, ligature_set in zip(_coverage(subtable["Coverage"]), subtable["LigatureSet"]):
+            for first, ligature_set in zip(_coverage(subtable["Coverage"]), subtable["LigatureSet"], strict=False):
                 for ligature in ligature_set["Ligature"]:
                     yield ligature["LigGlyph"], [first, *ligature["Component"]]
 

@@ -297,7 +297,7 @@ class Tagger:
             annots = list(page.cos_page["Annots"]) if "Annots" in page.cos_page else []
             if len(locations) != len(annots):  # not placed as rinohtype 0.5.6 does: leave them untagged
                 continue
-            for location, annotation in zip(locations, annots):
+            for location, annotation in zip(locations, annots, strict=False):
                 try:
                     link = self.links[id(location.annotation)][1]
                 except KeyError:  # a link on an image, say: a Link of its own at the end of the document
