@@ -222,6 +222,7 @@ def pages(draw: st.DrawFn) -> str:
 @given(page=pages())
 @example(page='!!! note "Titel"\n  L1 tekst\n\n      L2 tekst\n')  # the 2-space body of the issue
 @example(page='=== "Tab"\n    !!! note "Titel"\n=== "Tab"\n    L1 tekst\n')  # a block ending a first tab
+@example(page='=== "Tab"\n    === "Tab"\n        !!! note "Titel"\n    === "Tab"\n        L1 tekst\n')  # a set of one tab around a set of two
 def test_the_block_structure_is_python_markdowns(page: str) -> None:
     expected = oracle_structure(page)
     assert our_structure(page) == expected

@@ -21,11 +21,12 @@ _ITEM_FENCE = re.compile(r"^(?P<colons>:{3,})\{tab-item\}")
 def first_tab_end(content: list[str]) -> int:
     """Where the first tab's body ends in the content of ``{md-tabs}``: at the set's first ``{tab-item}``.
 
-    The set's own items have the longest fence there (nested tab sets have shorter ones).
+    The set's own items have a fence longer than any other colon fence there (nested tab sets,
+    their items and other directives have shorter ones): a set of one tab has no item, and then
+    the longest fence is a nested set's, not the end of the first tab.
     """
-    fences = [(index, len(match["colons"])) for index, line in enumerate(content) if (match := _ITEM_FENCE.match(line))]
-    longest = max((length for _, length in fences), default=0)
-    return next((index for index, length in fences if length == longest), len(content))
+    longest = len(colons_for(content)) - 1  # the longest colon fence in the content
+    return next((index for index, line in enumerate(content) if (match := _ITEM_FENCE.match(line)) and len(match["colons"]) == longest), len(content))
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
