@@ -82,6 +82,7 @@ class DepthBoundedComposer:
     _depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """PyYAML's composition of one node, refused (:class:`TooDeep`) beyond :data:`MAX_YAML_DEPTH` levels."""
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:

@@ -64,6 +64,8 @@ class Html:
 
 @dataclass(frozen=True)
 class Image:
+    """An image as MyST reads it: its line, source and alternative text."""
+
     line: int
     src: str
     alt: str
@@ -79,6 +81,8 @@ class Url:
 
 @dataclass
 class Markup:
+    """A body's raw HTML, images and (with ``urls``) URLs, on the editor's lines."""
+
     html: list[Html]
     images: list[Image]
     urls: list[Url] = field(default_factory=list)

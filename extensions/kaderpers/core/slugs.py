@@ -15,5 +15,6 @@ _SEPARATORS = re.compile(r"[-\s]+")
 
 
 def mkdocs_slug(title: str) -> str:
+    """The anchor MkDocs gives a heading: ASCII, lower case, words joined by ``-``."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return _SEPARATORS.sub("-", _NOT_SLUG.sub("", ascii_title).strip().lower())

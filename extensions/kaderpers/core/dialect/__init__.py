@@ -28,9 +28,13 @@ from .lines import TAB_WIDTH, Emitter, Translation, code_fence, fenced_block_end
 
 
 class Construct(Protocol):
+    """A block construct of the dialect: its opener and its translation to MyST."""
+
     OPENER: object
 
-    def translate(self, lines: list[str], index: int, match: object, out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int: ...
+    def translate(self, lines: list[str], index: int, match: object, out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+        """Emit the block opened at ``lines[index]`` into ``out``; the index of the next line to read."""
+        ...
 
 
 CONSTRUCTS: tuple[Construct, ...] = (admonitions, tabs, grids, blocks)  # type: ignore[assignment]
@@ -52,6 +56,7 @@ def indented_opener(line: str) -> re.Match[str] | None:
 
 
 def translate_blocks(lines: list[str]) -> Translation:
+    """A page's lines with every MkDocs-Material block translated to MyST, mapped back to the editor's lines."""
     out = Emitter()
     index = 0
     while index < len(lines):

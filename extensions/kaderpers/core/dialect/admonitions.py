@@ -64,6 +64,7 @@ def parse_header(text: str) -> tuple[str, list[str], str]:
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Translate an admonition (``!!!``, ``???``, ``???+``) and its indented body; the index after it."""
     base = indent_width(match["indent"])
     end = block_body_end(lines, index + 1, base)
     body = lines[index + 1 : end]

@@ -31,6 +31,7 @@ _SHORT_CLASS = re.compile(r"\.(?P<name>[\w-]+)")
 
 
 def closing_line(lines: list[str], start: int, slashes: str) -> int | None:
+    """The index of the ``///`` that closes the block opened at ``lines[start]``, or None if none does."""
     depth = 0
     for index, markdown in outside_code(lines[start:]):
         line = lines[start + index].strip()
@@ -89,6 +90,7 @@ def _directive(name: str, argument: str, options: dict[str, object]) -> str | No
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Translate a ``///`` block up to its closing line; the index after it."""
     close = closing_line(lines, index, match["slashes"])
     if close is None:
         out.append(lines[index])

@@ -28,6 +28,7 @@ GRID_COLUMNS = "1 1 2 2"
 
 
 def classes_of(attrs: str) -> list[str]:
+    """The class names of a ``class`` attribute in ``attrs`` (only names of word characters and ``-``)."""
     match = _CLASS.search(attrs)
     value = (match["double"] or match["single"] or match["bare"] or "") if match else ""
     return [name for name in value.split() if re.fullmatch(r"[\w-]+", name)]
@@ -47,6 +48,7 @@ def closing_div(lines: list[str], start: int) -> int | None:
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Translate a ``<div ... markdown>`` (a grid of cards, or a container) up to its ``</div>``; the index after it."""
     close = closing_div(lines, index)
     if close is None or close == index:
         out.append(lines[index])

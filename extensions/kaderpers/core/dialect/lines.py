@@ -31,6 +31,7 @@ def indent_width(line: str) -> int:
 
 
 def is_blank(line: str) -> bool:
+    """Whether ``line`` holds only whitespace."""
     return not line.strip()
 
 
@@ -46,14 +47,17 @@ def dedent(line: str, width: int) -> str:
 
 
 def indented(line: str, width: int) -> str:
+    """``line`` indented ``width`` columns; a blank line stays empty."""
     return " " * width + line if line.strip() else ""
 
 
 def code_fence(line: str) -> re.Match[str] | None:
+    """The match of a fenced code block's opening fence on ``line``, or None."""
     return _CODE_FENCE.match(line)
 
 
 def closes_fence(line: str, opener: re.Match[str]) -> bool:
+    """Whether ``line`` closes the fenced code block ``opener`` opened."""
     fence = opener["fence"]
     stripped = line.strip()
     return bool(stripped) and set(stripped) == {fence[0]} and len(stripped) >= len(fence) and indent_width(line) < indent_width(opener["indent"]) + 4
@@ -173,9 +177,11 @@ class Emitter:
         return colons_for(body)
 
     def extend(self, lines: list[str]) -> None:
+        """Add lines as they are."""
         self.lines.extend(lines)
 
     def append(self, line: str) -> None:
+        """Add one line as it is."""
         self.lines.append(line)
 
     def extend_body(self, body: list[str], base: int) -> None:
@@ -185,6 +191,7 @@ class Emitter:
         self.inserted.extend(start + position for position in getattr(body, "inserted", ()))
 
     def result(self) -> Translation:
+        """The translated lines with the positions of the fences that were added."""
         return Translation(self.lines, self.inserted)
 
     def close(self, fence: str, lines: list[str], index: int) -> int:

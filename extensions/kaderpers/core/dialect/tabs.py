@@ -30,6 +30,7 @@ def first_tab_end(content: list[str]) -> int:
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
+    """Translate a run of ``===`` tabs at one indentation into one tab set; the index after it."""
     base = indent_width(match["indent"])
     tabs: list[tuple[str, list[str], int]] = []  # (label, translated body, index after the body)
     while True:
