@@ -124,12 +124,32 @@ Na afloop <i onclick="y()">(M)</i>.
 """
 
 
-@pytest.mark.parametrize("page", [TWO_SPACE_BODY, NESTED], ids=["two-space-body", "nested"])
+#: A tab the editor left empty, whose title has HTML: reported one line below the title, as every block title.
+EMPTY_TAB = """\
+---
+title: Pagina
+---
+# Pagina
+
+=== "Leeg <i onclick='u()'>i</i>"
+=== "Vol (M)"
+    Tekst <b onclick="x()">(M)</b>.
+"""
+
+
+@pytest.mark.parametrize("page", [TWO_SPACE_BODY, NESTED, EMPTY_TAB], ids=["two-space-body", "nested", "empty-tab"])
 def test_check_and_build_report_the_editors_lines(sphinx_app: object, page: str) -> None:
     expected = {(line, "html.removed") for line in marked(page, "(M)")} | {(line, "image.alt-missing") for line in marked(page, "(A)")}
     assert expected  # the page has something to report
     assert check_reports(page) == expected
     assert build_reports(sphinx_app, page) == expected
+
+
+def test_an_empty_tab_is_published_as_an_empty_tab(sphinx_app: object) -> None:
+    build_reports(sphinx_app, EMPTY_TAB)
+    html = BeautifulSoup((Path(sphinx_app.outdir) / "pagina.html").read_text("utf-8"), "html.parser")  # type: ignore[attr-defined]
+    labels = [label.get_text(" ", strip=True) for label in html.select("main .sd-tab-set > label")]
+    assert labels == ["Leeg i", "Vol (M)"]
 
 
 # -- the property: the block structure is Python-Markdown's -----------------------------------------
@@ -258,8 +278,8 @@ DIALECT_LINES = [
 HOSTILE_LINES = [
     "<script>weg()</script>", '<iframe src="https://example.org"></iframe>', 'tekst <b onclick="x()">vet</b>',
     '<a href="#" onclick="y()">link</a>', "![](plaatje.png)", "![](plaatje.png){ width=30 }", '<img src="plaatje.png">',
-    '<div onclick="z()">blok</div>', '!!! note "Titel <b onclick=\'t()\'>vet</b>"',
-]  # not yet a tab title with HTML: a tab with no body is dropped by the build, its title unreported (open, see report)
+    '<div onclick="z()">blok</div>', '!!! note "Titel <b onclick=\'t()\'>vet</b>"', '=== "Tab <i onclick=\'u()\'>i</i>"',
+]
 
 
 @st.composite

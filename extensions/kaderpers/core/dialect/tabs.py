@@ -15,6 +15,8 @@ from collections.abc import Callable
 from .lines import Emitter, block_body_end, body_indent, colons_for, dedent, indent_width, is_blank
 
 OPENER = re.compile(r'^(?P<indent>[ \t]*)===(?P<flags>[!+]*)[ \t]+"(?P<label>.*)"[ \t]*$')
+#: The body of a tab the editor left empty: a MyST comment, added (not one of the editor's lines).
+EMPTY_TAB = "% een leeg tabblad"
 _ITEM_FENCE = re.compile(r"^(?P<colons>:{3,})\{tab-item\}")
 
 
@@ -48,6 +50,9 @@ def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, 
     for position, (label, body, end) in enumerate(tabs):
         out.append(f"{item_fence}:{{md-tabs}} {label}" if position == 0 else f"{item_fence}{{tab-item}} {label}")
         out.extend_body(body, base)
+        if all(is_blank(line) for line in body):  # a tab-item needs content: Python-Markdown shows an empty tab
+            out.inserted.append(len(out.lines))
+            out.append(" " * base + EMPTY_TAB)
         if position == len(tabs) - 1:
             return out.close(f"{item_fence}:", lines, end)
         # {md-tabs} ends the first tab's body itself at the next {tab-item}; later tabs close
