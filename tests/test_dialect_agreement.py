@@ -32,6 +32,7 @@ from kaderpers.core.loader import load_page, load_vocabulary
 from kaderpers.core.markup import _parser
 
 WARNING = re.compile(r"pagina\.md:(?P<line>\d+): WARNING: .*\[kaderpers\.(?P<rule>html\.removed|image\.alt-missing)\]")
+BATCH_WARNING = re.compile(r"(?P<name>gegenereerd-\d+)\.md:(?P<line>\d+): WARNING: .*\[kaderpers\.(?P<rule>html\.removed|image\.alt-missing)\]")
 ROUNDS = count(1)
 
 
@@ -62,6 +63,25 @@ def build_reports(app: object, page: str) -> set[tuple[int, str]]:
     warnings.seek(0)
     app.build()  # type: ignore[attr-defined]
     return {(int(m["line"]), m["rule"]) for m in WARNING.finditer(warnings.getvalue())}
+
+
+def batch_build_reports(app: object, pages: list[str]) -> dict[str, set[tuple[int, str]]]:
+    """Write ``pages`` as gegenereerd-1.md … and build them all at once: (line, rule) of each page's warnings."""
+    source = Path(app.srcdir)  # type: ignore[attr-defined]
+    later = time.time() + 10 * next(ROUNDS)  # newer than the last read, so Sphinx reads them again
+    names = [f"gegenereerd-{number}" for number in range(1, len(pages) + 1)]
+    for name, page in zip(names, pages, strict=True):
+        file = source / f"{name}.md"
+        file.write_text(page, encoding="utf-8")
+        os.utime(file, (later, later))
+    warnings = app._test_warnings  # type: ignore[attr-defined]
+    warnings.truncate(0)
+    warnings.seek(0)
+    app.build()  # type: ignore[attr-defined]
+    found: dict[str, set[tuple[int, str]]] = {name: set() for name in names}
+    for match in BATCH_WARNING.finditer(warnings.getvalue()):
+        found.setdefault(match["name"], set()).add((int(match["line"]), match["rule"]))
+    return {name: found[name] for name in names}
 
 
 def check_reports(page: str) -> set[tuple[int, str]]:
@@ -104,12 +124,32 @@ Na afloop <i onclick="y()">(M)</i>.
 """
 
 
-@pytest.mark.parametrize("page", [TWO_SPACE_BODY, NESTED], ids=["two-space-body", "nested"])
+#: A tab the editor left empty, whose title has HTML: reported one line below the title, as every block title.
+EMPTY_TAB = """\
+---
+title: Pagina
+---
+# Pagina
+
+=== "Leeg <i onclick='u()'>i</i>"
+=== "Vol (M)"
+    Tekst <b onclick="x()">(M)</b>.
+"""
+
+
+@pytest.mark.parametrize("page", [TWO_SPACE_BODY, NESTED, EMPTY_TAB], ids=["two-space-body", "nested", "empty-tab"])
 def test_check_and_build_report_the_editors_lines(sphinx_app: object, page: str) -> None:
     expected = {(line, "html.removed") for line in marked(page, "(M)")} | {(line, "image.alt-missing") for line in marked(page, "(A)")}
     assert expected  # the page has something to report
     assert check_reports(page) == expected
     assert build_reports(sphinx_app, page) == expected
+
+
+def test_an_empty_tab_is_published_as_an_empty_tab(sphinx_app: object) -> None:
+    build_reports(sphinx_app, EMPTY_TAB)
+    html = BeautifulSoup((Path(sphinx_app.outdir) / "pagina.html").read_text("utf-8"), "html.parser")  # type: ignore[attr-defined]
+    labels = [label.get_text(" ", strip=True) for label in html.select("main .sd-tab-set > label")]
+    assert labels == ["Leeg i", "Vol (M)"]
 
 
 # -- the property: the block structure is Python-Markdown's -----------------------------------------
@@ -202,6 +242,7 @@ def pages(draw: st.DrawFn) -> str:
 @given(page=pages())
 @example(page='!!! note "Titel"\n  L1 tekst\n\n      L2 tekst\n')  # the 2-space body of the issue
 @example(page='=== "Tab"\n    !!! note "Titel"\n=== "Tab"\n    L1 tekst\n')  # a block ending a first tab
+@example(page='=== "Tab"\n    === "Tab"\n        !!! note "Titel"\n    === "Tab"\n        L1 tekst\n')  # a set of one tab around a set of two
 def test_the_block_structure_is_python_markdowns(page: str) -> None:
     expected = oracle_structure(page)
     assert our_structure(page) == expected
@@ -219,3 +260,90 @@ def test_a_run_of_100000_asterisks_is_one_finding_and_the_page_is_still_built(sp
     text = html.find("main").get_text()
     assert "Voor." in text and "Na." in text and "*" * 1000 + "midden" in text
     assert f"pagina.md:{line}: WARNING:" in sphinx_app._test_warnings.getvalue()  # type: ignore[attr-defined]
+
+
+# -- the property: check and the site build report the same (line, rule) ----------------------------
+
+#: Any indentation an editor types: 1 to 8 spaces, tabs, and the two mixed.
+ANY_INDENT = st.sampled_from(["", " ", "  ", "   ", "    ", "     ", "      ", "       ", "        ", "\t", "\t\t", " \t", "  \t", "\t  ", "\t    ", "    \t"])
+#: Lines of every construct of the dialect; the openers and closers of blocks, code and containers.
+DIALECT_LINES = [
+    '!!! note "Titel"',
+    "!!! warning",
+    '??? tip "Inklapbaar"',
+    '???+ example "Open"',
+    '=== "Tab een"',
+    '=== "Tab twee"',
+    "/// details | Een blok",
+    "/// note",
+    "///",
+    "    type: warning",
+    '<div class="grid cards" markdown>',
+    "</div>",
+    "-   ## Een kaart",
+    "    ---",
+    "- een punt",
+    "* een punt",
+    "1. een punt",
+    "    - dieper",
+    "> een citaat",
+    "```",
+    "```html",
+    "~~~",
+    "```python",
+    "",
+    "",
+    "gewone tekst",
+    "tekst met `code`",
+    "tekst { .klasse #id }",
+    "## Kop { #kop .klasse }",
+    "[een link](https://example.org){ target=_blank }",
+    "| a | b |",
+    "|---|---|",
+]
+#: Hostile raw HTML and images without alt text: what check and the build must both report (or both not, in code).
+HOSTILE_LINES = [
+    "<script>weg()</script>",
+    '<iframe src="https://example.org"></iframe>',
+    'tekst <b onclick="x()">vet</b>',
+    '<a href="#" onclick="y()">link</a>',
+    "![](plaatje.png)",
+    "![](plaatje.png){ width=30 }",
+    '<img src="plaatje.png">',
+    '<div onclick="z()">blok</div>',
+    "!!! note \"Titel <b onclick='t()'>vet</b>\"",
+    "=== \"Tab <i onclick='u()'>i</i>\"",
+]
+
+
+@st.composite
+def generated_pages(draw: st.DrawFn) -> str:
+    """A page of the dialect's constructs at any indentation and nesting, hostile HTML on random lines."""
+    body = draw(st.lists(st.tuples(ANY_INDENT, st.sampled_from(DIALECT_LINES + HOSTILE_LINES)), min_size=1, max_size=25))
+    return "---\ntitle: Gegenereerd\n---\n# Gegenereerd\n\n" + "\n".join(indent + line for indent, line in body) + "\n"
+
+
+#: Pages per build: 15 examples of at least 34 pages are more than 500 pages, built 15 times.
+PAGES_PER_BUILD = st.lists(generated_pages(), min_size=34, max_size=50)
+SEEN = {"pages": 0, "reported": 0}
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+@given(pages=PAGES_PER_BUILD)
+def test_check_and_the_build_report_the_same_lines_on_generated_pages(sphinx_app: object, pages: list[str]) -> None:
+    built = batch_build_reports(sphinx_app, pages)
+    for (name, reported), page in zip(built.items(), pages, strict=True):
+        assert check_reports(page) == reported, (name, page)
+    SEEN["pages"] += len(pages)
+    SEEN["reported"] += sum(1 for reported in built.values() if reported)
+
+
+def test_the_generated_pages_were_many_and_reported_something() -> None:
+    """The property above ran (it is defined first, so pytest runs it first) over 500 pages that had something to report."""
+    assert SEEN["pages"] >= 500
+    assert SEEN["reported"] >= SEEN["pages"] // 4  # a hostile line is often code, or in a dropped block; a third of pages report

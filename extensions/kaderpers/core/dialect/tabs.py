@@ -15,17 +15,20 @@ from collections.abc import Callable
 from .lines import Emitter, block_body_end, body_indent, colons_for, dedent, indent_width, is_blank
 
 OPENER = re.compile(r'^(?P<indent>[ \t]*)===(?P<flags>[!+]*)[ \t]+"(?P<label>.*)"[ \t]*$')
+#: The body of a tab the editor left empty: a MyST comment, added (not one of the editor's lines).
+EMPTY_TAB = "% een leeg tabblad"
 _ITEM_FENCE = re.compile(r"^(?P<colons>:{3,})\{tab-item\}")
 
 
 def first_tab_end(content: list[str]) -> int:
     """Where the first tab's body ends in the content of ``{md-tabs}``: at the set's first ``{tab-item}``.
 
-    The set's own items have the longest fence there (nested tab sets have shorter ones).
+    The set's own items have a fence longer than any other colon fence there (nested tab sets,
+    their items and other directives have shorter ones): a set of one tab has no item, and then
+    the longest fence is a nested set's, not the end of the first tab.
     """
-    fences = [(index, len(match["colons"])) for index, line in enumerate(content) if (match := _ITEM_FENCE.match(line))]
-    longest = max((length for _, length in fences), default=0)
-    return next((index for index, length in fences if length == longest), len(content))
+    longest = len(colons_for(content)) - 1  # the longest colon fence in the content
+    return next((index for index, line in enumerate(content) if (match := _ITEM_FENCE.match(line)) and len(match["colons"]) == longest), len(content))
 
 
 def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, recurse: Callable[[list[str]], list[str]]) -> int:
@@ -47,6 +50,9 @@ def translate(lines: list[str], index: int, match: re.Match[str], out: Emitter, 
     for position, (label, body, end) in enumerate(tabs):
         out.append(f"{item_fence}:{{md-tabs}} {label}" if position == 0 else f"{item_fence}{{tab-item}} {label}")
         out.extend_body(body, base)
+        if all(is_blank(line) for line in body):  # a tab-item needs content: Python-Markdown shows an empty tab
+            out.inserted.append(len(out.lines))
+            out.append(" " * base + EMPTY_TAB)
         if position == len(tabs) - 1:
             return out.close(f"{item_fence}:", lines, end)
         # {md-tabs} ends the first tab's body itself at the next {tab-item}; later tabs close
