@@ -32,7 +32,7 @@ import jinja2
 
 from .. import bundled
 from ..core.loader import LoadedTree, load_tree
-from ..core.releases import LATEST, Release, Repository, export, histories, repository_of, resolve
+from ..core.releases import LATEST, Release, Repository, export, first_history, next_history, repository_of, resolve
 from ..core.revisions import RevisionError
 from ..folders import STAGING
 from ..version import __version__
@@ -46,6 +46,8 @@ INDEX_TEMPLATE = "kaderpers-versions-index.html"
 #: Files of the root: the index's stylesheet, beside versions.json.
 ROOT_STATIC = ("kaderpers-versions-index.css",)
 DONE = "kaderpers-release.json"
+#: Beside a built release: each file of its site with its size and digest.
+MANIFEST = "kaderpers-manifest.json"
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def build_options(request: BuildRequest) -> list[str]:
 def release_command(build: ReleaseBuild, request: BuildRequest) -> list[str]:
     command = [sys.executable, "-m", "kaderpers.cli", "build", str(build.content), "--out", str(build.folder), *build_options(request)]
     command += ["-D", f"kaderpers_release_name={build.release.name}", "-D", f"kaderpers_history_file={build.history_file}"]
-    command += ["-D", f"release={build.release.name}", "-D", f"version={build.release.name}"]
+    # The release is named on the PDF's cover, not in the site's pages: an unchanged page stays one file.
+    command += ["-D", f"kaderpers_edition_version={build.release.name}"]
     base = _overridden(request.overrides, "html_baseurl")
     if base:
         command += ["-D", f"html_baseurl={base.rstrip('/')}/{build.release.slug}/"]
@@ -115,58 +118,69 @@ def _overridden(overrides: Sequence[str], name: str) -> str:
     return values[-1] if values else ""
 
 
-def _load(release: Release, repository: Repository, sources: Path) -> tuple[Path, LoadedTree]:
+def _export(release: Release, repository: Repository, sources: Path) -> Path:
+    """The release's content tree, exported from git once (keyed on its project folder's content)."""
     folder = sources / release.tree
-    content = folder / repository.content
     if not (folder / DONE).is_file():
         if folder.exists():
             shutil.rmtree(folder)
         export(release, repository, folder)
         (folder / DONE).write_text(json.dumps(asdict(release)), "utf-8")
+    content = folder / repository.content
     if not content.is_dir():
-        raise RevisionError(f"`{release.name}` has no folder {repository.content} in its project")
+        raise RevisionError(f"it has no folder {repository.content or '.'} in its project")
+    return content
+
+
+def _tree(content: Path) -> LoadedTree:
     tree = load_tree(content)
     if not tree.kader.pages:
-        raise RevisionError(f"`{release.name}` has no pages at {repository.content}")
-    return content, tree
+        raise RevisionError(f"it has no pages at {content.name}")
+    return tree
 
 
 def plan(request: BuildRequest) -> tuple[list[ReleaseBuild], list[str]]:
-    """The releases to publish, oldest first, each with its history written; and what was left out."""
+    """The releases to publish, oldest first, each with its history written; and what was left out.
+
+    A release's key covers kaderpers' code, the build options and every release up to it (name
+    and content): its history is a function of those. A release built before under its key is
+    reused without reading its tree; for one to build, its history is the release before it's
+    (kept beside the builds) plus what this release changed."""
+    from ..sphinxext.changes import anchor  # the anchors of the Wijzigingen page the release build writes
+
     repository = repository_of(request.content)
     releases, problems = resolve(request.versions, repository)
     state = request.out / VERSIONS_FOLDER
-    loaded: list[tuple[Release, Path, LoadedTree]] = []
+    chain = [_code_key(), json.dumps(build_options(request))]
+    builds: list[ReleaseBuild] = []
+    trees: dict[Path, LoadedTree] = {}
+
+    def tree_of(content: Path) -> LoadedTree:
+        if content not in trees:
+            trees[content] = _tree(content)
+        return trees[content]
+
     for release in releases:
+        previous = builds[-1] if builds else None
+        key = _key(*chain, release.name, release.tree)
+        folder, history_file = state / "builds" / key, state / "history" / f"{key}.json"
         try:
-            content, tree = _load(release, repository, state / "src")
-        except (RevisionError, OSError) as error:
+            content = _export(release, repository, state / "src")
+            if not ((folder / DONE).is_file() and history_file.is_file()):
+                tree = tree_of(content)
+                if previous is None:
+                    history = first_history(tree)
+                else:
+                    older = json.loads(previous.history_file.read_text("utf-8"))["pages"]
+                    history = next_history(older, tree_of(previous.content), tree, release, anchor)
+                oldest = builds[0].release.name if builds else release.name
+                history_file.parent.mkdir(parents=True, exist_ok=True)
+                history_file.write_text(json.dumps({"oldest": oldest, "pages": dict(sorted(history.items()))}, ensure_ascii=False, sort_keys=True), "utf-8")
+        except (RevisionError, OSError, ValueError) as error:
             problems.append(f"{release.name} is left out: {error}")
             continue
-        loaded.append((release, content, tree))
-    if not loaded:
-        return [], problems
-    from ..sphinxext.changes import anchor  # the anchors of the Wijzigingen page the release build writes
-
-    kept = [release for release, _, _ in loaded]
-    histories_per_release = histories(kept, [tree for _, _, tree in loaded], anchor)
-    code, options = _code_key(), json.dumps(build_options(request))
-    builds: list[ReleaseBuild] = []
-    for position, (release, content, _) in enumerate(loaded):
-        history = json.dumps(
-            {
-                "oldest": kept[0].name,
-                "pages": {docname: [asdict(entry) for entry in entries] for docname, entries in sorted(histories_per_release[position].items())},
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        previous = (kept[position - 1].name, loaded[position - 1][1]) if position else None
-        key = _key(code, options, release.name, release.tree, history, previous[0] + kept[position - 1].tree if previous else "")
-        history_file = state / "history" / f"{key}.json"
-        history_file.parent.mkdir(parents=True, exist_ok=True)
-        history_file.write_text(history, "utf-8")
-        builds.append(ReleaseBuild(release, content, state / "builds" / key, key, history_file, previous))
+        chain += [release.name, release.tree]
+        builds.append(ReleaseBuild(release, content, folder, key, history_file, (previous.release.name, previous.content) if previous else None))
     return builds, problems
 
 
@@ -181,26 +195,46 @@ def _build_one(build: ReleaseBuild, request: BuildRequest) -> tuple[ReleaseBuild
     if result.returncode != 0:
         lines = log.read_text("utf-8", "replace").strip().splitlines()
         return build, False, f"its build failed (exit {result.returncode}; log: {log}): {lines[-1] if lines else ''}"
+    write_manifest(build.folder / "html")
     done.write_text(json.dumps(asdict(build.release)), "utf-8")
     return build, True, "built"
 
 
-def _link_tree(source: Path, target: Path, seen: dict[tuple[int, str], Path]) -> None:
-    """``target`` as hard links of ``source``'s files, a file with the same content as one seen before linked to that one."""
-    for folder, _, files in os.walk(source):
-        relative = Path(folder).relative_to(source)
-        (target / relative).mkdir(parents=True, exist_ok=True)
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def write_manifest(site: Path) -> dict[str, list]:
+    """Each file of a built release with its size and digest, kept beside it (``MANIFEST``): the site is
+    put together from many releases, and a release built before is not read again for that."""
+    manifest = {}
+    for folder, _, files in os.walk(site):
         for name in files:
             path = Path(folder, name)
-            if path.is_symlink():
-                continue
-            status = path.stat()
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            original = seen.setdefault((status.st_size, digest), path)
-            try:
-                os.link(original, target / relative / name)
-            except OSError:  # another file system: a copy
-                shutil.copy2(original, target / relative / name)
+            if not path.is_symlink():
+                manifest[path.relative_to(site).as_posix()] = [path.stat().st_size, _digest(path)]
+    (site.parent / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    return manifest
+
+
+def _manifest(site: Path) -> dict[str, list]:
+    try:
+        return json.loads((site.parent / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return write_manifest(site)
+
+
+def _link_tree(source: Path, target: Path, seen: dict[tuple[int, str], Path]) -> None:
+    """``target`` as hard links of ``source``'s files, a file with the same content as one seen before linked to that one."""
+    for relative, (size, digest) in sorted(_manifest(source).items()):
+        path, linked = source / relative, target / relative
+        linked.parent.mkdir(parents=True, exist_ok=True)
+        original = seen.setdefault((size, digest), path)
+        try:
+            os.link(original, linked)
+        except OSError:  # another file system: a copy
+            shutil.copy2(original, linked)
 
 
 def versions_document(published: Sequence[ReleaseBuild]) -> dict[str, object]:

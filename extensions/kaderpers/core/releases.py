@@ -10,9 +10,9 @@ is its Sphinx-free half:
 * :func:`export` writes a release's project folder (the tree and, beside it, ``mkdocs.yml``
   and ``includes/``) from ``git archive`` into a folder, never checking anything out and
   never writing outside that folder.
-* :func:`histories` compares each release with the one before it (:func:`core.diff.compare`,
+* :func:`next_history` compares a release with the one before it (:func:`core.diff.compare`,
   the pairing ``kaderpers diff`` uses, so a renamed record keeps its history) and gives every
-  page of every release the list of releases that added, changed or renamed it.
+  page the list of releases that added, changed or renamed it, from the history before it.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import fnmatch
 import io
 import re
 import tarfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TypedDict
 
-from .diff import Change, KaderDiff, compare
+from .diff import Change, PageDiff, compare
 from .loader import LoadedTree
 from .revisions import PREFIX, RevisionError, git_output, load_revision
 
@@ -62,15 +63,18 @@ class Repository:
     project: PurePosixPath
 
 
-@dataclass
-class HistoryEntry:
+class HistoryEntry(TypedDict):
     """What one release did to a page: added it, changed it or renamed it (or changed and renamed)."""
 
     release: str
     slug: str
     changes: list[str]
     #: The anchor of the page's entry on that release's Wijzigingen page, by change.
-    anchors: dict[str, str] = field(default_factory=dict)
+    anchors: dict[str, str]
+
+
+#: Every page's history up to a release: ``{docname: [entry, ...]}``, oldest entry first.
+History = dict[str, list[HistoryEntry]]
 
 
 def repository_of(content: Path) -> Repository:
@@ -169,34 +173,31 @@ def load_release(release: Release, content: Path) -> LoadedTree:
     return load_revision(f"{PREFIX}{release.commit}", content)
 
 
-def histories(releases: Sequence[Release], trees: Sequence[LoadedTree], anchor) -> list[dict[str, list[HistoryEntry]]]:  # noqa: ANN001
-    """For each release, every page's history up to and including it: ``{docname: [entry, ...]}``.
-
-    The first release's pages have no entry (there is nothing older to compare with); from then
-    on a page added, changed or renamed by a release gets that release's entry, and a renamed
-    page keeps the entries of its old name. ``anchor(item, change)`` names a page's entry on the
-    release's Wijzigingen page."""
-    result: list[dict[str, list[HistoryEntry]]] = [{docname: [] for docname in trees[0].kader.pages}] if trees else []
-    for position in range(1, len(trees)):
-        diff = compare(trees[position - 1], trees[position])
-        result.append(_next_history(result[-1], diff, releases[position], anchor, trees[position]))
-    return result
+def first_history(tree: LoadedTree) -> History:
+    """The history of the oldest release's pages: none (there is nothing older to compare with)."""
+    return {docname: [] for docname in tree.kader.pages}
 
 
-def _next_history(previous: dict[str, list[HistoryEntry]], diff: KaderDiff, release: Release, anchor, tree: LoadedTree) -> dict[str, list[HistoryEntry]]:  # noqa: ANN001
+def next_history(previous: History, old: LoadedTree, new: LoadedTree, release: Release, anchor: Callable[[PageDiff, Change], str]) -> History:
+    """Every page's history up to ``release`` (the tree ``new``), from the history up to the release before it (``old``).
+
+    A page ``release`` added gets its entry alone; a changed or renamed page gets the entries of
+    its old name and this release's. The comparison is ``kaderpers diff``'s, so a renamed record
+    keeps its history; ``anchor(item, change)`` names a page's entry on the release's Wijzigingen page."""
+    diff = compare(old, new)
     renamed_from = {item.new.docname: item.old.docname for item in diff.renamed}
     entries: dict[str, HistoryEntry] = {}
     for change in (Change.ADDED, Change.CHANGED, Change.RENAMED):
         for item in getattr(diff, change.value):
-            docname = item.new.docname
-            entry = entries.setdefault(docname, HistoryEntry(release.name, release.slug, []))
-            entry.changes.append(change.value)
-            entry.anchors[change.value] = anchor(item, change)
-    history: dict[str, list[HistoryEntry]] = {}
-    for docname in tree.kader.pages:
-        if docname in entries and Change.ADDED.value in entries[docname].changes:
-            history[docname] = [entries[docname]]
+            entry = entries.setdefault(item.new.docname, HistoryEntry(release=release.name, slug=release.slug, changes=[], anchors={}))
+            entry["changes"].append(change.value)
+            entry["anchors"][change.value] = anchor(item, change)
+    history: History = {}
+    for docname in new.kader.pages:
+        entry = entries.get(docname)
+        if entry is not None and Change.ADDED.value in entry["changes"]:
+            history[docname] = [entry]
             continue
         older = previous.get(renamed_from.get(docname, docname), [])
-        history[docname] = [*older, entries[docname]] if docname in entries else list(older)
+        history[docname] = [*older, entry] if entry is not None else list(older)
     return history
