@@ -23,6 +23,7 @@ Results that were fine are kept in a cache file (JSON, written atomically) for
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import email.utils
 import json
 import os
@@ -31,15 +32,17 @@ import socket
 import ssl
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from ..version import __version__
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import httpx  # imported where links are checked: every build reads LinkOptions' defaults (sphinxext/config.py)
@@ -224,6 +227,17 @@ class _Anchors(HTMLParser):
                 self.names.add(value)
 
     handle_startendtag = handle_starttag
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end: in this thread, or in a thread of its own when this thread already runs an
+    event loop (a caller inside an asyncio program, or a test driving a browser), where ``asyncio.run`` refuses."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def html_anchors(html: str) -> set[str]:
@@ -468,7 +482,7 @@ def check_urls(urls: Iterable[str], options: LinkOptions, progress: Callable[[in
     checker = LinkChecker(options, progress)
     answers: dict[str, Outcome] = {}
     if to_check:
-        answers = asyncio.run(checker.check_all(list(to_check)))
+        answers = run_apart(checker.check_all(list(to_check)))
         for key, same in to_check.items():
             outcomes.update((url, _for_url(answers[key], url)) for url in same)
     report = Report(outcomes, checker.budget.used)
