@@ -99,9 +99,6 @@ class LiveBuild:
         self.out = out
         self.jobs = jobs
         self.app: Sphinx | None = None
-        #: The docutils registrations (nodes, directives, roles) of ``app``, undone when it is dropped:
-        #: a new application in this process would otherwise warn that each is already registered.
-        self._namespace = contextlib.ExitStack()
         self._warnings = _Lines()
         self._written: list[str] = []
         self._writing: str | None = None
@@ -118,19 +115,13 @@ class LiveBuild:
     def html_dir(self) -> Path:
         return self.out / "html"
 
-    def _drop_app(self) -> None:
-        self.app = None
-        self._namespace.close()
-
     def _new_app(self, *, fresh: bool = False) -> Sphinx:
         from sphinx.application import Sphinx
         from sphinx.util.console import nocolor
-        from sphinx.util.docutils import docutils_namespace
 
         from .build import sphinx_configuration
 
         nocolor()
-        self._namespace.enter_context(docutils_namespace())  # as sphinx-build does, for as long as the app lives
         confdir, overrides = sphinx_configuration(self.content)  # the tree's conf.py, as `kaderpers build` finds it
         app = Sphinx(
             str(self.content),
@@ -195,7 +186,7 @@ class LiveBuild:
         try:
             fresh = any(Path(path).resolve() in self.restart_files for path in changed)
             if self.app is None or fresh:
-                self._drop_app()
+                self.app = None
                 self.app = self._new_app(fresh=fresh)
             else:
                 from ..sphinxext.collector import on_builder_inited as start_build  # imports Sphinx
@@ -203,7 +194,7 @@ class LiveBuild:
                 start_build(self.app)  # what builder-inited does for a new application
             self.app.build()
         except Exception as error:  # noqa: BLE001 - any failure keeps the last good site served
-            self._drop_app()  # Sphinx dropped its saved environment; the next build starts afresh
+            self.app = None  # Sphinx dropped its saved environment; the next build starts afresh
             detail = "".join(traceback.format_exception_only(error)).strip()
             traceback.print_exc(file=sys.stderr)
             return BuildResult(False, time.perf_counter() - started, self._written, self._warnings.take(), detail)
