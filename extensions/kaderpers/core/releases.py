@@ -28,7 +28,7 @@ from typing import TypedDict
 
 from .diff import Change, PageDiff, compare
 from .loader import LoadedTree
-from .revisions import PREFIX, RevisionError, git_output, load_revision
+from .revisions import PREFIX, RevisionError, git_output
 
 #: The folder of the newest release, an alias of its own folder.
 LATEST = "latest"
@@ -166,11 +166,6 @@ def export(release: Release, repository: Repository, target: Path) -> Path:
         members = [member for member in tar.getmembers() if member.isfile() or member.isdir()]
         tar.extractall(target, members=members, filter="data")
     return target / repository.content
-
-
-def load_release(release: Release, content: Path) -> LoadedTree:
-    """The release's tree, read from git (as ``kaderpers diff git:REV`` reads it)."""
-    return load_revision(f"{PREFIX}{release.commit}", content)
 
 
 def first_history(tree: LoadedTree) -> History:

@@ -44,7 +44,6 @@ HISTORY_CLASS = "kp-record-history"
 CITATION_CLASS = "kp-record-citation"
 #: How each change reads in the history line, in the order they are listed.
 CHANGE_TEXTS = {"added": "nieuw in", "changed": "gewijzigd in", "renamed": "hernoemd in"}
-KIND_NAMES = {"vereiste": "vereiste", "maatregel": "maatregel", "hulpmiddel": "hulpmiddel"}
 
 
 @functools.lru_cache(maxsize=4)
@@ -98,8 +97,7 @@ def history_line(entries: list[dict[str, Any]], oldest: str, link) -> nodes.para
 
 def citation_line(page: Page, release: str, publication: str, url: str) -> nodes.paragraph:
     """ "Citeer: Algoritmekader v2.5.1, maatregel urn:nl:ak:mtr:owp-14, “Titel”, URL"."""
-    kind = KIND_NAMES.get(page.kind.value, page.kind.value)
-    text = f"{publication} {release}, {kind} {page.record_id or page.stem}, “{page.title}”"
+    text = f"{publication} {release}, {page.kind.value} {page.record_id or page.stem}, “{page.title}”"
     paragraph = nodes.paragraph(classes=[CITATION_CLASS])
     paragraph += nodes.strong("Citeer:", "Citeer:")
     paragraph += nodes.Text(" " + text)
