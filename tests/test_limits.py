@@ -8,6 +8,7 @@ The hostile files are written here, the expected lines counted in their text.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import CONTENT, KADERPERS
+from conftest import CONTENT, KADERPERS, run_kaderpers
 from kaderpers.core import limits
 from kaderpers.core.beslishulp import check_file, parse_condition
 from kaderpers.core.checks import check_tree
@@ -154,3 +155,77 @@ def test_check_and_build_of_a_100000_deep_if(tmp_path: Path) -> None:
     assert not (out / "html" / "beslishulp").exists()
     strict, _, _ = run_measured([*KADERPERS, "build", str(tree), "--out", str(tmp_path / "strict"), "--strict"], timeout=300)
     assert strict.returncode == 1
+
+
+# -- lists, block quotes and raw HTML nested past what the parsers and the PDF take -------------------
+
+DEEP_PAGE_HEAD = "---\ntitle: Diepe pagina\n---\n\n# Diepe pagina\n\nBegin van de pagina.\n\n"
+DEEP_QUOTE = "> " * 30 + "Tekst diep in citaten.\n\nNa de citaten.\n\n"
+DEEP_LIST = "".join("  " * level + f"- Punt{level}\n" for level in range(40)) + "\nNa de lijst.\n\n"
+DEEP_HTML = "<ul><li>" * 5000 + "Tekst diep in HTML." + "</li></ul>" * 5000 + "\n\nNa de HTML.\n"
+
+
+def deep_tree(base: Path, **bodies: str) -> Path:
+    """A tree with a page ``hulpmiddelen/NAME.md`` for each body."""
+    tree = base / "tree"
+    (tree / "voldoen-aan-wetten-en-regels" / "hulpmiddelen").mkdir(parents=True)
+    (tree / "index.md").write_text("---\ntitle: Start\n---\n# Start\n\nTekst.\n", encoding="utf-8")
+    for name, body in bodies.items():
+        (tree / "voldoen-aan-wetten-en-regels" / "hulpmiddelen" / f"{name}.md").write_text(DEEP_PAGE_HEAD + body, encoding="utf-8")
+    return tree
+
+
+def line_of(text: str, start: str) -> int:
+    """The 1-based number of the first line of ``text`` that starts with ``start``."""
+    return next(number for number, line in enumerate(text.split("\n"), 1) if line.startswith(start))
+
+
+def test_the_nesting_kaderpers_assumes_is_myst_s() -> None:
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+    from myst_parser.parsers.mdit import create_md_parser
+
+    from kaderpers.core.markup import max_nesting
+
+    assert max_nesting() == create_md_parser(MdParserConfig(), DocutilsRenderer).options["maxNesting"] == 20
+
+
+def test_lists_and_quotes_nested_past_the_parser_are_published_with_one_finding_each(tmp_path: Path) -> None:
+    """markdown-it skips what lies 20 levels deep, and a list swallows the rest of the page with it:
+    every word is published, with one finding per page at the first line it would have skipped."""
+    tree = deep_tree(tmp_path, citaten=DEEP_QUOTE, lijst=DEEP_LIST)
+    # The parser counts a list twice (list and item) and a quote once: its 20th level is the 20th quote and the 10th list.
+    expected = {("citaten.md", line_of(DEEP_PAGE_HEAD + DEEP_QUOTE, "> " * 20)), ("lijst.md", line_of(DEEP_PAGE_HEAD + DEEP_LIST, "  " * 9 + "- Punt9"))}
+    check = run_kaderpers("check", str(tree), "--format", "json", check=False)
+    assert {(Path(f["path"]).name, f["line"]) for f in json.loads(check.stdout)["findings"] if f["rule"] == "page.too-deep"} == expected
+    out = tmp_path / "out"
+    build = run_kaderpers("build", str(tree), "--out", str(out))
+    reported = re.findall(r"(\w+\.md):(\d+): WARNING: .*\[kaderpers\.page\.too-deep\]", build.stderr)
+    assert sorted((name, int(line)) for name, line in reported) == sorted(expected)
+    words = ""
+    for name in ("citaten", "lijst"):
+        page = out / "html" / "voldoen-aan-wetten-en-regels" / "hulpmiddelen" / f"{name}.html"
+        words += BeautifulSoup(page.read_text("utf-8"), "html.parser").select_one("article").get_text(" ")
+    for sentence in ["Tekst diep in citaten.", "Na de citaten.", *(f"Punt{level}" for level in range(40)), "Na de lijst."]:
+        assert re.search(rf"(?<!\w){re.escape(sentence)}(?!\w)", words), f"{sentence!r} is not published"
+    assert words.index("Punt39") < words.index("Na de lijst.")
+    assert run_kaderpers("build", str(tree), "--out", str(tmp_path / "strict"), "--strict", check=False).returncode == 1
+
+
+def test_raw_html_nested_5000_deep_is_one_finding_and_prints(tmp_path: Path) -> None:
+    """The PDF lays nested raw HTML out recursively (5,000 levels ended in RecursionError, 16 list
+    levels took minutes): past MAX_HTML_DEPTH elements the tags go and the text stays, in the site and the PDF."""
+    from test_pdf import flat, pdftotext
+
+    tree = deep_tree(tmp_path, diep=DEEP_HTML)
+    text = DEEP_PAGE_HEAD + DEEP_HTML
+    out = tmp_path / "out"
+    build = run_kaderpers("build", str(tree), "--out", str(out), "--pdf")
+    assert re.findall(r"diep\.md:(\d+): WARNING: .*\[kaderpers\.page\.too-deep\]", build.stderr) == [str(line_of(text, "<ul>"))]
+    page = (out / "html" / "voldoen-aan-wetten-en-regels" / "hulpmiddelen" / "diep.html").read_text("utf-8")
+    article = BeautifulSoup(page, "html.parser").select_one("article")
+    assert "Tekst diep in HTML." in article.get_text() and "Na de HTML." in article.get_text()
+    deepest = max(len(item.find_parents("ul")) for item in article.find_all("li"))
+    assert deepest == limits.MAX_HTML_DEPTH // 2  # <ul><li> pairs
+    printed = flat(pdftotext(out / "pdf" / "algoritmekader.pdf"))
+    assert "Tekst diep in HTML." in printed and "Na de HTML." in printed

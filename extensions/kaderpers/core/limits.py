@@ -11,6 +11,12 @@
 * Nesting: at most :data:`MAX_NESTING` blocks inside each other (admonitions,
   tabs, directives). MyST parses every level with a fresh nested parse, so 200
   levels exhaust Python's stack. Deeper openers are published as plain text.
+* Lists and block quotes: markdown-it (under MyST) reads 20 levels
+  (:func:`.markup.max_nesting`) and silently skips the rest of the block, and with a
+  list everything after it on the page. The lines it would skip lose their markers
+  and are published as text.
+* Raw HTML: at most :data:`MAX_HTML_DEPTH` elements inside each other (the PDF turns
+  them into nested blocks, laid out recursively). Deeper tags are left out; their text stays.
 * Images: at most :data:`MAX_IMAGE_PIXELS` pixels, through Pillow's own
   decompression-bomb guard (``Image.MAX_IMAGE_PIXELS``), read from the header only.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -26,11 +33,17 @@ import yaml
 from .dialect import indented_opener
 from .dialect.lines import body_indent, indent_width, outside_code
 from .findings import Finding
+from .markup import CONTAINER_MARKERS, markup, max_nesting
 
 MAX_YAML_VALUES = 10_000
 #: Collections inside each other in a YAML file (front matter, the beslishulp): the real ones nest 7 deep.
 MAX_YAML_DEPTH = 50
 MAX_NESTING = 20
+#: Raw HTML elements inside each other on one page (the real kader's deepest: 5). The PDF's time grows
+#: twofold with each level of raw HTML lists: 8 ``<ul><li>`` levels lay out in seconds, 16 in 6 minutes.
+MAX_HTML_DEPTH = 16
+#: Passes that take markers off too-deep lines: each pass frees what the deepest lists swallowed.
+MAX_CONTAINER_REPAIRS = 8
 #: ``*`` or ``_`` in one run: markdown-it nests a run of 2n into n emphases, and its tree
 #: (which MyST walks) recurses once per level. Longer runs are shown as the characters they are.
 MAX_DELIMITER_RUN = 32
@@ -250,6 +263,129 @@ def limit_delimiter_runs(body: str, first_line: int, path: str) -> tuple[str, li
         "it is shown as text: write fewer",
     )  # fmt: skip
     return "\n".join(lines), [finding]
+
+
+def limit_containers(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
+    """``body`` with the lines markdown-it would skip (lists and block quotes nested past
+    :func:`~.markup.max_nesting`) taken out of their lists and quotes, so their words are published."""
+    lines = body.split("\n")
+    if not any(_marker_columns(line) >= max_nesting() - 4 for line in lines):
+        return body, []  # too shallow for anything to be skipped: no parse
+    first: int | None = None
+    for _ in range(MAX_CONTAINER_REPAIRS):
+        dropped = markup("\n".join(lines), 1, nesting=True).dropped
+        changed = False
+        for item in dropped:
+            index = item.line - 1
+            repaired = _out_of_containers(lines[index], item.text)
+            changed = changed or repaired != lines[index]
+            lines[index] = repaired
+        if dropped and first is None:
+            first = dropped[0].line
+        if not changed:
+            break
+    if first is None:
+        return body, []
+    finding = Finding(
+        path, first_line + first - 1, "page.too-deep",
+        f"lists and block quotes are nested more than {max_nesting()} levels deep (a list counts twice); "
+        "from here their text is shown outside them: nest fewer",
+    )  # fmt: skip
+    return "\n".join(lines), [finding]
+
+
+def _marker_columns(line: str) -> int:
+    return len(line[: CONTAINER_MARKERS.match(line).end()].expandtabs(4))  # type: ignore[union-attr]
+
+
+def _out_of_containers(line: str, parsed: str) -> str:
+    """The editor's ``line`` without the list and quote markers (and their indentation) of the text the
+    parse read (``parsed``: the line without the indentation of the blocks around it, which stays)."""
+    words = parsed[CONTAINER_MARKERS.match(parsed).end() :]  # type: ignore[union-attr]
+    if line.endswith(parsed):
+        return line[: len(line) - len(parsed)] + words
+    indent = line[: len(line) - len(line.lstrip())]
+    return indent + line[CONTAINER_MARKERS.match(line).end() :]  # type: ignore[union-attr]
+
+
+#: Elements without content (no end tag) and elements a new sibling closes (``<li>`` after ``<li>``).
+_VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_CLOSED_BY_SIBLING = {
+    "li": {"li"},
+    "dt": {"dt", "dd"},
+    "dd": {"dt", "dd"},
+    "tr": {"tr"},
+    "td": {"td", "th"},
+    "th": {"td", "th"},
+    "p": {"p"},
+    "option": {"option"},
+}
+_ELEMENT_NAME = re.compile(r"^[a-z][a-z0-9-]*$")  # not autolinks (<https://…>, <a@b.nl>)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+class _HtmlDepth(HTMLParser):
+    """Follows the elements open at each tag and notes the (start, end) offsets of the tags too deep."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.text = text
+        self.line_starts = [0]
+        for line in text.split("\n"):
+            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+        self.open: list[tuple[str, bool]] = []  # (name, left out)
+        self.left_out: list[tuple[int, int]] = []
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID_ELEMENTS or not _ELEMENT_NAME.match(tag):
+            return
+        if self.open and self.open[-1][0] in _CLOSED_BY_SIBLING.get(tag, ()):
+            self.open.pop()
+        too_deep = len(self.open) >= MAX_HTML_DEPTH
+        if too_deep:
+            start = self._offset()
+            self.left_out.append((start, start + len(self.get_starttag_text() or "")))
+        self.open.append((tag, too_deep))
+
+    def handle_endtag(self, tag: str) -> None:
+        for position in range(len(self.open) - 1, -1, -1):
+            if self.open[position][0] == tag:
+                if self.open[position][1]:
+                    start = self._offset()
+                    self.left_out.append((start, self.text.find(">", start) + 1))
+                del self.open[position:]
+                return
+
+
+def limit_html_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
+    """``body`` without the raw HTML tags (start and end) that nest deeper than :data:`MAX_HTML_DEPTH`
+    elements; their text stays. Code (fenced blocks, code spans) is left alone."""
+    if body.count("<") <= MAX_HTML_DEPTH:
+        return body, []
+    lines = body.split("\n")
+    markdown = {index for index, is_markdown in outside_code(lines) if is_markdown}
+    scanned = [_CODE_SPAN.sub(lambda span: " " * len(span[0]), line) if index in markdown else " " * len(line) for index, line in enumerate(lines)]
+    parser = _HtmlDepth("\n".join(scanned))
+    parser.feed(parser.text)
+    parser.close()
+    if not parser.left_out:
+        return body, []
+    kept, position = [], 0
+    for start, end in parser.left_out:  # a tag over several lines leaves its line breaks
+        kept.append(body[position:start] + "\n" * body.count("\n", start, end))
+        position = end
+    kept.append(body[position:])
+    first = body.count("\n", 0, parser.left_out[0][0])
+    finding = Finding(
+        path, first_line + first, "page.too-deep",
+        f"raw HTML nests more than {MAX_HTML_DEPTH} elements inside each other; the deeper tags are left out "
+        "(their text stays): nest fewer",
+    )  # fmt: skip
+    return "".join(kept), [finding]
 
 
 def _as_text(line: str) -> str:

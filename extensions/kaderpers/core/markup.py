@@ -79,13 +79,25 @@ class Url:
     url: str
 
 
+@dataclass(frozen=True)
+class Dropped:
+    """A line markdown-it leaves out: it stands in lists and block quotes nested past the parser's
+    ``maxNesting`` (MyST's too), where markdown-it skips the rest of the block without a word.
+    ``text`` is the line as that parse read it (without the indentation of the blocks around it)."""
+
+    line: int
+    text: str
+
+
 @dataclass
 class Markup:
-    """What :func:`markup` finds on a page: its raw HTML, its images and (when asked) its URLs."""
+    """What :func:`markup` finds on a page: its raw HTML, its images, (when asked) its URLs, and
+    the lines nested too deep for the parser (:class:`Dropped`)."""
 
     html: list[Html]
     images: list[Image]
     urls: list[Url] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -112,14 +124,21 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def markup(body: str, first_line: int = 1, *, urls: bool = False) -> Markup:
+def max_nesting() -> int:
+    """How many blocks inside each other markdown-it (MyST's parser, "commonmark" preset) reads;
+    it skips what lies deeper. A list counts twice (the list and its item), a block quote once."""
+    return int(_parser().options["maxNesting"])
+
+
+def markup(body: str, first_line: int = 1, *, urls: bool = False, nesting: bool = False) -> Markup:
     """The raw HTML and the images of a page body whose first line is ``first_line``;
-    with ``urls`` also every URL it links to (``kaderpers check --links``)."""
+    with ``urls`` also every URL it links to (``kaderpers check --links``), with ``nesting``
+    also the lines markdown-it would leave out (:class:`Dropped`)."""
     found = Markup([], [])
-    if not urls and not _WORTH_PARSING.search(body):
+    if not urls and not nesting and not _WORTH_PARSING.search(body):
         return found  # no tag (comments, which are most pages' HTML, are never removed), no image: no parse
     translation = translate_blocks(body.split("\n"))
-    _collect(_parser().parse("\n".join(translation)), 0, found)
+    _collect(_parser().parse("\n".join(translation)), 0, found, list(translation))
 
     # Lines of the translation → the editor's lines (before the closing fences it added).
     def editor_line(line: int) -> int:
@@ -129,12 +148,20 @@ def markup(body: str, first_line: int = 1, *, urls: bool = False) -> Markup:
         [Html(editor_line(item.line), item.text) for item in found.html],
         [Image(editor_line(item.line), item.src, item.alt) for item in found.images],
         [Url(editor_line(item.line), item.url) for item in found.urls],
+        [Dropped(editor_line(item.line), item.text) for item in found.dropped],
     )
 
 
-def _collect(tokens: list[Token], offset: int, found: Markup) -> None:
-    for token in tokens:
+#: What opens lists and block quotes at a line's start: ``>``, ``-``/``+``/``*`` and ``1.``/``1)`` markers.
+CONTAINER_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
+
+
+def _collect(tokens: list[Token], offset: int, found: Markup, source: list[str]) -> None:
+    """What ``tokens`` (a parse of ``source``, whose first line is ``offset`` + 1) hold, into ``found``."""
+    for index, token in enumerate(tokens):
         line = offset + token.map[0] + 1 if token.map else None
+        if token.nesting == 1 and token.map and token.level + 1 >= max_nesting() and tokens[index + 1].nesting == -1:
+            _dropped(source, token.map, offset, found)
         if token.type == "html_block" and line is not None:
             _add_html(found, line, token.content)
         elif token.type == "inline" and line is not None:
@@ -197,10 +224,17 @@ def _directive(token: Token, line: int, found: Markup) -> None:
             _inline(inline.children or [], line + 1, found, url_line=line)
     if name == "md-tabs":  # the first tab's body, then the other tabs (as the directive reads it)
         split = first_tab_end(content)
-        _collect(_parser().parse("\n".join(content[:split])), line, found)
-        _collect(_parser().parse("\n".join(content[split:])), line + split, found)
+        _collect(_parser().parse("\n".join(content[:split])), line, found, content[:split])
+        _collect(_parser().parse("\n".join(content[split:])), line + split, found, content[split:])
         return
-    _collect(_parser().parse("\n".join(content)), line, found)
+    _collect(_parser().parse("\n".join(content)), line, found, content)
+
+
+def _dropped(source: list[str], lines: list[int], offset: int, found: Markup) -> None:
+    """The lines of a block whose content markdown-it skips (its map: ``lines``) that hold more than markers."""
+    for index in range(lines[0], min(lines[1], len(source))):
+        if source[index][CONTAINER_MARKERS.match(source[index]).end() :].strip():  # type: ignore[union-attr]
+            found.dropped.append(Dropped(offset + index + 1, source[index]))
 
 
 def _title(name: str, argument: str) -> str:
