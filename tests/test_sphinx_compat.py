@@ -103,6 +103,13 @@ def test_the_template_environment_of_an_html_builder(app: Sphinx) -> None:
     assert compat.template_environment(object()) is None  # type: ignore[arg-type]
 
 
+def test_sphinx_nodes_are_registered_while_an_application_lives(app: Sphinx) -> None:
+    from docutils import nodes
+
+    assert compat.sphinx_nodes_registered()
+    assert hasattr(nodes.GenericNodeVisitor, "visit_toctree")  # what docutils' registration leaves behind
+
+
 def test_the_builder_method_serve_overrides(app: Sphinx) -> None:
     base = type(app.builder)
     assert compat.write_documents_overridable(base)

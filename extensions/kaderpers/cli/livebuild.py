@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 LIVE_SCRIPT = "kaderpers-serve.js"
 LIVE_STYLESHEET = "kaderpers-serve.css"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What Sphinx says when an application sets up the nodes, directives and roles an earlier application in
+#: the same process registered (docutils keeps them process-wide): true of every application after the first
+#: here, and nothing an editor can act on. (Sphinx's ``docutils_namespace`` would take them back, but also
+#: those of any other application alive in the process.)
+_REREGISTERED = re.compile(r"is already registered(?:,| and) [^[]*\[app\.add_\w+\]$")
 
 
 @dataclass
@@ -71,6 +76,10 @@ class _Lines(io.TextIOBase):
         self._partial = parts.pop()
         self.lines.extend(line for line in parts if line.strip())
         return len(text)
+
+    def drop(self, pattern: re.Pattern[str]) -> None:
+        """Forget the lines so far that match ``pattern``."""
+        self.lines = [line for line in self.lines if not pattern.search(line)]
 
     def take(self) -> list[str]:
         lines, self.lines = self.lines, []
@@ -119,9 +128,12 @@ class LiveBuild:
         from sphinx.application import Sphinx
         from sphinx.util.console import nocolor
 
+        from ..sphinxext.compat import sphinx_nodes_registered
         from .build import sphinx_configuration
 
         nocolor()
+        # Nodes an earlier application of this process registered (docutils keeps them process-wide).
+        registered_before = sphinx_nodes_registered()
         confdir, overrides = sphinx_configuration(self.content)  # the tree's conf.py, as `kaderpers build` finds it
         app = Sphinx(
             str(self.content),
@@ -135,6 +147,8 @@ class LiveBuild:
             confoverrides=overrides,
             freshenv=fresh,
         )
+        if registered_before:
+            self._warnings.drop(_REREGISTERED)
         # Served from the server itself (they are not part of the site), loaded by every page.
         app.add_js_file(LIVE_SCRIPT, loading_method="defer", priority=900)
         app.add_css_file(LIVE_STYLESHEET, priority=900)

@@ -114,3 +114,13 @@ def replace_builder_class(app: Sphinx, subclass: type) -> None:
     if not issubclass(subclass, type(app.builder)):
         raise TypeError(f"{subclass.__name__} is not a subclass of {type(app.builder).__name__}")
     app.builder.__class__ = subclass
+
+
+def sphinx_nodes_registered() -> bool:
+    """Whether an application of this process has registered Sphinx's own nodes with docutils
+    (which keeps them process-wide): the next application is told each is "already registered".
+    ``sphinx.util.docutils.is_node_registered`` is an undocumented helper."""
+    from sphinx import addnodes
+    from sphinx.util.docutils import is_node_registered
+
+    return is_node_registered(addnodes.toctree)
