@@ -42,6 +42,8 @@ MAX_NESTING = 20
 #: Raw HTML elements inside each other on one page (the real kader's deepest: 5). The PDF's time grows
 #: twofold with each level of raw HTML lists: 8 ``<ul><li>`` levels lay out in seconds, 16 in 6 minutes.
 MAX_HTML_DEPTH = 16
+#: The start of a line that may hold list and quote markers (measured before a page is parsed).
+_MARKER_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{4,}", re.MULTILINE)
 #: Passes that take markers off too-deep lines: each pass frees what the deepest lists swallowed.
 MAX_CONTAINER_REPAIRS = 8
 #: ``*`` or ``_`` in one run: markdown-it nests a run of 2n into n emphases, and its tree
@@ -268,9 +270,10 @@ def limit_delimiter_runs(body: str, first_line: int, path: str) -> tuple[str, li
 def limit_containers(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
     """``body`` with the lines markdown-it would skip (lists and block quotes nested past
     :func:`~.markup.max_nesting`) taken out of their lists and quotes, so their words are published."""
-    lines = body.split("\n")
-    if not any(_marker_columns(line) >= max_nesting() - 4 for line in lines):
+    shallow = max_nesting() - 4  # a level takes at least a column (`>`, `- `); tabs count 4
+    if not any(len(prefix[0].expandtabs(4)) >= shallow for prefix in _MARKER_PREFIX.finditer(body)):
         return body, []  # too shallow for anything to be skipped: no parse
+    lines = body.split("\n")
     first: int | None = None
     for _ in range(MAX_CONTAINER_REPAIRS):
         dropped = markup("\n".join(lines), 1, nesting=True).dropped
@@ -292,10 +295,6 @@ def limit_containers(body: str, first_line: int, path: str) -> tuple[str, list[F
         "from here their text is shown outside them: nest fewer",
     )  # fmt: skip
     return "\n".join(lines), [finding]
-
-
-def _marker_columns(line: str) -> int:
-    return len(line[: CONTAINER_MARKERS.match(line).end()].expandtabs(4))  # type: ignore[union-attr]
 
 
 def _out_of_containers(line: str, parsed: str) -> str:
