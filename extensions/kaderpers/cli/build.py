@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import logging
+import re
 import shutil
 import sys
 import time
@@ -147,6 +148,22 @@ def write_failure(error: BaseException | None) -> str | None:
     return None
 
 
+def configuration_problem(error: BaseException) -> str | None:
+    """What is wrong with ``conf.py`` or a ``-D`` value (``-D html_copy_source=maybe``), in one line;
+    None for other errors. A ``conf.py`` that raises is named with its exception, without its traceback."""
+    from sphinx.errors import ConfigError
+
+    if not isinstance(error, ConfigError):
+        return None
+    text = str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and "Traceback" in text:
+        places = re.findall(r'File "([^"]*conf\.py)", line (\d+)', text)
+        place = f" ({places[-1][0]}, line {places[-1][1]})" if places else ""
+        return f"{lines[0].rstrip(':')}{place}: {lines[-1]}"  # "There is a programmable error in your configuration file (…/conf.py, line 3): RuntimeError: …"
+    return " ".join(lines) or type(error).__name__
+
+
 class WriteWarnings(logging.Handler):
     """Sphinx reports a page or file it could not write as a warning and carries on;
     a site with a stale or missing page must not be published, so these fail the build."""
@@ -200,6 +217,9 @@ def run_sphinx(arguments: list[str]) -> SphinxRun:
             logging.getLogger("sphinx").addHandler(warnings)
             app.build(force_all=False)
     except (Exception, KeyboardInterrupt) as error:
+        if (problem := configuration_problem(error)) is not None:
+            fail(f"the configuration cannot be used: {problem}")
+            return SphinxRun(1, finished=False)
         failure = write_failure(error)
         if failure is None:
             handle_exception(app, args, error)

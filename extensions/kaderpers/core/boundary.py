@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -65,6 +66,33 @@ def is_local(target: str) -> bool:
 def local_path(target: str) -> str:
     """The file part of a local reference: no anchor or query, percent-escapes decoded."""
     return unquote(urlsplit(target.strip()).path)
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is when it exists but is no regular file, else None (every symlink followed).
+
+    Reading a named pipe waits for a writer that never comes, a device (``/dev/zero``) never
+    ends, a folder cannot be read: none of them is opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, unreadable, or a name with a NUL byte: the reader reports it
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def not_a_file_finding(shown: str, line: int | None, what: str, target: str, kind: str) -> Finding:
+    """The finding for a reference at ``line`` of ``shown`` whose target is ``kind``, not a file."""
+    return Finding(
+        shown, line, "boundary.not-a-file",
+        f"{what} `{target}` is {kind}, not a file, and is not read; point it at a file of the tree",
+    )  # fmt: skip
 
 
 # -- walking a tree ---------------------------------------------------------------------
@@ -136,6 +164,12 @@ def walk(content: Path, project: Path | None = None) -> Walk:
                     folders.append((path, (*ancestors, os.path.realpath(entry.path))))
             elif entry.is_file():
                 result.files.append(path)
+            elif kind := not_a_file(entry.path):
+                # A named pipe named `x.md` would make Sphinx wait for a writer forever.
+                result.refused.append(shown)
+                result.findings.append(
+                    Finding(shown, None, "boundary.not-a-file", f"{shown} is {kind}, not a file, and is not read; remove it from the tree")
+                )
         pending.extend(reversed(folders))
     result.files.sort()
     return result
@@ -259,6 +293,23 @@ def outside_references(found: list[Reference], page: Path, srcdir: Path, project
             candidates = [path for path in candidates if path.is_file() and path.suffix != ".md"]
         if any(not inside(path, project) for path in candidates):
             findings.append(outside_finding(shown, reference.line, reference.what, reference.target, project))
+    return findings
+
+
+#: References whose file is read while building (a link to a folder is an ordinary link).
+_READ_REFERENCES = frozenset({"image", "figure", "include", "literalinclude", "csv-table :file:", "raw :file:"})
+
+
+def not_a_file_references(found: list[Reference], page: Path, srcdir: Path, shown: str) -> list[Finding]:
+    """Findings for the references of a page that are read while building but name no regular file."""
+    findings = []
+    for reference in found:
+        if reference.what not in _READ_REFERENCES or not is_local(reference.target):
+            continue
+        for path in candidate_paths(reference.target, page.parent, srcdir, srcdir_relative=reference.srcdir_relative):
+            if kind := not_a_file(path):
+                findings.append(not_a_file_finding(shown, reference.line, reference.what, reference.target, kind))
+                break
     return findings
 
 
