@@ -255,9 +255,26 @@ def _typed(app: Sphinx, config: Config) -> tuple[KaderpersConfig, list[str]]:
     return typed_config(lambda name: getattr(config, f"kaderpers_{name}"), Path(app.confdir))
 
 
+#: A language tag as Sphinx looks it up (``nl``, ``pt_BR``): anything else reaches an import by name.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*")
+
+
+def check_sphinx_settings(config: Config) -> list[str]:
+    """Sphinx settings the site depends on that Sphinx takes without checking (``html_baseurl = 5``
+    and ``-D language=../x`` crash it while building): each refused value is reset to the default."""
+    problems = []
+    if not isinstance(config.html_baseurl, str):
+        problems.append(f"html_baseurl: expected the site's address as text, got {config.html_baseurl!r}; using none")
+        config.html_baseurl = ""
+    if config.language is not None and not (isinstance(config.language, str) and _LANGUAGE.fullmatch(config.language)):
+        problems.append(f"language: expected a language code such as `nl` or `en`, got {config.language!r}; using `nl`")
+        config.language = "nl"
+    return problems
+
+
 def check_config(app: Sphinx, config: Config) -> None:
     """Report every value that is not valid, once, when the configuration is read."""
-    for problem in _typed(app, config)[1]:
+    for problem in [*check_sphinx_settings(config), *_typed(app, config)[1]]:
         logger.warning(problem, type="kaderpers", subtype="config")
 
 
