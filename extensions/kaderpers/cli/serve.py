@@ -333,7 +333,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as error:
         sock.close()
-        raise SystemExit(f"kaderpers: cannot listen on {host}:{port} ({error.strerror}); choose another --port") from error
+        raise SystemExit(f"kaderpers: cannot listen on {host}:{port} ({error.strerror or error}); choose another --host or --port") from error
     sock.set_inheritable(True)
     return sock
 
@@ -379,7 +379,11 @@ def run_serve(request: ServeRequest) -> int:
     first = client.build([])
     report_build(first, request.content)
     broadcaster = Broadcaster(state_of(first, f"{session}-1", request.content))
-    sock = bind(request.host, request.port)
+    try:
+        sock = bind(request.host, request.port)
+    except SystemExit:
+        client.close()  # its build process would keep this one from ending
+        raise
     stop = asyncio.Event()
 
     @asynccontextmanager
@@ -403,6 +407,12 @@ def run_serve(request: ServeRequest) -> int:
     return 0
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError("give a port number from 0 to 65535 (0 picks a free one)")
+    return int(value)
+
+
 def _jobs(value: str) -> str | int:
     if value == "auto":
         return value
@@ -421,7 +431,7 @@ def add_parser(commands: Any, content_dir: Any, content_help: str) -> None:
     )
     serve.add_argument("content", nargs="?", help=content_help)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--out", help="folder for the served site and the saved state (default: a folder per tree in ~/.cache/kaderpers/serve)")
     serve.add_argument("-j", "--jobs", default="auto", type=_jobs, help="parallel processes for the first build (default: auto)")
 

@@ -1,0 +1,188 @@
+"""Hostile inputs (issue 19, part 4): special files in the tree, settings Sphinx takes on trust, HTTP requests
+to ``serve``. Each is one clear message with its place; the rest is published; nothing hangs or crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import make_tree, run_kaderpers
+from kaderpers.cli import serve
+
+PAGE = "---\ntitle: {0}\n---\n# {0}\n\n{1}\n"
+WARNING = re.compile(r"^(?P<path>\S+?):(?P<line>\d+)?:? WARNING: .*\[kaderpers\.(?P<rule>[\w.-]+)\]$", re.MULTILINE)
+CHECK = re.compile(r"^(?P<path>\S+?):(?:(?P<line>\d+):)? error: .*\[(?P<rule>[\w.-]+)\]$", re.MULTILINE)
+
+
+def base_tree(root: Path, **pages: str) -> Path:
+    files = {"index.md": PAGE.format("Start", "Welkom."), "pagina.md": PAGE.format("Pagina", "Tekst.")}
+    files.update({f"{name}.md": PAGE.format(name, body) for name, body in pages.items()})
+    return make_tree(root, files)
+
+
+class Pipes:
+    """Named pipes to put in a tree. Should a reader open one after all, from 20 s on a writer opens and
+    closes it again and again (each waiting reader gets an empty file) and counts the readers it let go:
+    the test then fails on that count instead of hanging."""
+
+    def __init__(self) -> None:
+        self.made: list[Path] = []
+        self.released = 0
+        self.done = threading.Event()
+        threading.Thread(target=self._unblock, daemon=True).start()
+
+    def make(self, path: Path) -> Path:
+        os.mkfifo(path)
+        self.made.append(path)
+        return path
+
+    def _unblock(self) -> None:
+        if self.done.wait(20):
+            return
+        while not self.done.wait(0.05):
+            for pipe in self.made:
+                try:
+                    os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # fails unless a reader waits
+                    self.released += 1
+                except OSError:
+                    pass
+
+
+@pytest.fixture
+def pipes() -> Iterator[Pipes]:
+    made = Pipes()
+    yield made
+    made.done.set()
+
+
+def test_named_pipes_as_page_include_and_image_are_reported_and_never_opened(tmp_path: Path, pipes: Pipes) -> None:
+    body = "```{include} pijp.txt\n```\n\n```{literalinclude} pijp.txt\n```\n\n![een plaatje](pijp.png)\n\nNa de pijpen."
+    tree = base_tree(tmp_path / "tree", leest=body)  # the include is on line 6, literalinclude 9, image 12
+    for name in ("x.md", "pijp.txt", "pijp.png"):
+        pipes.make(tree / name)
+    out = tmp_path / "out"
+
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert pipes.released == 0, "the build opened a named pipe and waited for a writer"
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = {(Path(m["path"]).name, m["line"]) for m in WARNING.finditer(result.stderr) if m["rule"] == "boundary.not-a-file"}
+    assert found == {("x.md", None), ("pijp.txt", None), ("pijp.png", None), ("leest.md", "6"), ("leest.md", "9"), ("leest.md", "12")}
+    assert "Traceback" not in result.stderr
+    assert "Na de pijpen." in (out / "html" / "leest.html").read_text("utf-8")
+    assert (out / "html" / "pagina.html").is_file() and not (out / "html" / "x.html").exists()
+
+    checked = run_kaderpers("check", str(tree), check=False)
+    assert checked.returncode == 1
+    reported = {(m["path"], m["line"]) for m in CHECK.finditer(checked.stdout) if m["rule"] == "boundary.not-a-file"}
+    assert reported == {("x.md", None), ("pijp.txt", None), ("pijp.png", None), ("leest.md", "6"), ("leest.md", "9"), ("leest.md", "12")}
+
+    strict = run_kaderpers("build", str(tree), "--out", str(tmp_path / "strikt"), "--strict", check=False)
+    assert strict.returncode != 0
+    assert pipes.released == 0, "check or the strict build opened a named pipe"
+
+
+def test_a_beslishulp_that_is_a_named_pipe_is_reported_not_read(tmp_path: Path, pipes: Pipes) -> None:
+    tree = base_tree(tmp_path / "tree")
+    pipe = pipes.make(tmp_path / "beslishulp.yaml")
+    result = run_kaderpers("check", str(tree), "--beslishulp", str(pipe), "--format", "json", check=False)
+    assert pipes.released == 0, "check opened the beslishulp pipe and waited for a writer"
+    findings = [finding for finding in json.loads(result.stdout)["findings"] if finding["rule"] == "beslishulp.syntax"]
+    assert len(findings) == 1 and "named pipe" in findings[0]["message"], findings
+
+
+def one_line_failure(result: object) -> str:
+    """The build failed with one line of its own, and no Sphinx crash report."""
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Please also report" not in result.stderr, result.stderr[-3000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kaderpers: the configuration cannot be used")]
+    assert len(lines) == 1, result.stderr[-3000:]
+    return lines[0]
+
+
+def test_a_setting_sphinx_refuses_is_one_line_and_the_last_site_stays(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    out = tmp_path / "out"
+    run_kaderpers("build", str(tree), "--out", str(out))
+    before = (out / "html" / "pagina.html").read_bytes()
+
+    line = one_line_failure(run_kaderpers("build", str(tree), "--out", str(out), "-D", "kaderpers_pdf_speedups=misschien", check=False))
+    assert "kaderpers_pdf_speedups" in line and "misschien" in line
+    line = one_line_failure(run_kaderpers("build", str(tree), "--out", str(out), "-D", "exclude_patterns=**", check=False))
+    assert "exclude pattern" in line
+    assert (out / "html" / "pagina.html").read_bytes() == before
+
+
+def test_a_conf_py_that_raises_is_named_with_its_line(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    (tree / "conf.py").write_text("extensions = ['kaderpers']\nraise RuntimeError('kapot')\n", encoding="utf-8")
+    line = one_line_failure(run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), check=False))
+    assert f"{tree / 'conf.py'}, line 2" in line and "RuntimeError: kapot" in line
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [("html_baseurl = 5", "html_baseurl: expected the site's address as text, got 5"), ("language = '../../etc'", "language: expected a language code")],
+)
+def test_a_sphinx_setting_of_the_wrong_kind_is_reported_and_the_site_published(tmp_path: Path, setting: str, shown: str) -> None:
+    tree = base_tree(tmp_path / "tree")
+    (tree / "conf.py").write_text(f"extensions = ['kaderpers']\n{setting}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [line for line in result.stderr.splitlines() if shown in line and "[kaderpers.config]" in line], result.stderr[-3000:]
+    assert (out / "html" / "pagina.html").is_file()
+    assert run_kaderpers("build", str(tree), "--out", str(tmp_path / "strikt"), "--strict", check=False).returncode != 0
+
+
+# -- serve ---------------------------------------------------------------------------------------
+
+
+class Preview:
+    """The preview's web application, asked in this process (no server, no port)."""
+
+    def __init__(self, site: Path, *, local_only: bool = True) -> None:
+        (site / "index.html").write_text("<p>voorbeeld</p>", encoding="utf-8")
+        self.broadcaster = serve.Broadcaster(serve.SiteState("b-1", "built"))
+        self.app = serve.web_app(site, self.broadcaster, None, local_only=local_only)
+
+    def get(self, path: str, host: str) -> httpx.Response:
+        async def ask() -> httpx.Response:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://127.0.0.1") as client:
+                return await client.get(path, headers={"Host": host})
+
+        # An event stream that is let through never ends: the request then fails on the time-out instead of hanging.
+        return asyncio.run(asyncio.wait_for(ask(), 10))
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1:8000", "[::1]:8000", "localhost"])
+def test_the_preview_answers_for_this_computer(tmp_path: Path, host: str) -> None:
+    response = Preview(tmp_path).get("/", host)
+    assert response.status_code == 200 and "voorbeeld" in response.text
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost.evil.example:8000"])
+def test_a_foreign_host_gets_nothing_from_a_local_preview(tmp_path: Path, host: str) -> None:
+    preview = Preview(tmp_path)
+    for path in ("/", "/_kaderpers/status"):
+        response = preview.get(path, host)
+        assert response.status_code == 421 and "voorbeeld" not in response.text and "b-1" not in response.text
+
+
+def test_a_preview_shared_on_the_network_answers_any_host(tmp_path: Path) -> None:
+    assert Preview(tmp_path, local_only=False).get("/", "kader.intern:8000").status_code == 200
+
+
+def test_event_streams_are_bounded(tmp_path: Path) -> None:
+    preview = Preview(tmp_path)
+    for _ in range(serve.MAX_LISTENERS):
+        preview.broadcaster._listeners.add(asyncio.Queue())  # pages that hold a stream open
+    response = preview.get("/_kaderpers/events", "localhost")
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
