@@ -186,3 +186,93 @@ def test_event_streams_are_bounded(tmp_path: Path) -> None:
         preview.broadcaster._listeners.add(asyncio.Queue())  # pages that hold a stream open
     response = preview.get("/_kaderpers/events", "localhost")
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
+
+
+# -- files the build reads besides the pages ---------------------------------------------------
+
+
+def test_an_include_that_leads_back_into_itself_is_reported_not_followed(tmp_path: Path) -> None:
+    include = "```{{include}} {}\n```\n\nNa de include."
+    tree = base_tree(tmp_path / "tree", zelf=include.format("zelf.md"), heen=include.format("terug.inc"))
+    (tree / "terug.inc").write_text(include.format("heen.md"), encoding="utf-8")  # no page: line 1 includes heen.md back
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0 and "Traceback" not in result.stderr and "RecursionError" not in result.stderr, result.stderr[-3000:]
+    loops = {(Path(m["path"]).name, m["line"], m[0].split("(")[1].split(")")[0]) for m in WARNING.finditer(result.stderr) if m["rule"] == "include.loop"}
+    assert loops == {("zelf.md", "6", "zelf.md → zelf.md"), ("terug.inc", "1", "heen.md → terug.inc → heen.md")}, result.stderr[-3000:]
+    assert "Na de include." in (out / "html" / "zelf.html").read_text("utf-8")
+    assert (out / "html" / "pagina.html").is_file()
+
+
+def test_a_mkdocs_yml_that_is_not_text_leaves_the_default_navigation(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    (tree / "mkdocs.yml").write_bytes(b"nav:\n  - \xfe\xff\xe8 kapot\n")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert [line for line in result.stderr.splitlines() if "cannot read the navigation" in line and "[kaderpers.nav]" in line]
+    assert (out / "html" / "pagina.html").is_file()
+
+
+def test_vocabulary_sections_of_the_wrong_shape_are_reported_and_the_bundled_ones_used(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    (tree / "vocabulaire.yml").write_text("labels:\n  fase: [1, 2]\ncategorie: 5\nbeslishulp-labels: [x]\n", encoding="utf-8")
+    result = run_kaderpers("check", str(tree), "--format", "json", check=False)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    messages = [finding["message"] for finding in json.loads(result.stdout)["findings"] if finding["rule"] == "vocabulary.invalid"]
+    assert sorted(message.split("`")[1] for message in messages) == ["beslishulp-labels", "categorie", "labels"], messages
+    built = run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), check=False)
+    assert built.returncode == 0 and (tmp_path / "out" / "html" / "pagina.html").is_file(), built.stderr[-3000:]
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def only_line(result: object) -> str:
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("kaderpers: ") and "Traceback" not in result.stderr, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize("where", ["the tree", "inside the tree", "empty"])
+def test_an_output_folder_that_is_the_tree_or_inside_it_is_refused(tmp_path: Path, where: str) -> None:
+    tree = base_tree(tmp_path / "tree")
+    out = {"the tree": str(tree), "inside the tree": str(tree / "site"), "empty": ""}[where]
+    line = only_line(run_kaderpers("build", str(tree), "--out", out, check=False))
+    assert "--out" in line
+    assert sorted(path.name for path in tree.iterdir()) == ["index.md", "pagina.md"]
+
+
+def test_the_root_of_the_file_system_is_no_output_folder(tmp_path: Path) -> None:
+    from kaderpers.cli import _output_dir  # asked directly: a build that got through would write to /html
+
+    with pytest.raises(SystemExit, match="root of the file system"):
+        _output_dir("/", tmp_path)
+    assert _output_dir(str(tmp_path / "uit"), tmp_path / "tree") == tmp_path / "uit"
+
+
+def test_a_home_page_that_leads_outside_the_project_is_one_line(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    (tmp_path / "elders.md").write_text(PAGE.format("Elders", "Buiten."), encoding="utf-8")
+    (tree / "index.md").unlink()
+    (tree / "index.md").symlink_to(tmp_path / "elders.md")
+    line = only_line(run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), check=False))
+    assert f"{tree / 'index.md'} is a symlink that leads outside the project" in line
+    assert not (tmp_path / "out" / "html").exists()
+
+
+def test_diff_into_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    (tmp_path / "bestand").write_text("geen map", encoding="utf-8")
+    line = only_line(run_kaderpers("diff", str(tree), str(tree), "--format", "html", "--out", str(tmp_path / "bestand"), check=False))
+    assert f"cannot write {tmp_path / 'bestand'}" in line
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "80a"])
+def test_serve_refuses_a_port_that_does_not_exist(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from kaderpers.cli import parser
+
+    with pytest.raises(SystemExit) as stopped:
+        parser().parse_args(["serve", "--port", port])
+    assert stopped.value.code == 2 and "give a port number from 0 to 65535" in capsys.readouterr().err

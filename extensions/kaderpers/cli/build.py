@@ -151,8 +151,8 @@ def write_failure(error: BaseException | None) -> str | None:
 def configuration_problem(error: BaseException, *, configured: bool) -> str | None:
     """What is wrong with ``conf.py`` or a ``-D`` value, in one line; None for other errors.
 
-    ``configured``: Sphinx took the configuration (its application exists). Before that every error
-    comes from a value (``-D language=5`` fails inside Sphinx's translations); after it, Sphinx's own
+    ``configured``: Sphinx took the configuration (its application exists). Before that an error other
+    than an event handler's comes from a value (``-D language=5`` fails inside Sphinx's translations); after it, Sphinx's own
     errors about settings (a ``root_doc`` outside the tree, an ``exclude_patterns`` that leaves no
     ``index``) are ``SphinxError`` with a message for the user. A ``conf.py`` that raises is named
     with its place and exception, without its traceback.
@@ -161,8 +161,8 @@ def configuration_problem(error: BaseException, *, configured: bool) -> str | No
 
     if isinstance(error, KeyboardInterrupt) or write_failure(error) is not None:
         return None
-    if configured and (not isinstance(error, SphinxError) or isinstance(error, (ExtensionError, SphinxParallelError))):
-        return None
+    if isinstance(error, (ExtensionError, SphinxParallelError)) or (configured and not isinstance(error, SphinxError)):
+        return None  # an event handler's or a parallel process's error is no setting's
     text = str(error)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if isinstance(error, ConfigError) and len(lines) > 1 and "Traceback" in text:

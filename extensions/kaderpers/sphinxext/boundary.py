@@ -159,6 +159,10 @@ class _ArgumentPath:
         return super().run()  # type: ignore[misc]
 
 
+#: The files being included into the page being read, the page first (``env.temp_data``).
+_INCLUDING = "kaderpers_including"
+
+
 class GuardedInclude(SphinxDirective):
     """``include``, checked before the file is read, then read by MyST's or Sphinx's own include.
 
@@ -181,14 +185,31 @@ class GuardedInclude(SphinxDirective):
             return []
         if not_a_file(self.env, self.lineno, self.name, target, disk_absolute=False):
             return []
-        if isinstance(self.state, MockState):  # a Markdown page
+        if not isinstance(self.state, MockState):  # reStructuredText: docutils keeps its own include log
+            return Include(self.name, self.arguments, self.options, self.content, self.lineno, self.content_offset, self.block_text, self.state, self.state_machine).run()
+        # MyST reads the included file at once, and an include of itself would recurse until Python stops it.
+        page = Path(self.env.doc2path(self.env.docname))
+        path = os.path.realpath(boundary.candidate_paths(target, page.parent, Path(self.env.srcdir), srcdir_relative=True)[0])
+        including: list[str] = self.env.temp_data.setdefault(_INCLUDING, [os.path.realpath(page)])
+        if path in including:
+            chain = " → ".join(os.path.relpath(file, self.env.srcdir) for file in [*including, path])
+            message = f"{self.name} `{target}` leads back into a file being included ({chain}) and is not read; remove one of these includes"
+            # MyST numbers the lines of an included file from its own start: the place is in that file.
+            shown = Path(os.path.relpath(including[-1], self.env.srcdir)).as_posix()
+            in_page = len(including) == 1
+            report(Finding(shown, self.lineno, "include.loop", message), self.env.docname if in_page else None, srcdir=self.env.srcdir)
+            return []
+        including.append(path)
+        try:
             include = MockIncludeDirective(
                 self.state._renderer, name=self.name, klass=Include, arguments=self.arguments,
                 options=self.options, body=list(self.content), lineno=self.lineno,
             )  # fmt: skip
             return include.run()
-        directive = Include(self.name, self.arguments, self.options, self.content, self.lineno, self.content_offset, self.block_text, self.state, self.state_machine)
-        return directive.run()
+        finally:
+            including.pop()
+            if len(including) == 1:
+                del self.env.temp_data[_INCLUDING]
 
 
 class GuardedLiteralInclude(_ArgumentPath, LiteralInclude):
