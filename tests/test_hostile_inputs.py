@@ -276,3 +276,33 @@ def test_serve_refuses_a_port_that_does_not_exist(port: str, capsys: pytest.Capt
     with pytest.raises(SystemExit) as stopped:
         parser().parse_args(["serve", "--port", port])
     assert stopped.value.code == 2 and "give a port number from 0 to 65535" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["page", "folder"])
+def test_a_name_that_is_not_utf8_is_reported_and_the_rest_published(tmp_path: Path, kind: str) -> None:
+    tree = base_tree(tmp_path / "tree")
+    name = os.fsdecode(b"caf\xe9" + (b".md" if kind == "page" else b""))
+    page = tree / name if kind == "page" else tree / name / "binnen.md"
+    page.parent.mkdir(exist_ok=True)
+    page.write_text(PAGE.format("Cafe", "Koffie."), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    shown = "caf\ufffd" + (".md" if kind == "page" else "")
+    assert [m for m in WARNING.finditer(result.stderr) if m["rule"] == "file.name" and m["path"].endswith(f"/{shown}")], result.stderr[-3000:]
+    assert (out / "html" / "pagina.html").is_file()
+    checked = run_kaderpers("check", str(tree), check=False)
+    assert [m for m in CHECK.finditer(checked.stdout) if (m["path"], m["rule"]) == (shown, "file.name")], checked.stdout
+
+
+def test_a_page_name_too_long_for_its_files_is_reported_and_the_rest_published(tmp_path: Path) -> None:
+    longest = "a" * (255 - len(".doctree")) + ".md"  # its doctree is 255 bytes: still fine
+    too_long = "b" * (255 - len(".doctree") + 1) + ".md"
+    tree = base_tree(tmp_path / "tree")
+    for name in (longest, too_long):
+        (tree / name).write_text(PAGE.format("Lang", "Een lange naam."), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {Path(m["path"]).name for m in WARNING.finditer(result.stderr) if m["rule"] == "file.name"} == {too_long}
+    assert (out / "html" / f"{longest[:-3]}.html").is_file() and (out / "html" / "pagina.html").is_file()

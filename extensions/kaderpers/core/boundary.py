@@ -68,6 +68,24 @@ def local_path(target: str) -> str:
     return unquote(urlsplit(target.strip()).path)
 
 
+#: Bytes in a file name on the file systems a site is built and served from (ext4, APFS, NTFS).
+NAME_MAX = 255
+#: What the build adds to a page's name for the files made from it (``x.md`` → ``x.doctree``).
+_PAGE_NAME_GROWTH = len(".doctree") - len(".md")
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a name of the tree cannot be published, or None: Sphinx stops the whole build on a name
+    it cannot print (not UTF-8; Python keeps such bytes as lone surrogates) or cannot write."""
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "is not valid UTF-8 (undecodable bytes are shown as \ufffd)"
+    if name.endswith(".md") and size + _PAGE_NAME_GROWTH > NAME_MAX:
+        return f"is {size} bytes long, too long for the files the build makes from it (at most {NAME_MAX - _PAGE_NAME_GROWTH})"
+    return None
+
+
 def not_a_file(path: str | os.PathLike[str]) -> str | None:
     """What ``path`` is when it exists but is no regular file, else None (every symlink followed).
 
@@ -132,6 +150,11 @@ def walk(content: Path, project: Path | None = None) -> Walk:
         for entry in entries:
             path = relative / entry.name
             shown = path.as_posix()
+            if problem := _name_problem(entry.name):
+                readable = os.fsencode(shown).decode("utf-8", errors="replace")
+                result.refused.append(shown)
+                result.findings.append(Finding(readable, None, "file.name", f"the name {readable} {problem} and is not read; rename it"))
+                continue
             if entry.is_symlink():
                 real = os.path.realpath(entry.path)
                 if not os.path.exists(real):

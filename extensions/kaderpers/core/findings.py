@@ -79,6 +79,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("beslishulp.paths", W, "too many paths to check every one"),
     Rule("boundary.outside", E, "a reference or symlink leads outside the project"),
     Rule("boundary.symlink", E, "a symlink loops or leads nowhere"),
+    Rule("file.name", E, "a file or folder name that cannot be published: not valid UTF-8, or too long"),
     Rule("include.loop", E, "an include that includes itself, directly or through other files"),
     Rule("boundary.not-a-file", E, "a page, image or included file is a folder, named pipe (FIFO), socket or device"),
     Rule("yaml.too-large", E, "front matter expands to too many values"),
