@@ -306,3 +306,14 @@ def test_a_page_name_too_long_for_its_files_is_reported_and_the_rest_published(t
     assert result.returncode == 0, result.stderr[-3000:]
     assert {Path(m["path"]).name for m in WARNING.finditer(result.stderr) if m["rule"] == "file.name"} == {too_long}
     assert (out / "html" / f"{longest[:-3]}.html").is_file() and (out / "html" / "pagina.html").is_file()
+
+
+def test_names_that_differ_in_case_only_are_a_warning_and_both_published(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree", Regels="Groot.", regels="Klein.")
+    (tree / "Plaatje.png").write_bytes(b"")
+    (tree / "plaatje.PNG").write_bytes(b"")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(Path(m["path"]).name for m in WARNING.finditer(result.stderr) if m["rule"] == "file.case") == ["plaatje.PNG", "regels.md"]
+    assert "Groot." in (out / "html" / "Regels.html").read_text("utf-8") and "Klein." in (out / "html" / "regels.html").read_text("utf-8")

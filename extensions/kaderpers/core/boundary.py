@@ -195,7 +195,20 @@ def walk(content: Path, project: Path | None = None) -> Walk:
                 )
         pending.extend(reversed(folders))
     result.files.sort()
+    result.findings.extend(_case_collisions(result.files))
     return result
+
+
+def _case_collisions(files: list[Path]) -> list[Finding]:
+    """Files whose paths differ in case only: a checkout on macOS or Windows keeps one of them."""
+    first: dict[str, Path] = {}
+    findings = []
+    for path in files:
+        if (other := first.setdefault(path.as_posix().casefold(), path)) != path:
+            findings.append(
+                Finding(path.as_posix(), None, "file.case", f"{path.as_posix()} differs from {other.as_posix()} in case only; on macOS and Windows one replaces the other: rename one")
+            )
+    return findings
 
 
 # -- references in a page ------------------------------------------------------------------

@@ -80,6 +80,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("boundary.outside", E, "a reference or symlink leads outside the project"),
     Rule("boundary.symlink", E, "a symlink loops or leads nowhere"),
     Rule("file.name", E, "a file or folder name that cannot be published: not valid UTF-8, or too long"),
+    Rule("file.case", W, "two files whose paths differ in case only (one replaces the other on macOS and Windows)"),
     Rule("include.loop", E, "an include that includes itself, directly or through other files"),
     Rule("boundary.not-a-file", E, "a page, image or included file is a folder, named pipe (FIFO), socket or device"),
     Rule("yaml.too-large", E, "front matter expands to too many values"),
