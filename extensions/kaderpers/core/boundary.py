@@ -190,9 +190,7 @@ def walk(content: Path, project: Path | None = None) -> Walk:
             elif kind := not_a_file(entry.path):
                 # A named pipe named `x.md` would make Sphinx wait for a writer forever.
                 result.refused.append(shown)
-                result.findings.append(
-                    Finding(shown, None, "boundary.not-a-file", f"{shown} is {kind}, not a file, and is not read; remove it from the tree")
-                )
+                result.findings.append(Finding(shown, None, "boundary.not-a-file", f"{shown} is {kind}, not a file, and is not read; remove it from the tree"))
         pending.extend(reversed(folders))
     result.files.sort()
     result.findings.extend(_case_collisions(result.files))
@@ -206,7 +204,12 @@ def _case_collisions(files: list[Path]) -> list[Finding]:
     for path in files:
         if (other := first.setdefault(path.as_posix().casefold(), path)) != path:
             findings.append(
-                Finding(path.as_posix(), None, "file.case", f"{path.as_posix()} differs from {other.as_posix()} in case only; on macOS and Windows one replaces the other: rename one")
+                Finding(
+                    path.as_posix(),
+                    None,
+                    "file.case",
+                    f"{path.as_posix()} differs from {other.as_posix()} in case only; on macOS and Windows one replaces the other: rename one",
+                )
             )
     return findings
 

@@ -186,7 +186,9 @@ class GuardedInclude(SphinxDirective):
         if not_a_file(self.env, self.lineno, self.name, target, disk_absolute=False):
             return []
         if not isinstance(self.state, MockState):  # reStructuredText: docutils keeps its own include log
-            return Include(self.name, self.arguments, self.options, self.content, self.lineno, self.content_offset, self.block_text, self.state, self.state_machine).run()
+            return Include(
+                self.name, self.arguments, self.options, self.content, self.lineno, self.content_offset, self.block_text, self.state, self.state_machine
+            ).run()
         # MyST reads the included file at once, and an include of itself would recurse until Python stops it.
         page = Path(self.env.doc2path(self.env.docname))
         path = os.path.realpath(boundary.candidate_paths(target, page.parent, Path(self.env.srcdir), srcdir_relative=True)[0])

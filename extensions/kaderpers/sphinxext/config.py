@@ -259,9 +259,9 @@ def _typed(app: Sphinx, config: Config) -> tuple[KaderpersConfig, list[str]]:
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*")
 
 
-def check_sphinx_settings(config: Config) -> list[str]:
+def check_sphinx_settings(app: Sphinx, config: Config) -> None:
     """Sphinx settings the site depends on that Sphinx takes without checking (``html_baseurl = 5``
-    and ``-D language=../x`` crash it while building): each refused value is reset to the default."""
+    and ``-D language=../x`` crash it while building): each refused value is reported and reset."""
     problems = []
     if not isinstance(config.html_baseurl, str):
         problems.append(f"html_baseurl: expected the site's address as text, got {config.html_baseurl!r}; using none")
@@ -269,12 +269,13 @@ def check_sphinx_settings(config: Config) -> list[str]:
     if config.language is not None and not (isinstance(config.language, str) and _LANGUAGE.fullmatch(config.language)):
         problems.append(f"language: expected a language code such as `nl` or `en`, got {config.language!r}; using `nl`")
         config.language = "nl"
-    return problems
+    for problem in problems:
+        logger.warning(problem, type="kaderpers", subtype="config")
 
 
 def check_config(app: Sphinx, config: Config) -> None:
     """Report every value that is not valid, once, when the configuration is read."""
-    for problem in [*check_sphinx_settings(config), *_typed(app, config)[1]]:
+    for problem in _typed(app, config)[1]:
         logger.warning(problem, type="kaderpers", subtype="config")
 
 
@@ -288,3 +289,4 @@ def setup(app: Sphinx) -> None:
     for item in fields(KaderpersConfig):
         app.add_config_value(f"kaderpers_{item.name}", item.metadata["raw"], item.metadata["rebuild"], item.metadata["types"])
     app.connect("config-inited", check_config)
+    app.connect("config-inited", check_sphinx_settings)
