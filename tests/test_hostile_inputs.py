@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import make_tree, run_kaderpers
+from conftest import KADERPERS, child_env, make_tree, run_kaderpers
 from kaderpers.cli import serve
 
 PAGE = "---\ntitle: {0}\n---\n# {0}\n\n{1}\n"
@@ -317,3 +318,24 @@ def test_names_that_differ_in_case_only_are_a_warning_and_both_published(tmp_pat
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(Path(m["path"]).name for m in WARNING.finditer(result.stderr) if m["rule"] == "file.case") == ["plaatje.PNG", "regels.md"]
     assert "Groot." in (out / "html" / "Regels.html").read_text("utf-8") and "Klein." in (out / "html" / "regels.html").read_text("utf-8")
+
+
+def test_a_download_that_is_a_named_pipe_is_reported_and_the_site_published(tmp_path: Path, pipes: Pipes) -> None:
+    tree = base_tree(tmp_path / "tree", laden="{download}`het bestand <pijp.bin>`")  # line 6
+    pipes.make(tree / "pijp.bin")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [m for m in WARNING.finditer(result.stderr) if (Path(m["path"]).name, m["line"], m["rule"]) == ("laden.md", "6", "boundary.not-a-file")]
+    assert "het bestand" in (out / "html" / "laden.html").read_text("utf-8")
+    checked = run_kaderpers("check", str(tree), check=False)
+    assert [m for m in CHECK.finditer(checked.stdout) if (m["path"], m["line"], m["rule"]) == ("laden.md", "6", "boundary.not-a-file")], checked.stdout
+    assert pipes.released == 0
+
+
+def test_a_reader_that_leaves_early_ends_check_without_a_traceback(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree", **{f"p{number}": "![](weg.png)" for number in range(300)})  # 300 findings
+    process = subprocess.Popen([*KADERPERS, "check", str(tree)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
+    process.stdout.close()  # as `| head` does once it has its lines
+    error = process.stderr.read().decode()
+    assert process.wait() == 1 and "Traceback" not in error and "BrokenPipeError" not in error, error

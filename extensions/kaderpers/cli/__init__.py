@@ -296,7 +296,12 @@ def exit_now(status: int) -> NoReturn:
 def main(argv: list[str] | None = None) -> int:
     """The ``kaderpers`` command: parse ``argv`` (the command line's own by default), run the command, return its status."""
     args = parser().parse_args(argv)
-    status = args.run(args)
+    try:
+        status = args.run(args)
+    except BrokenPipeError:
+        # Whoever read the output left (`kaderpers check | head`): nothing more to say, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     if argv is None and args.command == "build":
         exit_now(status)  # the command line's own process; a caller passing argv gets the status back
     return status

@@ -336,7 +336,7 @@ def outside_references(found: list[Reference], page: Path, srcdir: Path, project
 
 
 #: References whose file is read while building (a link to a folder is an ordinary link).
-_READ_REFERENCES = frozenset({"image", "figure", "include", "literalinclude", "csv-table :file:", "raw :file:"})
+_READ_REFERENCES = frozenset({"image", "figure", "download", "include", "literalinclude", "csv-table :file:", "raw :file:"})
 
 
 def not_a_file_references(found: list[Reference], page: Path, srcdir: Path, shown: str) -> list[Finding]:

@@ -315,9 +315,15 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     for download in list(doctree.findall(addnodes.download_reference)):
         target = download.get("reftarget", "")
         path = _full_path(env, target, docname)
-        if path is not None and not boundary.inside(path, project(app.env)):
+        if path is None:
+            continue
+        if not boundary.inside(path, project(app.env)):
             refuse(env, node_line(download), "download", target)
-            download.replace_self(nodes.inline("", "", *download.children))
+        elif kind := boundary.not_a_file(path):  # Sphinx would fail to copy it, and the site with it
+            report(boundary.not_a_file_finding(_shown(env, docname), node_line(download), "download", target, kind), docname)
+        else:
+            continue
+        download.replace_self(nodes.inline("", "", *download.children))
 
 
 def setup(app: Sphinx) -> None:
