@@ -339,3 +339,17 @@ def test_a_reader_that_leaves_early_ends_check_without_a_traceback(tmp_path: Pat
     process.stdout.close()  # as `| head` does once it has its lines
     error = process.stderr.read().decode()
     assert process.wait() == 1 and "Traceback" not in error and "BrokenPipeError" not in error, error
+
+
+def test_a_tree_argument_too_long_for_the_file_system_is_one_line(tmp_path: Path) -> None:
+    line = only_line(run_kaderpers("check", "x" * 100_000, check=False))
+    assert line.startswith("kaderpers: cannot read xxx") and "give the root of a content tree" in line and len(line) < 400
+
+
+def test_a_path_setting_with_a_name_too_long_is_reported_and_the_site_published(tmp_path: Path) -> None:
+    tree = base_tree(tmp_path / "tree")
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), "-D", f"kaderpers_nav_file={'n' * 5000}.yml", check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [line for line in result.stderr.splitlines() if "kaderpers_nav_file: expected a path, got a name longer than 255 bytes" in line]
+    assert (out / "html" / "pagina.html").is_file()

@@ -30,7 +30,12 @@ def default_content() -> Path:
 
 def _content_dir(value: str | None) -> Path:
     path = Path(value) if value else default_content()
-    if not path.is_dir():
+    try:
+        folder = path.is_dir()
+    except OSError as error:  # a name too long for the file system, say
+        shown = str(path) if len(str(path)) <= 200 else f"{str(path)[:200]}…"
+        raise SystemExit(f"kaderpers: cannot read {shown} ({error.strerror}); give the root of a content tree (the folder with index.md)") from error
+    if not folder:
         raise SystemExit(f"kaderpers: {path} is not a folder; give the root of a content tree (the folder with index.md)")
     return path.resolve()
 

@@ -13,6 +13,7 @@ running build.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx.util import logging
 
+from ..core.boundary import NAME_MAX
 from ..core.linkcheck import LinkOptions
 
 if TYPE_CHECKING:
@@ -57,7 +59,10 @@ def _path(value: Any, confdir: Path) -> Path | None:
         return None
     if not isinstance(value, (str, Path)):
         raise ValueError(f"expected a path, got {value!r}")
-    return (confdir / Path(value).expanduser()).resolve()
+    path = (confdir / Path(value).expanduser()).resolve()
+    if any(len(os.fsencode(part)) > NAME_MAX for part in path.parts):  # every look at it would raise
+        raise ValueError(f"expected a path, got a name longer than {NAME_MAX} bytes ({str(value)[:60]}…)")
+    return path
 
 
 def _positive_int(value: Any, confdir: Path) -> int:
