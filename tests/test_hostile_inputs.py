@@ -353,3 +353,15 @@ def test_a_path_setting_with_a_name_too_long_is_reported_and_the_site_published(
     assert result.returncode == 0, result.stderr[-3000:]
     assert [line for line in result.stderr.splitlines() if "kaderpers_nav_file: expected a path, got a name longer than 255 bytes" in line]
     assert (out / "html" / "pagina.html").is_file()
+
+
+def test_streams_that_raced_past_the_check_end_at_once(tmp_path: Path) -> None:
+    preview = Preview(tmp_path)
+    for _ in range(serve.MAX_LISTENERS):
+        preview.broadcaster._listeners.add(asyncio.Queue())
+
+    async def first_events() -> list[str]:
+        return [event async for event in preview.broadcaster.stream()]
+
+    assert asyncio.run(asyncio.wait_for(first_events(), 10)) == []
+    assert len(preview.broadcaster._listeners) == serve.MAX_LISTENERS

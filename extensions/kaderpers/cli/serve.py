@@ -103,6 +103,8 @@ class Broadcaster:
         return len(self._listeners) >= MAX_LISTENERS
 
     async def stream(self) -> AsyncIterator[str]:
+        if self.full():
+            return  # requests that all passed the check in `events` before any stream began: these end at once
         listener: asyncio.Queue[SiteState | None] = asyncio.Queue()
         self._listeners.add(listener)
         try:
