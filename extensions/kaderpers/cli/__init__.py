@@ -30,7 +30,12 @@ def default_content() -> Path:
 
 def _content_dir(value: str | None) -> Path:
     path = Path(value) if value else default_content()
-    if not path.is_dir():
+    try:
+        folder = path.is_dir()
+    except OSError as error:  # a name too long for the file system, say
+        shown = str(path) if len(str(path)) <= 200 else f"{str(path)[:200]}…"
+        raise SystemExit(f"kaderpers: cannot read {shown} ({error.strerror}); give the root of a content tree (the folder with index.md)") from error
+    if not folder:
         raise SystemExit(f"kaderpers: {path} is not a folder; give the root of a content tree (the folder with index.md)")
     return path.resolve()
 
@@ -41,11 +46,31 @@ HOME_PAGES = ("index.md", "index.rst")
 
 def _buildable_dir(value: str | None) -> Path:
     """The content tree of ``build`` and ``serve``: a folder with a home page, else one clear line."""
+    from ..core import boundary
+
     path = _content_dir(value)
-    if not any((path / name).is_file() for name in HOME_PAGES):
+    home = next((path / name for name in HOME_PAGES if os.path.lexists(path / name)), None)
+    if home is not None and not boundary.inside(home, project := boundary.project_root(path)):
+        raise SystemExit(f"kaderpers: {home} is a symlink that leads outside the project ({project}); the home page must be a file of the tree")
+    if home is not None and (kind := boundary.not_a_file(home)):
+        raise SystemExit(f"kaderpers: {home} is {kind}, not a file; the home page must be a Markdown file")
+    if home is None or not home.is_file():
         what = "is empty" if not any(path.iterdir()) else "has no index.md"
         raise SystemExit(f"kaderpers: {path} {what}; a content tree needs an index.md with the home page (a `# Title` line is enough)")
     return path
+
+
+def _output_dir(value: str, content: Path) -> Path:
+    """``--out`` of ``build``: a folder of its own, outside the tree (a site inside it would be read
+    as part of the tree by the next build), never the root of the file system."""
+    if not value.strip():
+        raise SystemExit("kaderpers: --out is empty; give the folder to write the site to, e.g. --out build")
+    out = Path(value).resolve()
+    if out == Path(out.anchor):
+        raise SystemExit(f"kaderpers: --out {out} is the root of the file system; give a folder of its own, e.g. --out build")
+    if out.is_relative_to(content):
+        raise SystemExit(f"kaderpers: --out {out} is inside the content tree {content}; give a folder outside it, e.g. --out {content.parent / 'build'}")
+    return out
 
 
 def command_check(args: argparse.Namespace) -> int:
@@ -115,9 +140,14 @@ def command_diff(args: argparse.Namespace) -> int:
     else:
         output = diff_text(diff, args.old, new_spec)
     if args.out:
+        from .output import describe
+
         target = Path(args.out) / DIFF_FILES[args.format]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(output + "\n", encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(output + "\n", encoding="utf-8")
+        except OSError as error:
+            raise SystemExit(f"kaderpers: cannot write {target} ({describe(error)}); give --out a folder you can write to") from error
         print(f"kaderpers: wrote {target}", file=sys.stderr)
     else:
         print(output)
@@ -137,9 +167,10 @@ def _compare_to(value: str | None) -> str:
 def command_build(args: argparse.Namespace) -> int:
     from .build import BuildRequest, run_build  # imports Sphinx: keep `check` fast
 
+    content = _buildable_dir(args.content)
     request = BuildRequest(
-        content=_buildable_dir(args.content),
-        out=Path(args.out).resolve(),
+        content=content,
+        out=_output_dir(args.out, content),
         html=not args.no_html,
         pdf=args.pdf or args.all,
         handouts="all" if args.all else args.handouts or "",
@@ -270,7 +301,12 @@ def exit_now(status: int) -> NoReturn:
 def main(argv: list[str] | None = None) -> int:
     """The ``kaderpers`` command: parse ``argv`` (the command line's own by default), run the command, return its status."""
     args = parser().parse_args(argv)
-    status = args.run(args)
+    try:
+        status = args.run(args)
+    except BrokenPipeError:
+        # Whoever read the output left (`kaderpers check | head`): nothing more to say, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     if argv is None and args.command == "build":
         exit_now(status)  # the command line's own process; a caller passing argv gets the status back
     return status

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import logging
+import re
 import shutil
 import sys
 import time
@@ -147,6 +148,31 @@ def write_failure(error: BaseException | None) -> str | None:
     return None
 
 
+def configuration_problem(error: BaseException, *, configured: bool) -> str | None:
+    """What is wrong with ``conf.py`` or a ``-D`` value, in one line; None for other errors.
+
+    ``configured``: Sphinx took the configuration (its application exists). Before that an error other
+    than an event handler's comes from a value (``-D language=5`` fails inside Sphinx's translations); after it, Sphinx's own
+    errors about settings (a ``root_doc`` outside the tree, an ``exclude_patterns`` that leaves no
+    ``index``) are ``SphinxError`` with a message for the user. A ``conf.py`` that raises is named
+    with its place and exception, without its traceback.
+    """
+    from sphinx.errors import ConfigError, ExtensionError, SphinxError, SphinxParallelError
+
+    if isinstance(error, KeyboardInterrupt) or write_failure(error) is not None:
+        return None
+    if isinstance(error, (ExtensionError, SphinxParallelError)) or (configured and not isinstance(error, SphinxError)):
+        return None  # an event handler's or a parallel process's error is no setting's
+    text = str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if isinstance(error, ConfigError) and len(lines) > 1 and "Traceback" in text:
+        places = re.findall(r'File "([^"]*conf\.py)", line (\d+)', text)
+        place = f" ({places[-1][0]}, line {places[-1][1]})" if places else ""
+        return f"{lines[0].rstrip(':')}{place}: {lines[-1]}"  # "There is a programmable error in your configuration file (…/conf.py, line 3): RuntimeError: …"
+    message = " ".join(lines) or type(error).__name__
+    return message if isinstance(error, SphinxError) else f"{type(error).__name__}: {message}"
+
+
 class WriteWarnings(logging.Handler):
     """Sphinx reports a page or file it could not write as a warning and carries on;
     a site with a stale or missing page must not be published, so these fail the build."""
@@ -200,6 +226,9 @@ def run_sphinx(arguments: list[str]) -> SphinxRun:
             logging.getLogger("sphinx").addHandler(warnings)
             app.build(force_all=False)
     except (Exception, KeyboardInterrupt) as error:
+        if (problem := configuration_problem(error, configured=app is not None)) is not None:
+            fail(f"the configuration cannot be used: {problem}; fix conf.py or the -D value")
+            return SphinxRun(1, finished=False)
         failure = write_failure(error)
         if failure is None:
             handle_exception(app, args, error)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import ipaddress
 import json
 import os
 import queue
@@ -46,6 +47,12 @@ WATCH_STEP_MS = 30
 KEEP_ALIVE = 15.0
 #: Problems sent to the pages; the terminal has them all.
 MAX_PROBLEMS = 200
+#: Open event streams at most (one per open page); more are answered 503, so a loop of
+#: requests cannot hold the server's memory and file handles.
+MAX_LISTENERS = 100
+#: Host names a server bound to this computer answers to. Another name is a page elsewhere that
+#: resolves its own name to 127.0.0.1 (DNS rebinding) to read the preview: it gets 421.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def default_out(content: Path) -> Path:
@@ -92,7 +99,12 @@ class Broadcaster:
         for listener in self._listeners:
             listener.put_nowait(None)
 
+    def full(self) -> bool:
+        return len(self._listeners) >= MAX_LISTENERS
+
     async def stream(self) -> AsyncIterator[str]:
+        if self.full():
+            return  # requests that all passed the check in `events` before any stream began: these end at once
         listener: asyncio.Queue[SiteState | None] = asyncio.Queue()
         self._listeners.add(listener)
         try:
@@ -227,7 +239,24 @@ def serve_asset(name: str) -> bytes:
     return resources.files("kaderpers").joinpath("data", "serve", name).read_bytes()
 
 
-def web_app(html_dir: Path, broadcaster: Broadcaster, lifespan: Any) -> Any:
+def host_name(host_header: str) -> str:
+    """The host name of a ``Host`` header, without its port (``[::1]:8000`` → ``[::1]``)."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rpartition(":")[0] if ":" in host else host
+
+
+def is_local_address(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def web_app(html_dir: Path, broadcaster: Broadcaster, lifespan: Any, *, local_only: bool = True) -> Any:
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.requests import Request
@@ -235,7 +264,9 @@ def web_app(html_dir: Path, broadcaster: Broadcaster, lifespan: Any) -> Any:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    async def events(request: Request) -> StreamingResponse:
+    async def events(request: Request) -> Response:
+        if broadcaster.full():
+            return Response("too many open pages\n", status_code=503, headers={"Retry-After": "5"}, media_type="text/plain")
         return StreamingResponse(broadcaster.stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     async def status(request: Request) -> JSONResponse:
@@ -268,6 +299,21 @@ def web_app(html_dir: Path, broadcaster: Broadcaster, lifespan: Any) -> Any:
 
             await self.app(scope, receive, send_with_header if scope["type"] == "http" else send)
 
+    class LocalHostOnly:
+        """A server bound to this computer answers requests for this computer only (see LOCAL_HOSTS)."""
+
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
+                if host_name(host) not in LOCAL_HOSTS:
+                    response = Response("this preview answers for localhost only\n", status_code=421, media_type="text/plain")
+                    await response(scope, receive, send)
+                    return
+            await self.app(scope, receive, send)
+
     return Starlette(
         routes=[
             Route("/_kaderpers/events", events),
@@ -276,7 +322,7 @@ def web_app(html_dir: Path, broadcaster: Broadcaster, lifespan: Any) -> Any:
             asset(LIVE_STYLESHEET, "text/css"),
             Mount("/", StaticFiles(directory=html_dir, html=True, check_dir=False)),
         ],
-        middleware=[Middleware(Revalidate)],
+        middleware=[*([Middleware(LocalHostOnly)] if local_only else []), Middleware(Revalidate)],
         lifespan=lifespan,
     )
 
@@ -289,7 +335,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as error:
         sock.close()
-        raise SystemExit(f"kaderpers: cannot listen on {host}:{port} ({error.strerror}); choose another --port") from error
+        raise SystemExit(f"kaderpers: cannot listen on {host}:{port} ({error.strerror or error}); choose another --host or --port") from error
     sock.set_inheritable(True)
     return sock
 
@@ -335,7 +381,11 @@ def run_serve(request: ServeRequest) -> int:
     first = client.build([])
     report_build(first, request.content)
     broadcaster = Broadcaster(state_of(first, f"{session}-1", request.content))
-    sock = bind(request.host, request.port)
+    try:
+        sock = bind(request.host, request.port)
+    except SystemExit:
+        client.close()  # its build process would keep this one from ending
+        raise
     stop = asyncio.Event()
 
     @asynccontextmanager
@@ -347,7 +397,8 @@ def run_serve(request: ServeRequest) -> int:
         broadcaster.close()
         await asyncio.gather(watcher, return_exceptions=True)
 
-    config = uvicorn.Config(web_app(html_dir, broadcaster, lifespan), log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
+    app = web_app(html_dir, broadcaster, lifespan, local_only=is_local_address(request.host))
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
     try:
         announcing_server(config, f"Serving {url_of(sock)} (Ctrl+C to stop)").run(sockets=[sock])
     except KeyboardInterrupt:
@@ -356,6 +407,12 @@ def run_serve(request: ServeRequest) -> int:
         client.close()
     print("kaderpers: stopped", file=sys.stderr)
     return 0
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError("give a port number from 0 to 65535 (0 picks a free one)")
+    return int(value)
 
 
 def _jobs(value: str) -> str | int:
@@ -376,7 +433,7 @@ def add_parser(commands: Any, content_dir: Any, content_help: str) -> None:
     )
     serve.add_argument("content", nargs="?", help=content_help)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--out", help="folder for the served site and the saved state (default: a folder per tree in ~/.cache/kaderpers/serve)")
     serve.add_argument("-j", "--jobs", default="auto", type=_jobs, help="parallel processes for the first build (default: auto)")
 

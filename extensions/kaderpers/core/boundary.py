@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -67,6 +68,51 @@ def local_path(target: str) -> str:
     return unquote(urlsplit(target.strip()).path)
 
 
+#: Bytes in a file name on the file systems a site is built and served from (ext4, APFS, NTFS).
+NAME_MAX = 255
+#: What the build adds to a page's name for the files made from it (``x.md`` → ``x.doctree``).
+_PAGE_NAME_GROWTH = len(".doctree") - len(".md")
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a name of the tree cannot be published, or None: Sphinx stops the whole build on a name
+    it cannot print (not UTF-8; Python keeps such bytes as lone surrogates) or cannot write."""
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "is not valid UTF-8 (undecodable bytes are shown as \ufffd)"
+    if name.endswith(".md") and size + _PAGE_NAME_GROWTH > NAME_MAX:
+        return f"is {size} bytes long, too long for the files the build makes from it (at most {NAME_MAX - _PAGE_NAME_GROWTH})"
+    return None
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is when it exists but is no regular file, else None (every symlink followed).
+
+    Reading a named pipe waits for a writer that never comes, a device (``/dev/zero``) never
+    ends, a folder cannot be read: none of them is opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, unreadable, or a name with a NUL byte: the reader reports it
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def not_a_file_finding(shown: str, line: int | None, what: str, target: str, kind: str) -> Finding:
+    """The finding for a reference at ``line`` of ``shown`` whose target is ``kind``, not a file."""
+    return Finding(
+        shown, line, "boundary.not-a-file",
+        f"{what} `{target}` is {kind}, not a file, and is not read; point it at a file of the tree",
+    )  # fmt: skip
+
+
 # -- walking a tree ---------------------------------------------------------------------
 
 
@@ -104,6 +150,11 @@ def walk(content: Path, project: Path | None = None) -> Walk:
         for entry in entries:
             path = relative / entry.name
             shown = path.as_posix()
+            if problem := _name_problem(entry.name):
+                readable = os.fsencode(shown).decode("utf-8", errors="replace")
+                result.refused.append(shown)
+                result.findings.append(Finding(readable, None, "file.name", f"the name {readable} {problem} and is not read; rename it"))
+                continue
             if entry.is_symlink():
                 real = os.path.realpath(entry.path)
                 if not os.path.exists(real):
@@ -136,9 +187,31 @@ def walk(content: Path, project: Path | None = None) -> Walk:
                     folders.append((path, (*ancestors, os.path.realpath(entry.path))))
             elif entry.is_file():
                 result.files.append(path)
+            elif kind := not_a_file(entry.path):
+                # A named pipe named `x.md` would make Sphinx wait for a writer forever.
+                result.refused.append(shown)
+                result.findings.append(Finding(shown, None, "boundary.not-a-file", f"{shown} is {kind}, not a file, and is not read; remove it from the tree"))
         pending.extend(reversed(folders))
     result.files.sort()
+    result.findings.extend(_case_collisions(result.files))
     return result
+
+
+def _case_collisions(files: list[Path]) -> list[Finding]:
+    """Files whose paths differ in case only: a checkout on macOS or Windows keeps one of them."""
+    first: dict[str, Path] = {}
+    findings = []
+    for path in files:
+        if (other := first.setdefault(path.as_posix().casefold(), path)) != path:
+            findings.append(
+                Finding(
+                    path.as_posix(),
+                    None,
+                    "file.case",
+                    f"{path.as_posix()} differs from {other.as_posix()} in case only; on macOS and Windows one replaces the other: rename one",
+                )
+            )
+    return findings
 
 
 # -- references in a page ------------------------------------------------------------------
@@ -259,6 +332,23 @@ def outside_references(found: list[Reference], page: Path, srcdir: Path, project
             candidates = [path for path in candidates if path.is_file() and path.suffix != ".md"]
         if any(not inside(path, project) for path in candidates):
             findings.append(outside_finding(shown, reference.line, reference.what, reference.target, project))
+    return findings
+
+
+#: References whose file is read while building (a link to a folder is an ordinary link).
+_READ_REFERENCES = frozenset({"image", "figure", "download", "include", "literalinclude", "csv-table :file:", "raw :file:"})
+
+
+def not_a_file_references(found: list[Reference], page: Path, srcdir: Path, shown: str) -> list[Finding]:
+    """Findings for the references of a page that are read while building but name no regular file."""
+    findings = []
+    for reference in found:
+        if reference.what not in _READ_REFERENCES or not is_local(reference.target):
+            continue
+        for path in candidate_paths(reference.target, page.parent, srcdir, srcdir_relative=reference.srcdir_relative):
+            if kind := not_a_file(path):
+                findings.append(not_a_file_finding(shown, reference.line, reference.what, reference.target, kind))
+                break
     return findings
 
 

@@ -424,17 +424,40 @@ def vocabulary_from(own: bytes | OSError | None) -> tuple[Vocabulary, list[Findi
         try:
             if isinstance(own, OSError):
                 raise own
-            data.update(_read_yaml_mapping(own.decode("utf-8")))
+            sections = _read_yaml_mapping(own.decode("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
             findings.append(
                 Finding(VOCABULARY_FILE, None, "vocabulary.invalid", f"cannot use {VOCABULARY_FILE} ({error}); the bundled vocabulary is used instead")
             )
+        else:
+            for name, section in sections.items():
+                if problem := _section_problem(str(name), section):
+                    findings.append(Finding(VOCABULARY_FILE, None, "vocabulary.invalid", f"section `{name}` {problem}; the bundled section is used instead"))
+                else:
+                    data[name] = section
     labels = {str(k): {str(v): str(t) for v, t in (values or {}).items()} for k, values in (data.get("labels") or {}).items()}
     categorie = {str(v): str(t) for v, t in (data.get("categorie") or {}).items()}
     keys = {str(k): str(t) for k, t in (data.get("keys") or {}).items()}
     beslishulp, problems = _beslishulp_labels(data.get(BESLISHULP_LABELS), labels)
     findings.extend(Finding(VOCABULARY_FILE, None, "vocabulary.invalid", problem) for problem in problems)
     return Vocabulary(labels, categorie, keys, beslishulp), findings
+
+
+#: The vocabulary's sections of ``value: text`` lines; ``labels`` holds one such mapping per field.
+_TEXT_SECTIONS = ("categorie", "keys", BESLISHULP_LABELS)
+
+
+def _section_problem(name: str, section: Any) -> str | None:
+    """Why a section of the tree's vocabulary file cannot be used, or None."""
+    if section is None or (name not in _TEXT_SECTIONS and name != "labels"):
+        return None
+    if not isinstance(section, dict):
+        return f"must be `value: text` lines, not {type(section).__name__ if not isinstance(section, list) else 'a list'}"
+    if name == "labels":
+        wrong = [str(field) for field, values in section.items() if values is not None and not isinstance(values, dict)]
+        if wrong:
+            return f"must hold `value: text` lines under each field; `{wrong[0]}` does not"
+    return None
 
 
 def _beslishulp_labels(section: Any, labels: dict[str, dict[str, str]]) -> tuple[dict[str, tuple[tuple[str, str], ...]], list[str]]:

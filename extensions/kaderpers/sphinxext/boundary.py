@@ -25,12 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from docutils.parsers.rst.directives.misc import Raw
+from myst_parser.mocking import MockIncludeDirective, MockState
 from sphinx import addnodes
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include
 from sphinx.directives.patches import CSVTable
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 from ..core import boundary, limits
 from ..core.findings import Finding
@@ -132,19 +135,83 @@ def outside(env: BuildEnvironment, target: str, *, disk_absolute: bool) -> bool:
     return any(not boundary.inside(path, project(env)) for path in candidates)
 
 
+def not_a_file(env: BuildEnvironment, line: int | None, what: str, target: str, *, disk_absolute: bool) -> bool:
+    """Whether ``target``, read by a directive of the current page, is no regular file (a named pipe
+    would make the build wait forever, ``/dev/zero`` never ends); reported when it is."""
+    page_folder = Path(env.doc2path(env.docname)).parent
+    for path in boundary.candidate_paths(target, page_folder, Path(env.srcdir), srcdir_relative=not disk_absolute):
+        if kind := boundary.not_a_file(path):
+            report(boundary.not_a_file_finding(_shown(env, env.docname), line, what, target, kind), env.docname)
+            return True
+    return False
+
+
 class _ArgumentPath:
-    """The file named by the argument must stay in the project (Sphinx reads `/x` from the tree)."""
+    """The file named by the argument must stay in the project (Sphinx reads `/x` from the tree) and be a file."""
 
     def run(self) -> list[nodes.Node]:
         env, target = self.env, self.arguments[0]  # type: ignore[attr-defined]
         if outside(env, target, disk_absolute=False):
             refuse(env, self.lineno, self.name, target)  # type: ignore[attr-defined]
             return []
+        if not_a_file(env, self.lineno, self.name, target, disk_absolute=False):  # type: ignore[attr-defined]
+            return []
         return super().run()  # type: ignore[misc]
 
 
-class GuardedInclude(_ArgumentPath, Include):
-    pass
+#: The files being included into the page being read, the page first (``env.temp_data``).
+_INCLUDING = "kaderpers_including"
+
+
+class GuardedInclude(SphinxDirective):
+    """``include``, checked before the file is read, then read by MyST's or Sphinx's own include.
+
+    Not a subclass of docutils' ``Include``: for those MyST reads the file itself (its
+    ``MockIncludeDirective``) before any check could run, and a named pipe or ``/dev/zero``
+    would hold or fill the build.
+    """
+
+    required_arguments = Include.required_arguments
+    optional_arguments = Include.optional_arguments
+    final_argument_whitespace = Include.final_argument_whitespace
+    has_content = Include.has_content
+    # MyST's own options, which it adds to subclasses of ``Include`` only
+    option_spec = {**Include.option_spec, "relative-images": directives.flag, "relative-docs": directives.path, "heading-offset": directives.nonnegative_int}
+
+    def run(self) -> list[nodes.Node]:
+        target = self.arguments[0]
+        if outside(self.env, target, disk_absolute=False):
+            refuse(self.env, self.lineno, self.name, target)
+            return []
+        if not_a_file(self.env, self.lineno, self.name, target, disk_absolute=False):
+            return []
+        if not isinstance(self.state, MockState):  # reStructuredText: docutils keeps its own include log
+            return Include(
+                self.name, self.arguments, self.options, self.content, self.lineno, self.content_offset, self.block_text, self.state, self.state_machine
+            ).run()
+        # MyST reads the included file at once, and an include of itself would recurse until Python stops it.
+        page = Path(self.env.doc2path(self.env.docname))
+        path = os.path.realpath(boundary.candidate_paths(target, page.parent, Path(self.env.srcdir), srcdir_relative=True)[0])
+        including: list[str] = self.env.temp_data.setdefault(_INCLUDING, [os.path.realpath(page)])
+        if path in including:
+            chain = " → ".join(os.path.relpath(file, self.env.srcdir) for file in [*including, path])
+            message = f"{self.name} `{target}` leads back into a file being included ({chain}) and is not read; remove one of these includes"
+            # MyST numbers the lines of an included file from its own start: the place is in that file.
+            shown = Path(os.path.relpath(including[-1], self.env.srcdir)).as_posix()
+            in_page = len(including) == 1
+            report(Finding(shown, self.lineno, "include.loop", message), self.env.docname if in_page else None, srcdir=self.env.srcdir)
+            return []
+        including.append(path)
+        try:
+            include = MockIncludeDirective(
+                self.state._renderer, name=self.name, klass=Include, arguments=self.arguments,
+                options=self.options, body=list(self.content), lineno=self.lineno,
+            )  # fmt: skip
+            return include.run()
+        finally:
+            including.pop()
+            if len(including) == 1:
+                del self.env.temp_data[_INCLUDING]
 
 
 class GuardedLiteralInclude(_ArgumentPath, LiteralInclude):
@@ -165,7 +232,7 @@ class _FileOption:
         if target and outside(env, target, disk_absolute=self.disk_absolute):
             refuse(env, self.lineno, f"{self.name} :file:", target)  # type: ignore[attr-defined]
             return True
-        return False
+        return bool(target) and not_a_file(env, self.lineno, f"{self.name} :file:", target, disk_absolute=self.disk_absolute)  # type: ignore[attr-defined]
 
 
 class GuardedCSVTable(_FileOption, CSVTable):
@@ -237,6 +304,8 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             continue
         if not boundary.inside(path, project(app.env)):
             refuse(env, node_line(image), "image", uri)
+        elif kind := boundary.not_a_file(path):
+            report(boundary.not_a_file_finding(_shown(env, docname), node_line(image), "image", uri, kind), docname)
         elif problem := limits.image_problem(path):
             report(Finding(_shown(env, docname), node_line(image), "image.too-large", f"image `{uri}` {problem}; it is not published"), docname)
         else:
@@ -246,9 +315,15 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     for download in list(doctree.findall(addnodes.download_reference)):
         target = download.get("reftarget", "")
         path = _full_path(env, target, docname)
-        if path is not None and not boundary.inside(path, project(app.env)):
+        if path is None:
+            continue
+        if not boundary.inside(path, project(app.env)):
             refuse(env, node_line(download), "download", target)
-            download.replace_self(nodes.inline("", "", *download.children))
+        elif kind := boundary.not_a_file(path):  # Sphinx would fail to copy it, and the site with it
+            report(boundary.not_a_file_finding(_shown(env, docname), node_line(download), "download", target, kind), docname)
+        else:
+            continue
+        download.replace_self(nodes.inline("", "", *download.children))
 
 
 def setup(app: Sphinx) -> None:

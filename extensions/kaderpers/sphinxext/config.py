@@ -13,6 +13,7 @@ running build.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx.util import logging
 
+from ..core.boundary import NAME_MAX
 from ..core.linkcheck import LinkOptions
 
 if TYPE_CHECKING:
@@ -57,7 +59,10 @@ def _path(value: Any, confdir: Path) -> Path | None:
         return None
     if not isinstance(value, (str, Path)):
         raise ValueError(f"expected a path, got {value!r}")
-    return (confdir / Path(value).expanduser()).resolve()
+    path = (confdir / Path(value).expanduser()).resolve()
+    if any(len(os.fsencode(part)) > NAME_MAX for part in path.parts):  # every look at it would raise
+        raise ValueError(f"expected a path, got a name longer than {NAME_MAX} bytes ({str(value)[:60]}…)")
+    return path
 
 
 def _positive_int(value: Any, confdir: Path) -> int:
@@ -255,6 +260,24 @@ def _typed(app: Sphinx, config: Config) -> tuple[KaderpersConfig, list[str]]:
     return typed_config(lambda name: getattr(config, f"kaderpers_{name}"), Path(app.confdir))
 
 
+#: A language tag as Sphinx looks it up (``nl``, ``pt_BR``): anything else reaches an import by name.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*")
+
+
+def check_sphinx_settings(app: Sphinx, config: Config) -> None:
+    """Sphinx settings the site depends on that Sphinx takes without checking (``html_baseurl = 5``
+    and ``-D language=../x`` crash it while building): each refused value is reported and reset."""
+    problems = []
+    if not isinstance(config.html_baseurl, str):
+        problems.append(f"html_baseurl: expected the site's address as text, got {config.html_baseurl!r}; using none")
+        config.html_baseurl = ""
+    if config.language is not None and not (isinstance(config.language, str) and _LANGUAGE.fullmatch(config.language)):
+        problems.append(f"language: expected a language code such as `nl` or `en`, got {config.language!r}; using `nl`")
+        config.language = "nl"
+    for problem in problems:
+        logger.warning(problem, type="kaderpers", subtype="config")
+
+
 def check_config(app: Sphinx, config: Config) -> None:
     """Report every value that is not valid, once, when the configuration is read."""
     for problem in _typed(app, config)[1]:
@@ -271,3 +294,4 @@ def setup(app: Sphinx) -> None:
     for item in fields(KaderpersConfig):
         app.add_config_value(f"kaderpers_{item.name}", item.metadata["raw"], item.metadata["rebuild"], item.metadata["types"])
     app.connect("config-inited", check_config)
+    app.connect("config-inited", check_sphinx_settings)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sphinx.util import logging
 
+from ..core import limits
 from ..core.model import natural_key
 from .config import get_config
 from .domain import kader_domain
@@ -58,8 +59,8 @@ class Entry:
     children: list[Entry] = field(default_factory=list)
 
 
-class _NavLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, ignoring tags such as ``!!python/name:`` and ``!ENV``."""
+class _NavLoader(limits.DepthBoundedComposer, yaml.SafeLoader):
+    """Reads mkdocs.yml, ignoring tags such as ``!!python/name:`` and ``!ENV``, within the YAML limits of the front matter."""
 
 
 _NavLoader.add_multi_constructor("", lambda loader, suffix, node: None)
@@ -78,8 +79,8 @@ def find_nav_file(srcdir: Path, configured: Path | None = None) -> Path | None:
 
 def read_nav(path: Path) -> list[Any]:
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=_NavLoader)  # noqa: S506 - a SafeLoader subclass
-    except (OSError, yaml.YAMLError) as error:
+        data = limits.load_bounded(path.read_text("utf-8"), _NavLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:  # the limits' errors are YAML errors too
         logger.warning("cannot read the navigation in %s (%s); using the default navigation", path, error, type="kaderpers", subtype="nav")
         return []
     nav = data.get("nav") if isinstance(data, dict) else None

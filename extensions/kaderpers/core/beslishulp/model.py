@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from ..boundary import not_a_file
 from ..findings import Finding
 from ..grammar import Expression, ExpressionTooLarge
 from ..limits import MAX_BESLISHULP_BYTES, TooDeep
@@ -242,12 +243,18 @@ class LoadedDecisionTree:
 def load_decision_tree(file: Path, shown_as: str | None = None) -> LoadedDecisionTree:
     """Read and validate a decision tree file. Never raises on bad content: problems are findings."""
     path = shown_as or file.name
+    if kind := not_a_file(file):  # `/dev/zero` never ends, a named pipe waits forever
+        return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", f"the decision tree is {kind}, not a file; name a YAML file")])
     try:
-        size = file.stat().st_size
+        size, raw = file.stat().st_size, b""
+        if size <= MAX_BESLISHULP_BYTES:
+            with file.open("rb") as stream:
+                raw = stream.read(MAX_BESLISHULP_BYTES + 1)  # a file that grows is not read past the limit
+            size = max(size, len(raw))
         if size > MAX_BESLISHULP_BYTES:
             message = f"the decision tree is {size / 1e6:.0f} MB, more than the {MAX_BESLISHULP_BYTES // 1_000_000} MB it may be (it is not published)"
             return LoadedDecisionTree(None, [Finding(path, 1, "beslishulp.too-large", message)])
-        text = file.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except OSError as error:
         return LoadedDecisionTree(None, [Finding(path, None, "beslishulp.syntax", f"cannot read the decision tree: {error.strerror}")])
     except UnicodeDecodeError as error:
