@@ -81,6 +81,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: places[item.nodeid])
 
 
+@pytest.fixture
+def sphinx_registrations() -> Iterator[None]:
+    """For a test that makes Sphinx applications itself: what they register with docutils is taken back
+    afterwards (:func:`testing.registrations_kept`)."""
+    with testing.registrations_kept():
+        yield
+
+
 @pytest.fixture(scope="session")
 def upstream_tree() -> Path:
     if not (UPSTREAM / "index.md").is_file():

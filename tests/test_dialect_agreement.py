@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import time
+from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from kaderpers.core.dialect import translate_blocks
 from kaderpers.core.dialect.tabs import first_tab_end
 from kaderpers.core.loader import load_page, load_vocabulary
 from kaderpers.core.markup import _parser
+from testing import sphinx_application
 
 WARNING = re.compile(r"pagina\.md:(?P<line>\d+): WARNING: .*\[kaderpers\.(?P<rule>html\.removed|image\.alt-missing)\]")
 BATCH_WARNING = re.compile(r"(?P<name>gegenereerd-\d+)\.md:(?P<line>\d+): WARNING: .*\[kaderpers\.(?P<rule>html\.removed|image\.alt-missing)\]")
@@ -37,19 +38,13 @@ ROUNDS = count(1)
 
 
 @pytest.fixture(scope="module")
-def sphinx_app(tmp_path_factory: pytest.TempPathFactory) -> object:
+def sphinx_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A Sphinx application on a two-page tree, rebuilt in place for each page."""
-    from sphinx.application import Sphinx
-
     source = tmp_path_factory.mktemp("eens")
     (source / "index.md").write_text("---\ntitle: Start\n---\n# Start\n\n[Pagina](pagina.md)\n", encoding="utf-8")
     (source / "pagina.md").write_text("# Pagina\n", encoding="utf-8")
-    out = tmp_path_factory.mktemp("eens-out")
-    warnings = io.StringIO()
-    app = Sphinx(str(source), str(REPO), str(out / "html"), str(out / "doctrees"), "html", status=None, warning=warnings, freshenv=True)
-    app.build()
-    app._test_warnings = warnings  # type: ignore[attr-defined]
-    return app
+    with sphinx_application(source, REPO, tmp_path_factory.mktemp("eens-out")) as app:
+        yield app
 
 
 def build_reports(app: object, page: str) -> set[tuple[int, str]]:

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONTENT, KADERPERS, REPO, child_env, run_kaderpers
+from testing import sphinx_application
 
 MARKER = f"BUITEN-{uuid.uuid4().hex}"
 MB = 1024  # ru_maxrss is in kB
@@ -282,21 +284,13 @@ def test_the_real_trees_raw_html_is_kept(upstream_tree: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def sphinx_app(tmp_path_factory: pytest.TempPathFactory) -> object:
+def sphinx_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A Sphinx application on a two-page tree, rebuilt in place for every example."""
-    import io
-
-    from sphinx.application import Sphinx
-
     source = tmp_path_factory.mktemp("lees")
     (source / "index.md").write_text("---\ntitle: Start\n---\n# Start\n\n[Pagina](pagina.md)\n", encoding="utf-8")
     (source / "pagina.md").write_text("# Pagina\n", encoding="utf-8")
-    out = tmp_path_factory.mktemp("lees-out")
-    warnings = io.StringIO()
-    app = Sphinx(str(source), str(REPO), str(out / "html"), str(out / "doctrees"), "html", status=None, warning=warnings, freshenv=True)
-    app.build()
-    app._test_warnings = warnings  # type: ignore[attr-defined]
-    return app
+    with sphinx_application(source, REPO, tmp_path_factory.mktemp("lees-out")) as app:
+        yield app
 
 
 ROUNDS = count(1)

@@ -16,7 +16,7 @@ TREE = {
 }
 
 
-def test_a_new_application_after_a_glossary_edit_reports_only_the_trees_problems(tmp_path: Path) -> None:
+def test_a_new_application_after_a_glossary_edit_reports_only_the_trees_problems(tmp_path: Path, sphinx_registrations: None) -> None:
     tree = make_tree(tmp_path / "tree", TREE)
     live = LiveBuild(tree, tmp_path / "out", jobs=1)
     first = live.build()

@@ -241,7 +241,7 @@ def test_a_failed_build_leaves_the_last_good_site_and_shows_its_error(tmp_path: 
 # -- the warm application against a clean build ------------------------------------------
 
 
-def test_warm_rebuilds_leave_the_site_a_clean_build_makes(tmp_path: Path) -> None:
+def test_warm_rebuilds_leave_the_site_a_clean_build_makes(tmp_path: Path, sphinx_registrations: None) -> None:
     """Edits, a new page, a deleted page and a new glossary term, each built by the same
     application; then the site equals a clean build of the tree. A build that raises
     leaves the last good site in place, and the next build recovers."""

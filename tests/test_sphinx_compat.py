@@ -12,6 +12,7 @@ import inspect
 import io
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from jinja2 import Environment
 from sphinx.application import Sphinx
 
 from kaderpers.sphinxext import compat
+from testing import registrations_kept
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "extensions" / "kaderpers"
@@ -31,15 +33,16 @@ SPHINX_MODULES = (
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Sphinx:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sphinx]:
     """A plain Sphinx project: conf.py sets project and language; index lists one page."""
     source = tmp_path_factory.mktemp("compat")
     (source / "conf.py").write_text('project = "compat"\nlanguage = "en"\n', "utf-8")
     (source / "index.rst").write_text("Index\n=====\n\n.. toctree::\n\n   pagina\n", "utf-8")
     (source / "pagina.rst").write_text("Pagina\n======\n\nText.\n", "utf-8")
-    application = Sphinx(source, source, source / "_build", source / "_doctrees", "html", status=None, warning=io.StringIO(), freshenv=True)
-    application.build()
-    return application
+    with registrations_kept():
+        application = Sphinx(source, source, source / "_build", source / "_doctrees", "html", status=None, warning=io.StringIO(), freshenv=True)
+        application.build()
+        yield application
 
 
 def test_the_version_range_is_the_one_pyproject_asks_for() -> None:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 
@@ -92,3 +92,29 @@ def sphinx_build(arguments: Sequence[str], cwd: Path) -> subprocess.CompletedPro
     from sphinx.cmd.build import main
 
     return run_in_process([sys.executable, "-m", "sphinx"], main, arguments, cwd)
+
+
+@contextlib.contextmanager
+def registrations_kept() -> Iterator[None]:
+    """Sphinx applications made inside register their nodes, directives and roles with docutils, which keeps
+    them process-wide; afterwards they are taken back (Sphinx's ``docutils_namespace``, as ``sphinx-build``
+    and ``SphinxTestApp`` do), so a later build in this process is not told each is "already registered"
+    (a warning, which fails a ``--strict`` build)."""
+    from sphinx.util.docutils import docutils_namespace
+
+    with docutils_namespace():
+        yield
+
+
+@contextlib.contextmanager
+def sphinx_application(source: Path, confdir: Path, out: Path) -> Iterator[object]:
+    """An HTML Sphinx application on ``source`` (built once), its warnings in ``app._test_warnings``,
+    registered with docutils for as long as it lives (:func:`registrations_kept`)."""
+    from sphinx.application import Sphinx
+
+    with registrations_kept():
+        warnings = io.StringIO()
+        app = Sphinx(str(source), str(confdir), str(out / "html"), str(out / "doctrees"), "html", status=None, warning=warnings, freshenv=True)
+        app.build()
+        app._test_warnings = warnings  # type: ignore[attr-defined]
+        yield app
