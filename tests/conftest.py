@@ -115,6 +115,20 @@ def kader_fixture_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.
 
 
 @pytest.fixture(scope="session")
+def construct_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The tree of construct_tree.py (every construct in MyST), built once per session with ``--all``."""
+    from construct_tree import construct_tree
+
+    tree = construct_tree(tmp_path_factory.mktemp("pdf-constructs-tree"))
+    return build_site(tree, tmp_path_factory, "pdf-constructs", "--all")
+
+
+@pytest.fixture(scope="session")
+def construct_edition(construct_build: subprocess.CompletedProcess[str]) -> Path:
+    return construct_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
 def content_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
     """content/ built as `make` does: site, PDF edition and handouts."""
     return build_site(CONTENT, tmp_path_factory, "content-build", "--all")
