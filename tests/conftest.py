@@ -50,9 +50,11 @@ def run_kaderpers(*arguments: str, check: bool = True, env: dict[str, str] | Non
 
 #: Session fixtures that build a whole tree, the most expensive first. Under pytest-xdist
 #: (``make test``: ``-n auto --dist loadgroup``) session fixtures are per worker, so every test
-#: that needs one of these builds runs on the worker that has it: the real tree's site and PDFs
-#: are built once, not once per worker.
-SHARED_BUILDS = ("upstream_copy", "content_build", "kader_fixture_build", "construct_build")
+#: that needs one of these builds runs on the worker that has it: the real tree's PDFs are built
+#: once, not once per worker. The real tree's PDF tests are a group of their own: their worker
+#: builds the real tree's site too (the PDFs are laid out on its environment), while another
+#: worker runs the tests of the site, so the real tree's work is shared by two workers.
+SHARED_BUILDS = ("upstream_pdfs", "upstream_copy", "content_build", "kader_fixture_build", "construct_build")
 
 
 def xdist_group(item: pytest.Item) -> str:
