@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-import pdf_text
-from conftest import CONTENT, KADERPERS, REPO, differences, run_kaderpers
+from conftest import CONTENT, KADERPERS, REPO, differences
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -38,15 +37,9 @@ TRACEBACK = ("Traceback", "please open an issue", "The full traceback has been s
 
 
 def kaderpers(tree: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """A build in a process of its own, beside another build or a server."""
     return subprocess.run(
         [*KADERPERS, "build", str(tree), "--out", str(out), *options], capture_output=True, text=True, cwd=REPO, env=dict(os.environ, NO_COLOR="1")
     )
-
-
-def build(tree: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """A build on its own, run in this process (tests/testing.py): what it writes and says is the same."""
-    return run_kaderpers("build", str(tree), "--out", str(out), *options, check=False)
 
 
 def start(tree: Path, out: Path, *options: str) -> subprocess.Popen[str]:
@@ -81,7 +74,7 @@ def killed_at(tree: Path, out: Path, pattern: str, *options: str) -> None:
 
 
 def assert_rebuild_equals(tree: Path, out: Path, clean: Path) -> None:
-    result = build(tree, out)
+    result = kaderpers(tree, out)
     assert result.returncode == 0, result.stderr[-3000:]
     assert_same_site(out / "html", clean)
 
@@ -126,12 +119,12 @@ class Workspace:
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("interrupted")
     shutil.copytree(CONTENT, root / "tree")
-    result = build(root / "tree", root / "out", "--handouts")
+    result = kaderpers(root / "tree", root / "out", "--handouts")
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("tree", "out"):
         shutil.copytree(root / name, root / f"pristine-{name}", symlinks=True)  # copy2 keeps the times Sphinx compares
     set_title(edited_page(root / "tree"), NEW_TITLE)
-    result = build(root / "tree", root / "edited")
+    result = kaderpers(root / "tree", root / "edited")
     assert result.returncode == 0, result.stderr[-3000:]
     return root
 
@@ -169,7 +162,7 @@ def test_a_site_newer_than_its_saved_state_is_completed_by_the_next_build(worksp
     newer = pristine / "scratch-newer"
     shutil.rmtree(newer, ignore_errors=True)
     shutil.copytree(workspace.out, newer, symlinks=True)
-    assert build(workspace.tree, newer).returncode == 0
+    assert kaderpers(workspace.tree, newer).returncode == 0
     shutil.rmtree(workspace.out / "html")
     shutil.copytree(newer / "html", workspace.out / "html")
     assert_rebuild_equals(workspace.tree, workspace.out, workspace.edited)
@@ -181,13 +174,14 @@ def test_a_pdf_build_killed_during_layout_leaves_whole_pdfs(workspace: Workspace
     workspace.edit()
     killed_at(workspace.tree, workspace.out, r"kaderpers-pdf: handouts/\S+: pass 1, page", "--handouts")
     assert pdfs(workspace.out) == before  # the old PDFs, whole; no half-written file beside them
-    result = build(workspace.tree, workspace.out, "--handouts")
+    result = kaderpers(workspace.tree, workspace.out, "--handouts")
     assert result.returncode == 0, result.stderr[-3000:]
     assert pdfs(workspace.out).keys() == before.keys()
     assert_same_site(workspace.out / "html", workspace.edited)
     page = edited_page(workspace.tree)
     phases = re.findall(r"^- (\S+)$", page.read_text("utf-8").split("levenscyclus:", 1)[1].split("\n---", 1)[0], re.MULTILINE)
-    assert NEW_TITLE.split()[-1] in pdf_text.text(workspace.out / "pdf" / "handouts" / f"{phases[0]}.pdf")
+    handout = pypdf.PdfReader(workspace.out / "pdf" / "handouts" / f"{phases[0]}.pdf")
+    assert NEW_TITLE.split()[-1] in "".join(p.extract_text() for p in handout.pages)
 
 
 # -- concurrent builds -----------------------------------------------------------------------------
@@ -217,11 +211,11 @@ def test_a_build_into_the_folder_kaderpers_serve_uses_stops_with_a_message(works
     )  # fmt: skip
     try:
         wait_for(server, r"^Serving ")
-        result = kaderpers(workspace.tree, workspace.out)
+        build = kaderpers(workspace.tree, workspace.out)
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
-    assert result.returncode == 1 and "another build is writing to" in result.stderr, result.stderr[-3000:]
+    assert build.returncode == 1 and "another build is writing to" in build.stderr, build.stderr[-3000:]
 
 
 # -- write failures --------------------------------------------------------------------------------
@@ -259,7 +253,7 @@ def test_a_read_only_output_folder_is_one_plain_message(workspace: Workspace) ->
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     with unwritable(out):
-        result = build(workspace.tree, out)
+        result = kaderpers(workspace.tree, out)
     assert_plain_failure(result, str(out))
 
 
@@ -267,7 +261,7 @@ def test_a_page_that_cannot_be_overwritten_is_never_left_stale(workspace: Worksp
     workspace.edit()
     page = workspace.out / "html" / edited_page(workspace.tree).relative_to(workspace.tree).with_suffix(".html")
     with unwritable(page):
-        result = build(workspace.tree, workspace.out)
+        result = kaderpers(workspace.tree, workspace.out)
     try:
         if result.returncode == 0:
             assert NEW_TEXT in (workspace.out / "html" / page.relative_to(workspace.out / "html")).read_text("utf-8")
@@ -288,7 +282,7 @@ def test_a_file_that_cannot_be_written_fails_the_build_and_publishes_nothing(wor
     snapshot = workspace.out.parent / "scratch-before"
     shutil.rmtree(snapshot, ignore_errors=True)
     shutil.copytree(workspace.out / "html", snapshot)
-    result = build(workspace.tree, workspace.out)
+    result = kaderpers(workspace.tree, workspace.out)
     assert_plain_failure(result, relative.name)
     assert not differences(workspace.out / "html", snapshot)  # the published site was left as it was
 
@@ -300,7 +294,7 @@ def test_an_export_that_cannot_be_written_fails_the_build(workspace: Workspace) 
     blocker = next(exports.glob(f"{MAATREGELEN.replace('/', '-')}-index-*.xlsx"))
     blocker.unlink()
     (blocker / "x").mkdir(parents=True)
-    result = build(workspace.tree, workspace.out)
+    result = kaderpers(workspace.tree, workspace.out)
     assert_plain_failure(result, blocker.name)
     assert (blocker / "x").is_dir()  # nothing was published
 
@@ -312,6 +306,6 @@ def test_a_state_file_that_cannot_be_written_is_one_plain_message(workspace: Wor
     blocker = workspace.out / "doctrees" / relative
     blocker.unlink()
     (blocker / "x").mkdir(parents=True)
-    result = build(workspace.tree, workspace.out)
+    result = kaderpers(workspace.tree, workspace.out)
     assert_plain_failure(result, relative.name)
     assert_same_site(workspace.out / "html", workspace.previous)
