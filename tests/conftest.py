@@ -50,9 +50,11 @@ def run_kaderpers(*arguments: str, check: bool = True, env: dict[str, str] | Non
 
 #: Session fixtures that build a whole tree, the most expensive first. Under pytest-xdist
 #: (``make test``: ``-n auto --dist loadgroup``) session fixtures are per worker, so every test
-#: that needs one of these builds runs on the worker that has it: the real tree's site and PDFs
-#: are built once, not once per worker.
-SHARED_BUILDS = ("upstream_copy", "content_build", "kader_fixture_build", "construct_build")
+#: that needs one of these builds runs on the worker that has it: the real tree's PDFs are built
+#: once, not once per worker. The real tree's PDF tests are a group of their own: their worker
+#: builds the real tree's site too (the PDFs are laid out on its environment), while another
+#: worker runs the tests of the site, so the real tree's work is shared by two workers.
+SHARED_BUILDS = ("upstream_pdfs", "upstream_copy", "content_build", "kader_fixture_build", "construct_build")
 
 
 def xdist_group(item: pytest.Item) -> str:
@@ -120,6 +122,20 @@ def kader_fixture_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.
     result = build_site(tree, tmp_path_factory, "kader-fixture", "-j", "1")
     result.tree = tree  # type: ignore[attr-defined]
     return result
+
+
+@pytest.fixture(scope="session")
+def construct_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The tree of construct_tree.py (every construct in MyST), built once per session with ``--all``."""
+    from construct_tree import construct_tree
+
+    tree = construct_tree(tmp_path_factory.mktemp("pdf-constructs-tree"))
+    return build_site(tree, tmp_path_factory, "pdf-constructs", "--all")
+
+
+@pytest.fixture(scope="session")
+def construct_edition(construct_build: subprocess.CompletedProcess[str]) -> Path:
+    return construct_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""What a reader gets from a PDF, page by page: text, links and outline (pypdf).
+"""What a reader gets from a PDF, page by page: text (poppler), links and outline (pypdf).
 
 Two PDFs with equal signatures read the same: the same words on the same pages,
 links from the same places to the same targets, the same bookmarks to the same
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
+
+from pdf_text import page_texts
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,17 @@ def _outline(reader: pypdf.PdfReader, items: list, depth: int = 0) -> list[tuple
 
 def signature(path: Path) -> Signature:
     reader = pypdf.PdfReader(path)
+    texts = page_texts(path)
+    assert len(texts) == len(reader.pages), f"poppler reads {len(texts)} pages of {path.name}, pypdf {len(reader.pages)}"
     pages = []
-    for page in reader.pages:
+    for page, text in zip(reader.pages, texts, strict=True):
         links = []
         for reference in page.get("/Annots") or []:
             annotation = reference.get_object()
             if annotation.get("/Subtype") == "/Link":
                 rectangle = tuple(round(float(value)) for value in annotation.get("/Rect", ()))
                 links.append((rectangle, _target(reader, annotation)))
-        pages.append(PageSignature(page.extract_text() or "", tuple(links)))
+        pages.append(PageSignature(text, tuple(links)))
     return Signature(tuple(pages), tuple(_outline(reader, reader.outline)))
 
 

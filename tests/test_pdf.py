@@ -1,7 +1,8 @@
 """The PDF edition and handouts, checked in the written PDFs (pypdf and poppler's pdftotext).
 
 * A small tree in MyST with every construct the extension, the dialect and
-  sphinx-design produce is built once (site, edition, handouts).
+  sphinx-design produce (tests/construct_tree.py) is built once by the shared
+  ``construct_build`` fixture (site, edition, handouts).
 * The bundled content/ is built by the shared ``content_build`` fixture (``--all``).
 * The upstream kader gets one edition and its handouts per session
   (``upstream_pdfs`` in conftest), on the environment of the shared ``upstream_build``.
@@ -18,199 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_site, comparable, make_tree, run_kaderpers
+import pdf_text
+from conftest import comparable, run_kaderpers
+from pdf_text import pdftotext
 
 pypdf = pytest.importorskip("pypdf")
 
 pytestmark = pytest.mark.pdf
 
-PHASE = """---
-title: Fase {n}, {stem}
----
-
-# Fase {n}: {name}
-
-{body}
-
-## Vereisten
-
-<!-- list_vereisten levenscyclus/{stem} no-search -->
-
-## Maatregelen
-
-<!-- list_maatregelen levenscyclus/{stem} -->
-"""
-
-RECORD = """---
-title: {title}
-id: urn:nl:ak:{kind}:{code}
-levenscyclus:
-- {phase}
-onderwerp:
-- transparantie
-rollen:
-- jurist
-{extra}---
-
-<!-- tags -->
-
-## {heading}
-
-{body}
-"""
-
-CONSTRUCTS = """---
-title: Bouwstenen
----
-
-# Bouwstenen
-
-Een zin met een afkorting {abbr}`AVG (Algemene verordening gegevensbescherming)` en een voetnoot[^1].
-
-[^1]: De tekst van de voetnoot.
-
-```{note}
-Een gewone notitie.
-```
-
-```{admonition} Gelukt
-:class: success
-
-Een eigen soort melding.
-```
-
-:::{admonition} Leeg blok
-:class: warning
-<!-- alleen een commentaar -->
-:::
-
-```{dropdown} Uitklapper met inhoud
-Tekst in de uitklapper die open gedrukt moet worden.
-```
-
-````{tab-set}
-```{tab-item} Eerste tab
-Inhoud van de eerste tab.
-```
-```{tab-item} Tweede tab
-Inhoud van de tweede tab.
-```
-````
-
-````{grid} 2
-```{grid-item-card} Kaart een
-:link: levenscyclus/ontwerp
-:link-type: doc
-
-Tekst van kaart een.
-```
-```{grid-item-card} Kaart twee
-Tekst van kaart twee.
-```
-````
-
-```{button-link} https://example.org/knop
-Naar de knop
-```
-
-Een badge {bdg-primary}`belangrijk` en een icoon {octicon}`check` in de tekst.
-
-```mermaid
-graph LR
-  Begin --> Einde
-```
-
-<div class="blok"><p>Tekst in een HTML-blok met <a href="https://example.org/html">een link</a>.</p></div>
-
-Inline <a href="https://example.org/inline">een inline link</a> in HTML.
-
-![Een grote schermafdruk](afbeeldingen/groot.png)
-
-Een zin met een brede afbeelding ![breed](afbeeldingen/breed.jpg) in de tekst en een icoon ![icoon](afbeeldingen/icoon.png).
-
-| Kolom A | Kolom B |
-|---|---|
-{rows}
-```{dropdown} Uitklapper met een lange tabel
-
-| Kolom C | Kolom D |
-|---|---|
-{long_rows}```
-
-Einde van de bouwstenen.
-"""
-
-
-def construct_tree(root: Path) -> Path:
-    from PIL import Image
-
-    rows = "".join(f"| rij {i} a | rij {i} b met wat meer tekst |\n" for i in range(1, 90))
-    files = {
-        "index.md": "---\ntitle: Proefkader\n---\n\n# Welkom bij het proefkader\n\nZie [de ontwerpfase](levenscyclus/ontwerp.md) en [een externe site](https://example.org/kader).\n",
-        "levenscyclus/index.md": "---\ntitle: Levenscyclus\n---\n\n# Levenscyclus\n\nDe fasen.\n",
-        "levenscyclus/ontwerp.md": PHASE.format(n=2, stem="ontwerp", name="Ontwerp", body="In het ontwerp kies je de aanpak."),
-        "levenscyclus/implementatie.md": PHASE.format(n=6, stem="implementatie", name="Implementatie", body="Je neemt het systeem in gebruik."),
-        "onderwerpen/index.md": "---\ntitle: Onderwerpen\n---\n\n# Onderwerpen\n\nThema's.\n",
-        "onderwerpen/transparantie.md": "---\ntitle: Transparantie\n---\n\n# Transparantie\n\nOpen zijn.\n",
-        "rollen/index.md": "---\ntitle: Rollen\n---\n\n# Rollen\n\nWie doet wat.\n",
-        "rollen/jurist.md": "---\ntitle: Jurist\n---\n\n# Jurist\n\nDe jurist.\n",
-        "voldoen-aan-wetten-en-regels/index.md": "---\ntitle: Voldoen aan wetten en regels\n---\n\n# Voldoen aan wetten en regels\n\nOverzicht.\n",
-        "voldoen-aan-wetten-en-regels/vereisten/index.md": "---\ntitle: Vereisten\n---\n\n# Vereisten\n\n<!-- list_vereisten -->\n",
-        "voldoen-aan-wetten-en-regels/maatregelen/index.md": "---\ntitle: Maatregelen\n---\n\n# Maatregelen\n\n<!-- list_maatregelen -->\n",
-        "voldoen-aan-wetten-en-regels/hulpmiddelen/index.md": "---\ntitle: Hulpmiddelen\n---\n\n# Hulpmiddelen\n\nNog geen.\n",
-        "voldoen-aan-wetten-en-regels/vereisten/avg-01-rechtmatig.md": RECORD.format(
-            title="Organisaties verwerken persoonsgegevens rechtmatig",
-            kind="ver",
-            code="avg-01",
-            phase="ontwerp",
-            extra="",
-            heading="Vereiste",
-            body="Verwerk alleen met een grondslag. Zie ook [de uitlegvereiste](aia-02-uitleg.md).",
-        ),
-        "voldoen-aan-wetten-en-regels/vereisten/aia-02-uitleg.md": RECORD.format(
-            title="Betrokkenen krijgen uitleg over besluiten",
-            kind="ver",
-            code="aia-02",
-            phase="implementatie",
-            extra="",
-            heading="Vereiste",
-            body="Geef uitleg over elk besluit.",
-        ),
-        "voldoen-aan-wetten-en-regels/maatregelen/2-owp-01-dpia.md": RECORD.format(
-            title="Voer een DPIA uit",
-            kind="mtr",
-            code="owp-01",
-            phase="ontwerp",
-            extra="vereiste:\n- avg-01-rechtmatig\n",
-            heading="Maatregel",
-            body="Doe een DPIA.\n\n## Bijbehorende vereisten\n\n<!-- list_vereisten_on_maatregelen_page -->",
-        ),
-        "voldoen-aan-wetten-en-regels/maatregelen/6-imp-01-uitleg.md": RECORD.format(
-            title="Leg besluiten uit aan betrokkenen",
-            kind="mtr",
-            code="imp-01",
-            phase="implementatie",
-            extra="vereiste:\n- aia-02-uitleg\n",
-            heading="Maatregel",
-            body="Leg uit.",
-        ),
-        "bouwstenen.md": CONSTRUCTS.replace("{rows}", rows).replace("{long_rows}", "".join(f"| lang {i} | cel {i} |\n" for i in range(1, 120))),
-    }
-    make_tree(root, files)
-    (root / "afbeeldingen").mkdir()
-    Image.new("RGBA", (2400, 1400), (30, 90, 160, 200)).save(root / "afbeeldingen" / "groot.png")
-    Image.new("RGB", (3000, 300), (200, 40, 40)).save(root / "afbeeldingen" / "breed.jpg", quality=80)
-    Image.new("RGBA", (32, 32), (0, 120, 0, 128)).save(root / "afbeeldingen" / "icoon.png")
-    return root
-
-
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def pdftotext(pdf: Path, *options: str) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.fail("poppler's pdftotext is not installed; run `make setup` (installs poppler-utils)")
-    return subprocess.run(["pdftotext", *options, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def flat(text: str) -> str:
@@ -218,8 +35,9 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def page_texts(reader: pypdf.PdfReader) -> list[str]:
-    return [flat(page.extract_text() or "") for page in reader.pages]
+def page_texts(pdf: Path, *options: str) -> list[str]:
+    """Each page's text (poppler), flattened."""
+    return [flat(text) for text in pdf_text.page_texts(pdf, *options)]
 
 
 def link_annotations(page: pypdf.PageObject) -> list[dict]:
@@ -269,17 +87,6 @@ def outline_titles(items: list, depth: int = 0) -> list[tuple[int, str]]:
 # -- the construct tree ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def construct_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    tree = construct_tree(tmp_path_factory.mktemp("pdf-constructs-tree"))
-    return build_site(tree, tmp_path_factory, "pdf-constructs", "--all")
-
-
-@pytest.fixture(scope="session")
-def construct_edition(construct_build: subprocess.CompletedProcess[str]) -> Path:
-    return construct_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
-
-
 def test_every_construct_prints_its_text(construct_edition: Path) -> None:
     text = flat(pdftotext(construct_edition))
     for expected in (
@@ -320,7 +127,7 @@ def test_links_in_raw_html_buttons_and_text_stay_links(construct_edition: Path) 
 def test_internal_link_leads_to_the_page_it_names(construct_edition: Path) -> None:
     reader = pypdf.PdfReader(construct_edition)
     targets = destination_pages(reader)
-    texts = page_texts(reader)
+    texts = page_texts(construct_edition)
     home = next(i for i, t in enumerate(texts) if "Welkom bij het proefkader" in t and "Zie de ontwerpfase" in t)
     names = [destination_name(a) for a in link_annotations(reader.pages[home])]
     assert "%levenscyclus/ontwerp" in names
@@ -328,7 +135,7 @@ def test_internal_link_leads_to_the_page_it_names(construct_edition: Path) -> No
 
 
 def test_table_head_repeats_on_every_page_of_a_long_table(construct_edition: Path) -> None:
-    texts = page_texts(pypdf.PdfReader(construct_edition))
+    texts = page_texts(construct_edition, "-layout")  # a row's cells on one line
     pages_with_rows = [t for t in texts if re.search(r"rij \d+ a", t)]
     assert len(pages_with_rows) >= 2
     assert all("Kolom A Kolom B" in t for t in pages_with_rows)
@@ -397,7 +204,7 @@ def test_tagging_changes_no_text_link_or_bookmark(construct_build: subprocess.Co
 
 
 def test_no_blank_pages(construct_edition: Path) -> None:
-    texts = page_texts(pypdf.PdfReader(construct_edition))
+    texts = page_texts(construct_edition)
     assert all(text.strip() for text in texts)
     # a long table inside a dropdown once made rinohtype add empty pages without end
     text = flat(pdftotext(construct_edition))
@@ -471,7 +278,7 @@ def test_content_builds_the_edition_and_a_handout_per_phase(content_build: subpr
 
 
 def assert_role_handouts(pdf_folder: Path, tree: Path) -> None:
-    """One handout per rol, the rol's page first, holding the code of every record of that rol (pypdf text)."""
+    """One handout per rol, the rol's page first, holding the code of every record of that rol."""
     from kaderpers.core.loader import load_tree
     from kaderpers.core.model import PageKind
 
@@ -480,8 +287,7 @@ def assert_role_handouts(pdf_folder: Path, tree: Path) -> None:
     assert roles
     assert sorted(p.stem for p in (pdf_folder / "handouts" / "rollen").glob("*.pdf")) == sorted(roles)
     for stem, rol in roles.items():
-        reader = pypdf.PdfReader(pdf_folder / "handouts" / "rollen" / f"{stem}.pdf")
-        pages = [comparable(page.extract_text() or "") for page in reader.pages]
+        pages = [comparable(text) for text in pdf_text.page_texts(pdf_folder / "handouts" / "rollen" / f"{stem}.pdf")]
         text = "".join(pages)
         assert comparable(rol.title) in "".join(pages[:3]), f"the {stem} handout does not start with its rol page"
         records = [*kader.select(PageKind.VEREISTE, [("rollen", stem)]), *kader.select(PageKind.MAATREGEL, [("rollen", stem)])]
@@ -526,7 +332,7 @@ def test_upstream_phase_table_rows_link_to_their_records(upstream_edition: Path,
     kader, published = upstream_pages
     reader = pypdf.PdfReader(upstream_edition)
     targets = destination_pages(reader)
-    texts = page_texts(reader)
+    texts = page_texts(upstream_edition)
     phase = kader.phases[2]
     start = targets[f"%{phase.docname}"]
     end = min(page for name, page in targets.items() if name.startswith("%levenscyclus/") and "#" not in name and page > start)

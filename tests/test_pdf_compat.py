@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, REPO
+from conftest import REPO
 
 pytest.importorskip("rinoh")
 pytest.importorskip("pypdf")
@@ -72,18 +72,22 @@ sys.exit(main(arguments))
 """
 
 
-def test_the_speed_patches_leave_text_links_and_outline_unchanged(content_build: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
-    """content/'s edition, as `kaderpers build --all` wrote it, against the same edition written on
-    the same environment by rinohtype without the output-neutral patches (its own layout passes,
-    style matching, font lookups). Dutch hyphenation and the PDF language stay on in both."""
+def test_the_speed_patches_leave_text_links_and_outline_unchanged(construct_build: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+    """The construct tree's edition (every construct, tests/construct_tree.py), as `kaderpers build --all`
+    wrote it, against the same edition written on the same environment by rinohtype without the
+    output-neutral patches (its own layout passes, style matching, font lookups). Dutch hyphenation
+    and the PDF language stay on in both."""
     assert any(patch.neutral for patch in PATCHES)
-    patched = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
-    shutil.copytree(content_build.out / "doctrees", tmp_path / "doctrees")  # type: ignore[attr-defined]
+    out = construct_build.out  # type: ignore[attr-defined]
+    patched = out / "pdf" / "algoritmekader.pdf"
+    for folder in ("doctrees", "pdf-cache"):
+        if (out / folder).is_dir():
+            shutil.copytree(out / folder, tmp_path / folder)
     arguments = ["-b", "kaderpers-pdf", "-c", str(REPO), "-d", str(tmp_path / "doctrees"), "-q"]
     settings = ["-D", "kaderpers_pdf_speedups=0", "-D", "kaderpers_pdf_documents=edition"]
     record = tmp_path / "patches.json"
     result = subprocess.run(
-        [sys.executable, "-c", SPHINX_RECORDING_PATCHES, str(record), *arguments, *settings, str(CONTENT), str(tmp_path / "pdf")],
+        [sys.executable, "-c", SPHINX_RECORDING_PATCHES, str(record), *arguments, *settings, str(construct_build.tree), str(tmp_path / "pdf")],  # type: ignore[attr-defined]
         capture_output=True,
         text=True,
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import make_tree, run_kaderpers
-from test_pdf import flat, pdftotext
+from pdf_text import pdftotext
+from test_pdf import flat
 
 pypdf = pytest.importorskip("pypdf")
 
