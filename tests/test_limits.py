@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+import pdf_text
 from conftest import CONTENT, KADERPERS, run_kaderpers
 from kaderpers.core import limits
 from kaderpers.core.beslishulp import check_file, parse_condition
@@ -215,8 +216,6 @@ def test_lists_and_quotes_nested_past_the_parser_are_published_with_one_finding_
 def test_raw_html_nested_5000_deep_is_one_finding_and_prints(tmp_path: Path) -> None:
     """The PDF lays nested raw HTML out recursively (5,000 levels ended in RecursionError, 16 list
     levels took minutes): past MAX_HTML_DEPTH elements the tags go and the text stays, in the site and the PDF."""
-    from test_pdf import flat, pdftotext
-
     tree = deep_tree(tmp_path, diep=DEEP_HTML)
     text = DEEP_PAGE_HEAD + DEEP_HTML
     out = tmp_path / "out"
@@ -227,5 +226,5 @@ def test_raw_html_nested_5000_deep_is_one_finding_and_prints(tmp_path: Path) -> 
     assert "Tekst diep in HTML." in article.get_text() and "Na de HTML." in article.get_text()
     deepest = max(len(item.find_parents("ul")) for item in article.find_all("li"))
     assert deepest == limits.MAX_HTML_DEPTH // 2  # <ul><li> pairs
-    printed = flat(pdftotext(out / "pdf" / "algoritmekader.pdf"))
+    printed = " ".join(pdf_text.text(out / "pdf" / "algoritmekader.pdf").split())
     assert "Tekst diep in HTML." in printed and "Na de HTML." in printed
