@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -114,32 +116,45 @@ def make_hostile_tree(base: Path) -> tuple[Path, Path]:
     return tree, outside
 
 
-def _memory_cap() -> None:
-    """A hostile tree must not take the machine down with it when a limit is missing."""
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+#: Runs the command after its first argument (a file descriptor) under a 4 GB address-space cap (a hostile
+#: tree must not take the machine down with it when a limit is missing) and writes the peak RSS (kB) of the
+#: command and the processes it waited for to that descriptor. A small launcher of its own: a child forked by
+#: the test process counts the test process's pages in its peak (Linux keeps the forked memory's high-water
+#: mark across exec), and the test process has grown by hundreds of MB when the suite gets here.
+_LAUNCHER = """
+import os, resource, subprocess, sys
+cap = lambda: resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+child = subprocess.Popen(sys.argv[2:], preexec_fn=cap, stdin=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+os.write(int(sys.argv[1]), str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_measured(arguments: list[str], timeout: float) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """Run a command line; its result, wall time and the peak RSS (MB) of the largest process of its tree."""
     started = time.perf_counter()
+    peak_read, peak_write = os.pipe()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(
-            arguments, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True, cwd=REPO, env=child_env(), preexec_fn=_memory_cap
-        )
-        timer = threading.Timer(timeout, process.kill)
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(peak_write), *arguments],
+            stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True, cwd=REPO, env=child_env(),
+            pass_fds=(peak_write,), start_new_session=True,
+        )  # fmt: skip
+        os.close(peak_write)
+        timer = threading.Timer(timeout, lambda: os.killpg(launcher.pid, signal.SIGKILL))
         timer.start()
-        _, status, usage = os.wait4(process.pid, 0)  # its own usage, with the workers it waited for
+        returncode = launcher.wait()
         timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
+        with os.fdopen(peak_read, "rb") as peak:
+            peak_kb = int(peak.read() or 0)
         stdout.seek(0)
         stderr.seek(0)
-        result = subprocess.CompletedProcess(arguments, process.returncode, stdout.read(), stderr.read())
+        result = subprocess.CompletedProcess(arguments, returncode, stdout.read(), stderr.read())
     wall = time.perf_counter() - started
     if wall >= timeout:
         pytest.fail(f"{' '.join(arguments[-4:])} did not finish in {timeout} s")
-    return result, wall, usage.ru_maxrss / MB
+    return result, wall, peak_kb / MB
 
 
 @pytest.fixture(scope="module")

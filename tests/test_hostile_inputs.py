@@ -17,6 +17,7 @@ import pytest
 
 from conftest import KADERPERS, child_env, make_tree, run_kaderpers
 from kaderpers.cli import serve
+from kaderpers.core.linkcheck import run_apart
 
 PAGE = "---\ntitle: {0}\n---\n# {0}\n\n{1}\n"
 WARNING = re.compile(r"^(?P<path>\S+?):(?P<line>\d+)?:? WARNING: .*\[kaderpers\.(?P<rule>[\w.-]+)\]$", re.MULTILINE)
@@ -160,7 +161,7 @@ class Preview:
                 return await client.get(path, headers={"Host": host})
 
         # An event stream that is let through never ends: the request then fails on the time-out instead of hanging.
-        return asyncio.run(asyncio.wait_for(ask(), 10))
+        return run_apart(asyncio.wait_for(ask(), 10))  # also beside Playwright's loop (the browser tests)
 
 
 @pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1:8000", "[::1]:8000", "localhost"])
@@ -363,5 +364,5 @@ def test_streams_that_raced_past_the_check_end_at_once(tmp_path: Path) -> None:
     async def first_events() -> list[str]:
         return [event async for event in preview.broadcaster.stream()]
 
-    assert asyncio.run(asyncio.wait_for(first_events(), 10)) == []
+    assert run_apart(asyncio.wait_for(first_events(), 10)) == []
     assert len(preview.broadcaster._listeners) == serve.MAX_LISTENERS
