@@ -186,9 +186,9 @@ def test_the_nesting_kaderpers_assumes_is_myst_s() -> None:
     from myst_parser.mdit_to_docutils.base import DocutilsRenderer
     from myst_parser.parsers.mdit import create_md_parser
 
-    from kaderpers.core.markup import max_nesting
+    from kaderpers.core.markup import PARSER_MAX_NESTING, _parser
 
-    assert max_nesting() == create_md_parser(MdParserConfig(), DocutilsRenderer).options["maxNesting"] == 20
+    assert _parser().options["maxNesting"] == PARSER_MAX_NESTING == create_md_parser(MdParserConfig(), DocutilsRenderer).options["maxNesting"] == 20
 
 
 def test_lists_and_quotes_nested_past_the_parser_are_published_with_one_finding_each(tmp_path: Path) -> None:

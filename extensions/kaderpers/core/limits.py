@@ -12,7 +12,7 @@
   tabs, directives). MyST parses every level with a fresh nested parse, so 200
   levels exhaust Python's stack. Deeper openers are published as plain text.
 * Lists and block quotes: markdown-it (under MyST) reads 20 levels
-  (:func:`.markup.max_nesting`) and silently skips the rest of the block, and with a
+  (:data:`.markup.PARSER_MAX_NESTING`) and silently skips the rest of the block, and with a
   list everything after it on the page. The lines it would skip lose their markers
   and are published as text.
 * Raw HTML: at most :data:`MAX_HTML_DEPTH` elements inside each other (the PDF turns
@@ -33,7 +33,7 @@ import yaml
 from .dialect import indented_opener
 from .dialect.lines import body_indent, indent_width, outside_code
 from .findings import Finding
-from .markup import CONTAINER_MARKERS, markup, max_nesting
+from .markup import CONTAINER_MARKERS, PARSER_MAX_NESTING, markup
 
 MAX_YAML_VALUES = 10_000
 #: Collections inside each other in a YAML file (front matter, the beslishulp): the real ones nest 7 deep.
@@ -269,8 +269,8 @@ def limit_delimiter_runs(body: str, first_line: int, path: str) -> tuple[str, li
 
 def limit_containers(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
     """``body`` with the lines markdown-it would skip (lists and block quotes nested past
-    :func:`~.markup.max_nesting`) taken out of their lists and quotes, so their words are published."""
-    shallow = max_nesting() - 4  # a level takes at least a column (`>`, `- `); tabs count 4
+    :data:`~.markup.PARSER_MAX_NESTING`) taken out of their lists and quotes, so their words are published."""
+    shallow = PARSER_MAX_NESTING - 4  # a level takes at least a column (`>`, `- `); tabs count 4
     if not any(len(prefix[0].expandtabs(4)) >= shallow for prefix in _MARKER_PREFIX.finditer(body)):
         return body, []  # too shallow for anything to be skipped: no parse
     lines = body.split("\n")
@@ -291,7 +291,7 @@ def limit_containers(body: str, first_line: int, path: str) -> tuple[str, list[F
         return body, []
     finding = Finding(
         path, first_line + first - 1, "page.too-deep",
-        f"lists and block quotes are nested more than {max_nesting()} levels deep (a list counts twice); "
+        f"lists and block quotes are nested more than {PARSER_MAX_NESTING} levels deep (a list counts twice); "
         "from here their text is shown outside them: nest fewer",
     )  # fmt: skip
     return "\n".join(lines), [finding]

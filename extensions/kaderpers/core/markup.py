@@ -100,6 +100,11 @@ class Markup:
     dropped: list[Dropped] = field(default_factory=list)
 
 
+#: How many blocks inside each other markdown-it reads (its "commonmark" preset's ``maxNesting``, which MyST
+#: keeps); it skips what lies deeper. A list counts twice (the list and its item), a block quote once.
+PARSER_MAX_NESTING = 20
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     """markdown-it with the syntax of kaderpers' MyST (``myst_enable_extensions`` in sphinxext/defaults.py)."""
@@ -121,13 +126,8 @@ def _parser() -> MarkdownIt:
         .use(colon_fence_plugin)
         .use(attrs_plugin, after=("image", "code_inline", "link_close", "span_close"), spans=True, span_after="footnote_ref")
     )
+    md.options["maxNesting"] = PARSER_MAX_NESTING
     return md
-
-
-def max_nesting() -> int:
-    """How many blocks inside each other markdown-it (MyST's parser, "commonmark" preset) reads;
-    it skips what lies deeper. A list counts twice (the list and its item), a block quote once."""
-    return int(_parser().options["maxNesting"])
 
 
 def markup(body: str, first_line: int = 1, *, urls: bool = False, nesting: bool = False) -> Markup:
@@ -160,7 +160,7 @@ def _collect(tokens: list[Token], offset: int, found: Markup, source: list[str])
     """What ``tokens`` (a parse of ``source``, whose first line is ``offset`` + 1) hold, into ``found``."""
     for index, token in enumerate(tokens):
         line = offset + token.map[0] + 1 if token.map else None
-        if token.nesting == 1 and token.map and token.level + 1 >= max_nesting() and tokens[index + 1].nesting == -1:
+        if token.nesting == 1 and token.map and token.level + 1 >= PARSER_MAX_NESTING and tokens[index + 1].nesting == -1:
             _dropped(source, token.map, offset, found)
         if token.type == "html_block" and line is not None:
             _add_html(found, line, token.content)
