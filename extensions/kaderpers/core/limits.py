@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -324,7 +325,10 @@ _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 
 
 class _HtmlDepth(HTMLParser):
-    """Follows the elements open at each tag and notes the (start, end) offsets of the tags too deep."""
+    """Follows the elements open at each tag and notes the (start, end) offsets of the tags too deep.
+
+    The elements open past :data:`MAX_HTML_DEPTH` are also counted by name, so that an end tag that
+    closes none of them is known at once: each tag costs the same however deep a hostile page nests."""
 
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=False)
@@ -332,32 +336,46 @@ class _HtmlDepth(HTMLParser):
         self.line_starts = [0]
         for line in text.split("\n"):
             self.line_starts.append(self.line_starts[-1] + len(line) + 1)
-        self.open: list[tuple[str, bool]] = []  # (name, left out)
+        self.open: list[str] = []  # the first MAX_HTML_DEPTH open elements
+        self.deeper: list[str] = []  # the ones open past them (left out)
+        self.deeper_names: Counter[str] = Counter()
         self.left_out: list[tuple[int, int]] = []
 
     def _offset(self) -> int:
         line, column = self.getpos()
         return self.line_starts[line - 1] + column
 
+    def _close_deeper(self) -> str:
+        name = self.deeper.pop()
+        self.deeper_names[name] -= 1
+        return name
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID_ELEMENTS or not _ELEMENT_NAME.match(tag):
             return
-        if self.open and self.open[-1][0] in _CLOSED_BY_SIBLING.get(tag, ()):
+        siblings = _CLOSED_BY_SIBLING.get(tag, ())
+        if self.deeper and self.deeper[-1] in siblings:
+            self._close_deeper()
+        elif not self.deeper and self.open and self.open[-1] in siblings:
             self.open.pop()
-        too_deep = len(self.open) >= MAX_HTML_DEPTH
-        if too_deep:
-            start = self._offset()
-            self.left_out.append((start, start + len(self.get_starttag_text() or "")))
-        self.open.append((tag, too_deep))
+        if len(self.open) < MAX_HTML_DEPTH:
+            self.open.append(tag)
+            return
+        start = self._offset()
+        self.left_out.append((start, start + len(self.get_starttag_text() or "")))
+        self.deeper.append(tag)
+        self.deeper_names[tag] += 1
 
     def handle_endtag(self, tag: str) -> None:
-        for position in range(len(self.open) - 1, -1, -1):
-            if self.open[position][0] == tag:
-                if self.open[position][1]:
-                    start = self._offset()
-                    self.left_out.append((start, self.text.find(">", start) + 1))
-                del self.open[position:]
-                return
+        if self.deeper_names[tag]:  # it closes an element left out (and the ones inside it)
+            while self._close_deeper() != tag:
+                pass
+            start = self._offset()
+            self.left_out.append((start, self.text.find(">", start) + 1))
+        elif tag in self.open:  # it closes a kept element, and every element inside it
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+            self.deeper.clear()
+            self.deeper_names.clear()
 
 
 def limit_html_nesting(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
