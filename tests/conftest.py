@@ -6,6 +6,7 @@ folder and shared by every test that reads its output.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import json
@@ -16,6 +17,7 @@ import sys
 import threading
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -153,27 +155,66 @@ def content_site(content_build: subprocess.CompletedProcess[str]) -> Path:
 SHARED_BESLISHULP = (REPO.parent / "shared" / "beslishulp" / "decision-tree.yaml").resolve()
 
 
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder every pytest-xdist worker of this run shares (each worker's own base folder is inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
+@contextmanager
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """``(folder, made)`` for a folder of this run that the first worker to ask makes (``made`` is false:
+    make it inside the ``with``) and the other workers wait for and then read (``made`` is true). A session
+    fixture is per worker: without this, two workers built the real tree each. A failed making leaves the
+    folder unmarked, so the next worker tries again (and reports the same failure)."""
+    root = shared_root(tmp_path_factory)
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        mark = root / f"{name}.made"
+        if not mark.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-made folder of a worker that failed
+            folder.mkdir()
+        yield folder, mark.exists()
+        mark.touch()
+
+
 @pytest.fixture(scope="session")
 def upstream_copy(upstream_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the real tree as its repository has it: docs/over-het-algoritmekader/CONTRIBUTING.md
-    is a symlink to the repository's own CONTRIBUTING.md (inside the project, beside mkdocs.yml)."""
-    project = tmp_path_factory.mktemp("upstream-copy") / "kader"
-    shutil.copytree(upstream_tree.parent, project)
-    for path in [project, *project.rglob("*")]:
-        path.chmod(path.stat().st_mode | 0o200)  # the shared copy is read-only
-    page = project / "docs" / "over-het-algoritmekader" / "CONTRIBUTING.md"
-    if page.is_file() and not page.is_symlink():
-        page.rename(project / "CONTRIBUTING.md")
-        page.symlink_to(Path("..", "..", "CONTRIBUTING.md"))
+    is a symlink to the repository's own CONTRIBUTING.md (inside the project, beside mkdocs.yml).
+    One copy for all workers: ``upstream_build``'s environment names its paths."""
+    with made_once(tmp_path_factory, "upstream-copy") as (folder, made):
+        project = folder / "kader"
+        if not made:
+            shutil.copytree(upstream_tree.parent, project)
+            for path in [project, *project.rglob("*")]:
+                path.chmod(path.stat().st_mode | 0o200)  # the shared copy is read-only
+            page = project / "docs" / "over-het-algoritmekader" / "CONTRIBUTING.md"
+            if page.is_file() and not page.is_symlink():
+                page.rename(project / "CONTRIBUTING.md")
+                page.symlink_to(Path("..", "..", "CONTRIBUTING.md"))
     return project / "docs"
 
 
 @pytest.fixture(scope="session")
 def upstream_build(upstream_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
     """The real tree built, from the copy with its symlink recreated, with the public beslishulp's
-    decision tree when it is beside this checkout."""
+    decision tree when it is beside this checkout. Built once for all workers; the others read the
+    command's output from ``result.json``."""
     options = ["--beslishulp", str(SHARED_BESLISHULP)] if SHARED_BESLISHULP.is_file() else []
-    return build_site(upstream_copy, tmp_path_factory, "upstream-build", *options)
+    with made_once(tmp_path_factory, "upstream-build") as (folder, made):
+        record = folder / "result.json"
+        if not made:
+            out = folder / "out"
+            result = run_kaderpers("build", str(upstream_copy), "--out", str(out), *options)
+            saved = {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+            record.write_text(json.dumps(saved), "utf-8")
+    saved = json.loads(record.read_text("utf-8"))
+    result = subprocess.CompletedProcess(saved["args"], saved["returncode"], saved["stdout"], saved["stderr"])
+    result.out = folder / "out"  # type: ignore[attr-defined]
+    result.tree = upstream_copy  # type: ignore[attr-defined]
+    return result
 
 
 @pytest.fixture(scope="session")
