@@ -204,6 +204,53 @@ def test_an_include_that_leads_back_into_itself_is_reported_not_followed(tmp_pat
     assert loops == {("zelf.md", "6", "zelf.md → zelf.md"), ("terug.inc", "1", "heen.md → terug.inc → heen.md")}, result.stderr[-3000:]
     assert "Na de include." in (out / "html" / "zelf.html").read_text("utf-8")
     assert (out / "html" / "pagina.html").is_file()
+    # `check` reads the includes as the build does: the same loops, at the same places, with the same message.
+    checked = json.loads(run_kaderpers("check", str(tree), "--format", "json", check=False).stdout)["findings"]
+    built = {
+        (Path(m["path"]).name, int(m["line"]), m[0].split(" WARNING: ", 1)[1].rsplit(" [", 2)[0])
+        for m in WARNING.finditer(result.stderr)
+        if m["rule"] == "include.loop"
+    }
+    assert {(Path(f["path"]).name, f["line"], f["message"]) for f in checked if f["rule"] == "include.loop"} == built
+
+
+def test_includes_the_build_does_not_read_are_reported_alike_by_check(tmp_path: Path) -> None:
+    """An include inside an included file, and an included file nested deeper than a page may, are not read
+    (nesting adds up through includes: a chain of 1,500 ended the build in a RecursionError). Nested includes are
+    relative to the page's folder; a file inserted as text is not followed. `check` reports the same."""
+    include = "```{{include}} {}\n{}```\n"
+    nested_lists = "\n".join("  " * depth + f"- niveau {depth}" for depth in range(30))
+    tree = base_tree(
+        tmp_path / "tree",
+        tekst=include.format("als-tekst.inc", ":literal:\n"),  # its include of tekst.md is text, not read
+        keten=include.format("keten0.inc", "") + "\nNa de keten.",
+        diep=include.format("sub/a.inc", ""),
+        genest="Voor.\n\n" + include.format("genest.inc", "") + "\nNa.",
+    )
+    (tree / "als-tekst.inc").write_text(include.format("tekst.md", ""), encoding="utf-8")
+    for n in range(1500):
+        (tree / f"keten{n}.inc").write_text(f"Schakel {n}.\n\n" + include.format(f"keten{n + 1}.inc", ""), encoding="utf-8")
+    (tree / "sub").mkdir()
+    (tree / "sub" / "a.inc").write_text(include.format("diep.md", ""), encoding="utf-8")  # from the page's folder: diep.md itself
+    (tree / "genest.inc").write_text(nested_lists + "\n", encoding="utf-8")
+    expected = {("sub/a.inc", 1, "include.loop"), ("keten0.inc", 3, "include.too-deep"), ("genest.md", 8, "include.too-deep")}
+
+    out = tmp_path / "out"
+    built = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert built.returncode == 0 and "Traceback" not in built.stderr and "RecursionError" not in built.stderr, built.stderr[-3000:]
+    found = {
+        (Path(m["path"]).relative_to(tree).as_posix(), int(m["line"]), m["rule"]) for m in WARNING.finditer(built.stderr) if m["rule"].startswith("include.")
+    }
+    assert found == expected, built.stderr[-3000:]
+    keten = (out / "html" / "keten.html").read_text("utf-8")
+    assert "Schakel 0." in keten and "Na de keten." in keten and "Schakel 1." not in keten
+    genest = (out / "html" / "genest.html").read_text("utf-8")
+    assert "Voor." in genest and "Na." in genest and "niveau" not in genest
+    assert "{include} tekst.md" in (out / "html" / "tekst.html").read_text("utf-8")  # as text
+
+    checked = run_kaderpers("check", str(tree), "--format", "json", check=False)
+    assert "Traceback" not in checked.stderr, checked.stderr[-3000:]
+    assert {(f["path"], f["line"], f["rule"]) for f in json.loads(checked.stdout)["findings"] if f["rule"].startswith("include.")} == expected
 
 
 def test_a_mkdocs_yml_that_is_not_text_leaves_the_default_navigation(tmp_path: Path) -> None:

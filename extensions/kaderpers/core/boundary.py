@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import limits
 from .findings import Finding
 
 PROJECT_FILE = "mkdocs.yml"
@@ -350,6 +351,67 @@ def not_a_file_references(found: list[Reference], page: Path, srcdir: Path, show
                 findings.append(not_a_file_finding(shown, reference.line, reference.what, reference.target, kind))
                 break
     return findings
+
+
+#: Options of ``include`` that insert the file as text: the includes in it are not read.
+_AS_TEXT = re.compile(r"^\s*:(?:literal|code):")
+_OPTION_LINE = re.compile(r"^\s*:[\w-]+:")
+
+
+def include_findings(found: list[Reference], page: Path, srcdir: Path, project: Path, body: str, first_line: int = 1) -> list[Finding]:
+    """The includes of a page (``found`` in ``body``) that the build does not read (:func:`include_refusal`), as it
+    reports them. MyST reads an included file's own includes too, relative to the page's folder, and numbers
+    their lines from the included file's start; a file read as text (``:literal:``, ``:code:``) is not followed."""
+    findings = []
+    pending = [(found, body.split("\n"), first_line, [os.path.realpath(page)])]
+    while pending:
+        references_here, lines, first, including = pending.pop()
+        for reference in references_here:
+            if reference.what != "include" or not is_local(reference.target):
+                continue
+            path = os.path.realpath(candidate_paths(reference.target, page.parent, srcdir, srcdir_relative=True)[0])
+            as_text = _read_as_text(lines, reference.line - first)
+            if not os.path.isfile(path) or not_a_file(path) or not inside(path, project):
+                continue  # reported as such (boundary.*), or by MyST when missing
+            if refusal := include_refusal(reference.line, "include", reference.target, path, including, srcdir, as_text=as_text):
+                findings.append(refusal)
+            elif not as_text:
+                text = Path(path).read_text("utf-8", errors="replace")
+                pending.append((references(text), text.split("\n"), 1, [*including, path]))
+    return findings
+
+
+def include_refusal(line: int | None, what: str, target: str, path: str, including: list[str], srcdir: Path, *, as_text: bool) -> Finding | None:
+    """Why the build does not read the file ``path`` (a real path) that ``target`` names at ``line`` of the last
+    file of ``including`` (the page first), or None: it leads back into a file being included, it is included
+    by an included file (:data:`limits.MAX_INCLUDE_DEPTH`), or its text nests past the limits of a page. The
+    files of the chain are shown relative to ``srcdir``; ``as_text``: inserted as text, so not parsed."""
+    shown = Path(os.path.relpath(including[-1], srcdir)).as_posix()
+    chain = " → ".join(os.path.relpath(file, srcdir) for file in [*including, path])
+    if path in including:
+        message = f"{what} `{target}` leads back into a file being included ({chain}) and is not read; remove one of these includes"
+        return Finding(shown, line, "include.loop", message)
+    if len(including) > limits.MAX_INCLUDE_DEPTH:
+        message = f"{what} `{target}` is inside an included file ({chain}) and is not read: an included file includes nothing; put its text there"
+        return Finding(shown, line, "include.too-deep", message)
+    if as_text:
+        return None
+    _, problems = limits.limit_page_text(Path(path).read_text("utf-8", errors="replace"), 1, os.path.relpath(path, srcdir))
+    if problems:
+        where = f"{os.path.relpath(path, srcdir)}:{problems[0].line}" if problems[0].line else os.path.relpath(path, srcdir)
+        message = f"{what} `{target}` is not read: its text nests deeper than a page may ({where}: {problems[0].message.split(';')[0]}); nest fewer"
+        return Finding(shown, line, "include.too-deep", message)
+    return None
+
+
+def _read_as_text(lines: list[str], directive: int) -> bool:
+    """Whether the directive at index ``directive`` of ``lines`` has an option that inserts its file as text."""
+    for line in lines[directive + 1 :]:
+        if not _OPTION_LINE.match(line):
+            return False
+        if _AS_TEXT.match(line):
+            return True
+    return False
 
 
 def outside_finding(shown: str, line: int | None, what: str, target: str, project: Path) -> Finding:

@@ -236,12 +236,14 @@ def _check_uitzondering(kader: Kader, page: Page) -> list[Finding]:
 
 
 def check_references(root: Path, project: Path, page: Page, body: str) -> list[Finding]:
-    """Files a page refers to that lie outside the project, that are no files (a named pipe), or that are too large to publish."""
+    """Files a page refers to that lie outside the project, that are no files (a named pipe), that are too large to publish,
+    or includes the build does not read."""
     found = boundary.references(body, page.body_line)
     findings = boundary.outside_references(found, root / page.path, root, project, page.path)
     flagged = {finding.line for finding in findings}
     inside = [reference for reference in found if reference.line not in flagged]
     findings.extend(boundary.not_a_file_references(inside, root / page.path, root, page.path))
+    findings.extend(boundary.include_findings(inside, root / page.path, root, project, body, page.body_line))
     flagged = {finding.line for finding in findings}
     for reference in found:
         if reference.what in ("image", "figure") and reference.line not in flagged and boundary.is_local(reference.target):

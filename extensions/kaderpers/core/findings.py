@@ -82,6 +82,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("file.name", E, "a file or folder name that cannot be published: not valid UTF-8, or too long"),
     Rule("file.case", W, "two files whose paths differ in case only (one replaces the other on macOS and Windows)"),
     Rule("include.loop", E, "an include that includes itself, directly or through other files"),
+    Rule("include.too-deep", E, "an include inside an included file, or an included file nested past the page limits"),
     Rule("boundary.not-a-file", E, "a page, image or included file is a folder, named pipe (FIFO), socket or device"),
     Rule("yaml.too-large", E, "front matter expands to too many values"),
     Rule("yaml.too-deep", E, "front matter nests lists and mappings too deep"),

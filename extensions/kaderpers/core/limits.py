@@ -49,6 +49,10 @@ _MARKER_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{4,}", re.MULTILINE)
 MAX_CONTAINER_REPAIRS = 8
 #: ``*`` or ``_`` in one run: markdown-it nests a run of 2n into n emphases, and its tree
 #: (which MyST walks) recurses once per level. Longer runs are shown as the characters they are.
+#: Includes inside an included file: none. Each file within the page limits is safe on its own, but nesting
+#: adds up through includes (three included files of nine nested lists each ended the PDF in a RecursionError;
+#: 120 nested includes ended the site build).
+MAX_INCLUDE_DEPTH = 1
 MAX_DELIMITER_RUN = 32
 #: Characters of one label expression (an ``if`` of the beslishulp, an ``uitzondering``): the real ones have 160.
 MAX_EXPRESSION_LENGTH = 10_000
@@ -414,6 +418,16 @@ def _as_text(line: str) -> str:
 
 
 # -- images ---------------------------------------------------------------------------------
+
+
+def limit_page_text(body: str, first_line: int, path: str) -> tuple[str, list[Finding]]:
+    """Every limit on the Markdown of a page, in order: the text as the parser may safely read it, and a finding per limit it hit."""
+    findings: list[Finding] = []
+    # Last: limit_containers parses the text, which the limits before it make safe to parse.
+    for limit in (limit_nesting, limit_delimiter_runs, limit_html_nesting, limit_containers):
+        body, found = limit(body, first_line, path)
+        findings.extend(found)
+    return body, findings
 
 
 def image_problem(path: Path) -> str | None:

@@ -351,15 +351,8 @@ def load_page(docname: str, path: str, raw: bytes, vocabulary: Vocabulary) -> Lo
     text, findings = decode(raw, path)
     page, body, page_findings = read_page(docname, path, text, vocabulary)
     findings.extend(page_findings)
-    limited, nesting_findings = limits.limit_nesting(body, page.body_line, path)
-    findings.extend(nesting_findings)
-    limited, run_findings = limits.limit_delimiter_runs(limited, page.body_line, path)
-    findings.extend(run_findings)
-    limited, html_findings = limits.limit_html_nesting(limited, page.body_line, path)
-    findings.extend(html_findings)
-    # Last: it parses the page, which the limits above make safe to parse.
-    limited, container_findings = limits.limit_containers(limited, page.body_line, path)
-    findings.extend(container_findings)
+    limited, limit_findings = limits.limit_page_text(body, page.body_line, path)
+    findings.extend(limit_findings)
     lines = normalise_text(text, path)[0].split("\n")
     head = "\n".join(lines[: page.body_line - 1])
     text = f"{head}\n{limited}" if page.body_line > 1 else limited

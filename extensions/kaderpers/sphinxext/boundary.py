@@ -193,13 +193,10 @@ class GuardedInclude(SphinxDirective):
         page = Path(self.env.doc2path(self.env.docname))
         path = os.path.realpath(boundary.candidate_paths(target, page.parent, Path(self.env.srcdir), srcdir_relative=True)[0])
         including: list[str] = self.env.temp_data.setdefault(_INCLUDING, [os.path.realpath(page)])
-        if path in including:
-            chain = " → ".join(os.path.relpath(file, self.env.srcdir) for file in [*including, path])
-            message = f"{self.name} `{target}` leads back into a file being included ({chain}) and is not read; remove one of these includes"
-            # MyST numbers the lines of an included file from its own start: the place is in that file.
-            shown = Path(os.path.relpath(including[-1], self.env.srcdir)).as_posix()
-            in_page = len(including) == 1
-            report(Finding(shown, self.lineno, "include.loop", message), self.env.docname if in_page else None, srcdir=self.env.srcdir)
+        as_text = "literal" in self.options or "code" in self.options
+        # MyST numbers the lines of an included file from its own start: the place is in that file.
+        if refusal := boundary.include_refusal(self.lineno, self.name, target, path, including, Path(self.env.srcdir), as_text=as_text):
+            report(refusal, self.env.docname if len(including) == 1 else None, srcdir=self.env.srcdir)
             return []
         including.append(path)
         try:
