@@ -253,6 +253,36 @@ def test_includes_the_build_does_not_read_are_reported_alike_by_check(tmp_path: 
     assert {(f["path"], f["line"], f["rule"]) for f in json.loads(checked.stdout)["findings"] if f["rule"].startswith("include.")} == expected
 
 
+def test_a_folder_path_longer_than_the_system_reads_is_one_finding(tmp_path: Path) -> None:
+    """Folders nested until their path passes the system's limit (4,096 bytes on Linux), made relative to an
+    open folder as an archive could: the walk reports the folder (file.name) and publishes the rest."""
+    tree = base_tree(tmp_path / "tree")
+    name = "map-" + "x" * 60
+    folder = os.open(tree, os.O_RDONLY)
+    try:
+        for _ in range(80):
+            os.mkdir(name, dir_fd=folder)
+            inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        page = os.open("diep.md", os.O_WRONLY | os.O_CREAT, dir_fd=folder)
+        os.write(page, PAGE.format("Diep", "Tekst.").encode())
+        os.close(page)
+    finally:
+        os.close(folder)
+    depth = len(str(tree)) + 80 * (len(name) + 1)
+    assert depth > 4096
+    out = tmp_path / "out"
+    built = run_kaderpers("build", str(tree), "--out", str(out), check=False)
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr[-3000:]
+    too_long = [m for m in WARNING.finditer(built.stderr) if m["rule"] == "file.name"]
+    assert len(too_long) == 1 and "too long" in too_long[0][0], built.stderr[-3000:]
+    assert (out / "html" / "pagina.html").is_file()
+    checked = json.loads(run_kaderpers("check", str(tree), "--format", "json", check=False).stdout)["findings"]
+    assert [f["rule"] for f in checked if "too long" in f["message"]] == ["file.name"]
+    assert run_kaderpers("build", str(tree), "--out", str(tmp_path / "strict"), "--strict", check=False).returncode == 1
+
+
 def test_a_mkdocs_yml_that_is_not_text_leaves_the_default_navigation(tmp_path: Path) -> None:
     tree = base_tree(tmp_path / "tree")
     (tree / "mkdocs.yml").write_bytes(b"nav:\n  - \xfe\xff\xe8 kapot\n")

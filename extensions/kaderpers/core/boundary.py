@@ -14,6 +14,7 @@ Sphinx side checks the paths its directives and nodes actually use).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -143,9 +144,15 @@ def walk(content: Path, project: Path | None = None) -> Walk:
         try:
             entries = sorted(os.scandir(content / relative), key=lambda entry: entry.name)
         except OSError as error:
-            result.findings.append(
-                Finding(relative.as_posix() or ".", None, "boundary.symlink", f"cannot read the folder: {error.strerror}; fix its permissions or remove it")
-            )
+            if error.errno == errno.ENAMETOOLONG:  # deeper than the system's longest path
+                finding = Finding(
+                    relative.as_posix(), None, "file.name", "the path to this folder is too long to read; nest fewer folders or use shorter names"
+                )
+            else:
+                finding = Finding(
+                    relative.as_posix() or ".", None, "boundary.symlink", f"cannot read the folder: {error.strerror}; fix its permissions or remove it"
+                )
+            result.findings.append(finding)
             continue
         folders = []
         for entry in entries:
