@@ -57,6 +57,9 @@ def run_kaderpers(*arguments: str, check: bool = True, env: dict[str, str] | Non
 #: builds the real tree's site too (the PDFs are laid out on its environment), while another
 #: worker runs the tests of the site, so the real tree's work is shared by two workers.
 SHARED_BUILDS = ("upstream_pdfs", "upstream_copy", "content_build", "kader_fixture_build", "construct_build")
+#: Module groups that take long (seconds in a full run), started right after the shared builds: a worker
+#: takes its next group when it is nearly idle, so a long group taken last leaves the other worker waiting.
+LONG_MODULES = ("test_interrupted.py", "test_versions.py", "test_serve.py", "test_parity.py", "test_links.py", "test_dialect_agreement.py")
 
 
 def xdist_group(item: pytest.Item) -> str:
@@ -69,11 +72,11 @@ def xdist_group(item: pytest.Item) -> str:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under xdist, each test gets its group, and the groups with a shared build come first (in the
-    order of SHARED_BUILDS): with ``--no-loadscope-reorder`` the workers start with the longest
-    chains, and the small groups fill in around them."""
+    order of SHARED_BUILDS), then the long modules (LONG_MODULES): with ``--no-loadscope-reorder`` the
+    workers start with the longest chains, and the small groups fill in around them."""
     if "PYTEST_XDIST_WORKER" not in os.environ:  # the workers collect; a run without xdist keeps its order
         return
-    rank = {name: place for place, name in enumerate(SHARED_BUILDS)}
+    rank = {name: place for place, name in enumerate(SHARED_BUILDS + LONG_MODULES)}
     places: dict[str, int] = {}
     for item in items:
         if (mark := item.get_closest_marker("xdist_group")) is None:
