@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -47,14 +48,14 @@ FRONT_MATTER_KEY = re.compile(r"^[\w-]+:")
 FRONT_MATTER_ITEM = re.compile(r"^- (\S+)\s*$")
 
 
-def kept(page: str) -> bool:
-    return page in KEPT or page == "index" or page.endswith("/index") or page.startswith("includes/")
+def kept(page: str, also: frozenset[str] = frozenset()) -> bool:
+    return page in KEPT or page in also or page == "index" or page.endswith("/index") or page.startswith("includes/")
 
 
-def small_content(destination: Path, source: Path = CONTENT) -> Path:
-    """Copy the small tree to ``destination`` (made here); returns it."""
+def small_content(destination: Path, source: Path = CONTENT, *, also: Iterable[str] = ()) -> Path:
+    """Copy the small tree to ``destination`` (made here), with the pages ``also`` names kept too; returns it."""
     pages = {path.relative_to(source).with_suffix("").as_posix() for path in source.rglob("*.md")}
-    dropped_pages = {page for page in pages if not kept(page)}
+    dropped_pages = {page for page in pages if not kept(page, frozenset(also))}
     dropped_stems = {page.rsplit("/", 1)[-1] for page in dropped_pages}
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
