@@ -1,9 +1,9 @@
 """`kaderpers build NEW --compare-to OLD`: the Wijzigingen page, the markers on changed
 records, and the changes in the PDF edition and in wijzigingen.pdf.
 
-NEW is a copy of content/ with the known edits of test_diff.py; what the page must
-show is what `kaderpers diff --format json` reports for the same pair (whose
-exactness test_diff.py checks against the edits).
+NEW is a small copy of content/ (tests/small_content.py, with the pages the edits need) with the
+known edits of test_diff.py; what the page must show is what `kaderpers diff --format json` reports
+for the same pair (whose exactness test_diff.py checks against the edits).
 """
 
 from __future__ import annotations
@@ -19,17 +19,26 @@ from bs4 import BeautifulSoup
 
 from conftest import CONTENT, comparable, make_tree, run_kaderpers, serve
 from kader_fixture_tree import FILES, HOSTILE_TITLE, V
+from small_content import small_content
 from test_browser_site import axe_violations, describe
 from test_diff import edit_words, make_edits
+
+#: Pages the edits of test_diff.py need beside the small copy's: the phase page they change, and the
+#: first vereisten of content/, so that the third is one without every label of the AI-verordening.
+EDITED_PAGES = (
+    "levenscyclus/ontwerp",
+    "voldoen-aan-wetten-en-regels/vereisten/aia-02-verboden-ai-praktijken",
+    "voldoen-aan-wetten-en-regels/vereisten/aia-03-risicobeheersysteem",
+)
 
 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """content/ built against itself with edits (pages, vocabulary, glossary); returns (OUT, the diff as JSON)."""
+    """A small copy of content/ built against itself with edits (pages, vocabulary, glossary); returns (OUT, the diff as JSON)."""
     root = tmp_path_factory.mktemp("compare")
     old, new = root / "old" / "docs", root / "new" / "docs"
-    shutil.copytree(CONTENT, old)
-    shutil.copytree(CONTENT, new)
+    small_content(old, also=EDITED_PAGES)
+    shutil.copytree(old, new)
     make_edits(new)
     edit_words(new)
     out = root / "out"

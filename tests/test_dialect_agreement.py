@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -79,9 +80,14 @@ def batch_build_reports(app: object, pages: list[str]) -> dict[str, set[tuple[in
     return {name: found[name] for name in names}
 
 
+@functools.cache
+def default_vocabulary() -> object:
+    """The vocabulary of a tree without vocabulaire.yml, read once (not once per generated page)."""
+    return load_vocabulary(None)[0]
+
+
 def check_reports(page: str) -> set[tuple[int, str]]:
-    vocabulary, _ = load_vocabulary(None)
-    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), vocabulary)
+    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), default_vocabulary())
     findings = check_markup(loaded.page, loaded.body, beslishulp=False)
     return {(f.line, f.rule) for f in findings if f.rule in ("html.removed", "image.alt-missing")}
 
@@ -247,8 +253,7 @@ def test_a_run_of_100000_asterisks_is_one_finding_and_the_page_is_still_built(sp
     """markdown-it nests such a run 50,000 deep and MyST's walk of it ran out of stack: the build died."""
     page = "---\ntitle: Pagina\n---\n# Pagina\n\nVoor.\n\n" + "*" * 100_000 + "midden" + "*" * 100_000 + "\n\nNa.\n"
     line = marked(page, "midden").pop()
-    vocabulary, _ = load_vocabulary(None)
-    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), vocabulary)
+    loaded = load_page("pagina", "pagina.md", page.encode("utf-8"), default_vocabulary())
     assert [(f.line, f.rule) for f in loaded.findings] == [(line, "page.too-deep")]
     build_reports(sphinx_app, page)
     html = BeautifulSoup((Path(sphinx_app.outdir) / "pagina.html").read_text("utf-8"), "html.parser")  # type: ignore[attr-defined]

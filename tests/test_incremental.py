@@ -1,8 +1,9 @@
 """Incremental builds: an edit reads one page again, writes only the pages that show it,
 and leaves a site identical to a clean build.
 
-A copy of content/ is built once; each test edits the copy, rebuilds it in place
-and builds the same tree clean elsewhere. Which pages were read and written is
+A small copy of content/ (tests/small_content.py: which pages an edit reaches does not depend on
+how many others there are) is built once; each test edits the copy, rebuilds it in place and
+builds the same tree clean elsewhere. Which pages were read and written is
 taken from Sphinx's own progress lines (``-j 1`` prints one line per page).
 """
 
@@ -17,9 +18,9 @@ import pytest
 
 import testing
 from conftest import differences
+from small_content import small_content
 
 REPO = Path(__file__).resolve().parents[1]
-CONTENT = REPO / "content"
 MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
 
 
@@ -64,10 +65,10 @@ class Workspace:
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """content/ copied and built once; each test starts from a copy of this state at the same paths
+    """The small copy of content/ made and built once; each test starts from a copy of this state at the same paths
     (Sphinx starts afresh when the source folder moves), so a failure cannot leak into the next test."""
     root = tmp_path_factory.mktemp("incremental")
-    shutil.copytree(CONTENT, root / "tree")
+    small_content(root / "tree")
     first = sphinx_build(root / "tree", root / "out")
     assert len(first.read) == len([p for p in (root / "tree").rglob("*.md") if not p.relative_to(root / "tree").as_posix().startswith("includes/")])
     for name in ("tree", "out"):

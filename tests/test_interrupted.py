@@ -6,8 +6,10 @@ test knows about it. Meanwhile the published site must stay the last complete
 one, and a plain rebuild must then equal a clean build: pages, search index,
 images, ``kader.json`` and exports.
 
-content/ is copied and built once (site and handouts); each test starts from a
-copy of that state at the same paths, as in test_incremental.py.
+A small copy of content/ (tests/small_content.py: two phases, one rol, a few records of each kind)
+is built once (site and the rol's handout: one handout is enough to kill a layout); each test starts from a copy of that state at the same paths,
+as in test_incremental.py. Each kill is checked to land where the test says: the build had not yet
+printed the step that follows the kill point.
 """
 
 from __future__ import annotations
@@ -23,15 +25,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import frontmatter
 import pytest
 
-from conftest import CONTENT, KADERPERS, REPO, differences
+from conftest import KADERPERS, REPO, differences
+from small_content import small_content
 
 pypdf = pytest.importorskip("pypdf")
 
 MAATREGELEN = "voldoen-aan-wetten-en-regels/maatregelen"
 NEW_TITLE = "Leg de herziene afspraken over dit algoritme vast"
 NEW_TEXT = "Een zin die er bij het bewerken bij kwam."
+#: For each kill point, the step that follows it: a build killed there has not printed it yet.
+NEXT_STEP = {
+    r"reading sources\.\.\. \[": r"pickling environment",
+    r"writing output\.\.\. \[": r"generating indices",
+    r"generating indices": r"dumping search index",
+    r"dumping search index": r"build succeeded",  # Sphinx's last word, before kaderpers publishes
+    r"kaderpers-pdf: handouts/\S+: pass 1, page": r"kaderpers-pdf: handouts/\S+: wrote ",
+}
 #: What a plain message never shows.
 TRACEBACK = ("Traceback", "please open an issue", "The full traceback has been saved")
 
@@ -63,14 +75,16 @@ def wait_for(process: subprocess.Popen[str], pattern: str) -> str:
 
 
 def killed_at(tree: Path, out: Path, pattern: str, *options: str) -> None:
-    """Run a build and kill it, children included, when it prints a line matching ``pattern``."""
+    """Run a build and kill it, children included, when it prints a line matching ``pattern``;
+    asserts that the kill landed before the step that follows (:data:`NEXT_STEP`)."""
     process = start(tree, out, *options)
     try:
         wait_for(process, pattern)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        rest = process.communicate()[0]  # what the build wrote before it died
     assert process.returncode == -signal.SIGKILL
+    assert not re.search(NEXT_STEP[pattern], rest, re.MULTILINE), f"the kill at {pattern!r} landed too late:\n{rest[-3000:]}"
 
 
 def assert_rebuild_equals(tree: Path, out: Path, clean: Path) -> None:
@@ -118,8 +132,8 @@ class Workspace:
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("interrupted")
-    shutil.copytree(CONTENT, root / "tree")
-    result = kaderpers(root / "tree", root / "out", "--handouts")
+    small_content(root / "tree")
+    result = kaderpers(root / "tree", root / "out", "--handouts", "rollen")
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("tree", "out"):
         shutil.copytree(root / name, root / f"pristine-{name}", symlinks=True)  # copy2 keeps the times Sphinx compares
@@ -172,15 +186,15 @@ def test_a_pdf_build_killed_during_layout_leaves_whole_pdfs(workspace: Workspace
     before = pdfs(workspace.out)
     assert before and all(before.values())
     workspace.edit()
-    killed_at(workspace.tree, workspace.out, r"kaderpers-pdf: handouts/\S+: pass 1, page", "--handouts")
+    killed_at(workspace.tree, workspace.out, r"kaderpers-pdf: handouts/\S+: pass 1, page", "--handouts", "rollen")
     assert pdfs(workspace.out) == before  # the old PDFs, whole; no half-written file beside them
-    result = kaderpers(workspace.tree, workspace.out, "--handouts")
+    result = kaderpers(workspace.tree, workspace.out, "--handouts", "rollen")
     assert result.returncode == 0, result.stderr[-3000:]
     assert pdfs(workspace.out).keys() == before.keys()
     assert_same_site(workspace.out / "html", workspace.edited)
     page = edited_page(workspace.tree)
-    phases = re.findall(r"^- (\S+)$", page.read_text("utf-8").split("levenscyclus:", 1)[1].split("\n---", 1)[0], re.MULTILINE)
-    handout = pypdf.PdfReader(workspace.out / "pdf" / "handouts" / f"{phases[0]}.pdf")
+    (rol,) = frontmatter.load(page)["rollen"]  # the small tree's one rol
+    handout = pypdf.PdfReader(workspace.out / "pdf" / "handouts" / "rollen" / f"{rol}.pdf")
     assert NEW_TITLE.split()[-1] in "".join(p.extract_text() for p in handout.pages)
 
 

@@ -2,7 +2,7 @@
 
 The site build is the reference: what its sanitiser removes and which images it
 finds without alternative text, with file, line and message. ``check`` must say
-exactly that, on a copy of content/ with a hostile page and on the real kader;
+exactly that, on a small copy of content/ (tests/small_content.py) with a hostile page and on the real kader;
 the PDF in the same ``build --pdf`` run does not repeat a missing alt text.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CONTENT, SHARED_BESLISHULP, run_kaderpers
+from small_content import small_content
 
 RULES = ("html.removed", "image.alt-missing")
 WARNING = re.compile(
@@ -130,9 +130,8 @@ def check_findings(tree: Path, *options: str) -> list[tuple[str, int, str, str]]
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """content/ with the hostile page, built once with the site and the PDF edition, ``--strict``."""
-    tree = tmp_path_factory.mktemp("parity") / "kader"
-    shutil.copytree(CONTENT, tree)
+    """A small copy of content/ with the hostile page, built once with the site and the PDF edition, ``--strict``."""
+    tree = small_content(tmp_path_factory.mktemp("parity") / "kader")
     (tree / PAGE).write_text(HOSTILE, "utf-8")
     out = tree.parent / "out"
     return tree, run_kaderpers("build", str(tree), "--out", str(out), "--pdf", "--strict", check=False)

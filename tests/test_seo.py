@@ -16,7 +16,8 @@ from urllib.parse import unquote
 import pytest
 from lxml import etree
 
-from conftest import CONTENT, SHARED_BESLISHULP, build_site, child_env, run_kaderpers, soup_of
+from conftest import SHARED_BESLISHULP, build_site, child_env, run_kaderpers, soup_of
+from small_content import small_content
 
 BASEURL = "https://example.nl/kader/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -184,8 +185,7 @@ def lastmods(site: Path) -> dict[str, str | None]:
 
 def test_lastmod_is_the_last_commit_and_incremental_builds_keep_the_sitemap_true(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    tree = repo / "docs"
-    shutil.copytree(CONTENT, tree)
+    tree = small_content(repo / "docs")  # a small copy of content/: lastmod is per page, whatever their number
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "eerste", when="2024-01-02T03:04:05+00:00")
