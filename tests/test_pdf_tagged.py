@@ -39,8 +39,8 @@ LIGATURES = re.compile("[\ufb00-\ufb06]")
 
 @pytest.fixture(scope="session")
 def tagged_pdfs(upstream_pdfs: Path) -> dict[str, Path]:
-    """The edition and the largest handout."""
-    handouts = sorted((upstream_pdfs / "handouts").glob("*.pdf"), key=lambda path: -path.stat().st_size)
+    """The edition and the largest handout that was built (a role handout: the shared build makes no phase handouts)."""
+    handouts = sorted((upstream_pdfs / "handouts").rglob("*.pdf"), key=lambda path: -path.stat().st_size)
     assert handouts, "no handouts were written"
     return {"edition": upstream_pdfs / "algoritmekader.pdf", "handout": handouts[0]}
 
