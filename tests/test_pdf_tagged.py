@@ -15,17 +15,15 @@ import pytest
 import pdf_text
 from conftest import comparable
 from pdf_tags import (
+    content_scan,
     element_pages,
     element_text,
     heading_levels,
     link_annotations,
-    marked_ids,
     marked_texts,
     parent_tree,
     struct_text,
     structure,
-    text_runs,
-    unmarked_content,
 )
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -57,8 +55,9 @@ def tagged(request, tagged_pdfs: dict[str, Path]):
 def test_every_text_and_image_sits_in_marked_content_tied_to_the_tree(tagged) -> None:
     path, pdf, tree = tagged
     assert tree is not None and tree.type == "Document", f"{path.name} has no structure tree"
-    assert not unmarked_content(pdf), f"{path.name}: content outside marked content: {unmarked_content(pdf)[:5]}"
-    in_content = marked_ids(pdf)
+    scan = content_scan(path)
+    assert not scan.unmarked, f"{path.name}: content outside marked content: {scan.unmarked[:5]}"
+    in_content = scan.marked_ids
     in_tree = {(kid[1], kid[2]) for element in tree.walk() for kid in element.kids if isinstance(kid, tuple) and kid[0] == "mcid"}
     assert in_content and in_content == in_tree
     # the parent tree leads from each MCID back to the element holding it
@@ -105,19 +104,26 @@ MARGIN = 0.05
 
 @upstream
 def test_running_headers_and_page_numbers_are_artifacts(tagged) -> None:
-    """What a page repeats (the kader's name above, the page number below) is an artifact, not a paragraph."""
+    """What a page repeats (the kader's name above, the page number below) is an artifact, not a paragraph.
+
+    The positions and tags of the text come from the content streams (:func:`pdf_tags.content_scan`),
+    what the margins say from poppler, which places the text on its own."""
     path, pdf, _ = tagged
-    labels = pypdf.PdfReader(path).page_labels
-    height = float(pdf.pages[0].mediabox[3])
-    runs = text_runs(path)
-    # Within the page: the text of a drawing placed as a form XObject (a vector diagram) is positioned in the
-    # drawing's own space, which can lie outside the page's; it is the Figure's content, not a running header.
+    width, height = float(pdf.pages[0].mediabox[2]), float(pdf.pages[0].mediabox[3])
+    runs = content_scan(path).runs
+    # Within the page: the text of a drawing placed as a form XObject lies where the drawing is placed.
     header = [run for run in runs if (1 - MARGIN) * height < run.height <= height]
     footer = [run for run in runs if 0 <= run.height < MARGIN * height]
     assert not [run for run in header + footer if run.tagged], f"{path.name}: tagged text in the margins: {[run for run in header + footer if run.tagged][:5]}"
-    numbered = {run.page for run in footer if run.text == labels[run.page]}
-    headed = {run.page for run in header}
+    band = ("-W", f"{width:.0f}", "-H", f"{MARGIN * height:.0f}")  # a strip across the page, so many points from its top
+    above = pdf_text.page_texts(path, *band, "-y", "0")
+    below = pdf_text.page_texts(path, *band, "-y", f"{(1 - MARGIN) * height:.0f}")
+    assert len(above) == len(below) == len(pdf.pages)
+    numbered = {number for number, text in enumerate(below) if text.strip() == pdf.pages[number].label}
+    headed = {number for number, text in enumerate(above) if text.strip()}
     assert len(numbered) >= 0.8 * len(pdf.pages) and len(headed) >= 0.8 * len(pdf.pages), (len(numbered), len(headed), len(pdf.pages))
+    # the runs read in the margins are the running headers and page numbers poppler reads there
+    assert numbered <= {run.page for run in footer} and headed <= {run.page for run in header}
     assert any(run.tagged for run in runs if MARGIN * height < run.height < (1 - MARGIN) * height)
 
 
