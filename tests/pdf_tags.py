@@ -68,6 +68,19 @@ def structure(pdf: pikepdf.Pdf) -> Element | None:
     return kids[0] if len(kids) == 1 else Element("(root)", None, {}, kids)
 
 
+def structure_of(path: Path) -> Element | None:
+    """The structure tree of the PDF at ``path`` (:func:`structure`), read once per test session (per
+    path, size and modification time) and shared by the tests that read it: they must not change it."""
+    status = Path(path).stat()
+    return _structure_of(str(Path(path).resolve()), status.st_size, status.st_mtime_ns)
+
+
+@functools.cache
+def _structure_of(path: str, size: int, modified: int) -> Element | None:
+    with pikepdf.open(path) as pdf:
+        return structure(pdf)
+
+
 def _as_list(value) -> list:
     if value is None:
         return []
@@ -204,6 +217,57 @@ def _shows_glyphs(operand) -> bool:
     if isinstance(operand, pikepdf.Array):
         return any(isinstance(item, pikepdf.String) and len(bytes(item)) for item in operand)
     return isinstance(operand, pikepdf.String) and len(bytes(operand)) > 0
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    depth: int
+    title: str
+    #: the page (from 0) the bookmark leads to, None if it leads nowhere in the file
+    page: int | None
+
+    @property
+    def label(self) -> str:
+        """The title without its section number (``"2.1 Rollen"`` → ``"Rollen"``)."""
+        return re.sub(r"^[\d.]+\s+", "", self.title).strip()
+
+
+def bookmarks(path: Path) -> list[Bookmark]:
+    """Every bookmark of the PDF at ``path``, in order, read by qpdf (pypdf takes seconds to resolve
+    the pages of a large file's outline); once per test session, per path, size and modification time."""
+    status = Path(path).stat()
+    return list(_bookmarks(str(Path(path).resolve()), status.st_size, status.st_mtime_ns))
+
+
+@functools.cache
+def _bookmarks(path: str, size: int, modified: int) -> tuple[Bookmark, ...]:
+    found: list[Bookmark] = []
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        names = pdf.Root.get("/Names")
+        named = pikepdf.NameTree(names.Dests) if names is not None and "/Dests" in names else None
+        dests = pdf.Root.get("/Dests")  # PDF 1.1's named destinations
+
+        def page_of(destination) -> int | None:
+            if isinstance(destination, pikepdf.String) and named is not None:
+                destination = named.get(str(destination))
+            elif isinstance(destination, pikepdf.Name) and dests is not None:
+                destination = dests.get(destination)
+            if isinstance(destination, pikepdf.Dictionary):
+                destination = destination.get("/D")
+            if isinstance(destination, pikepdf.Array) and len(destination) and isinstance(destination[0], pikepdf.Dictionary):
+                return pages.get(destination[0].objgen)
+            return None
+
+        def walk(items: list, depth: int) -> None:
+            for item in items:
+                action = item.action
+                destination = item.destination if action is None or item.destination is not None else action.get("/D")
+                found.append(Bookmark(depth, str(item.title), page_of(destination)))
+                walk(item.children, depth + 1)
+
+        walk(outline.root, 0)
+    return tuple(found)
 
 
 def link_annotations(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:

@@ -15,6 +15,7 @@ import pytest
 import pdf_text
 from conftest import comparable
 from pdf_tags import (
+    bookmarks,
     content_scan,
     element_pages,
     element_text,
@@ -23,7 +24,7 @@ from pdf_tags import (
     marked_texts,
     parent_tree,
     struct_text,
-    structure,
+    structure_of,
 )
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -42,7 +43,7 @@ def tagged_pdfs(upstream_pdfs: Path) -> dict[str, Path]:
     ``-struct-text`` in about 0.2 s CPU, and more per page the longer the file)."""
     handouts = sorted((upstream_pdfs / "handouts").rglob("*.pdf"), key=lambda path: -path.stat().st_size)
     assert handouts, "no handouts were written"
-    outlined = sorted((page_count(path), path) for path in handouts if bookmark_count(path) > 20)
+    outlined = sorted((page_count(path), path) for path in handouts if len(bookmarks(path)) > 20)
     assert outlined, "no handout has more than 20 bookmarks"
     return {"edition": upstream_pdfs / "algoritmekader.pdf", "handout": handouts[0], "short handout": outlined[0][1]}
 
@@ -52,19 +53,11 @@ def page_count(path: Path) -> int:
         return len(pdf.pages)
 
 
-def bookmark_count(path: Path) -> int:
-    def count(items: list) -> int:
-        return sum(1 + count(item.children) for item in items)
-
-    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
-        return count(outline.root)
-
-
 @pytest.fixture(scope="session", params=["edition", "handout"])
 def tagged(request, tagged_pdfs: dict[str, Path]):
     path = tagged_pdfs[request.param]
     pdf = pikepdf.open(path)
-    yield path, pdf, structure(pdf)
+    yield path, pdf, structure_of(path)
     pdf.close()
 
 
@@ -155,8 +148,7 @@ def test_footnotes_are_notes(tagged_pdfs: dict[str, Path], upstream_tree: Path) 
     definitions = [match[1] for page in pages for match in re.finditer(r"^\[\^[^\]]+\]:\s*(.+)$", page.read_text("utf-8"), re.MULTILINE)]
     footnotes = [words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))[:6] for text in definitions]
     assert footnotes, "the real kader has no footnotes"
-    with pikepdf.open(edition) as pdf:
-        notes = [element for element in structure(pdf).walk() if element.type == "Note"]
+    notes = [element for element in structure_of(edition).walk() if element.type == "Note"]
     assert notes, f"{edition.name} has no Note element"
     texts = marked_texts(edition, {page for note in notes for page in element_pages(note)})
     in_notes = [set(words(element_text(note, texts))) for note in notes]
@@ -192,16 +184,14 @@ def test_pdfua_checker_passes(tagged) -> None:
 def test_struct_text_reads_headings_and_paragraphs_in_order(tagged_pdfs: dict[str, Path], upstream_pages) -> None:
     """poppler reads the tree: the page titles come in the order of the bookmarks. Read in a short
     handout, tagged by the same code as the edition: poppler takes minutes over the edition's tree."""
-    from test_pdf import outline_titles
-
     handout = tagged_pdfs["short handout"]
     text = struct_text(handout)
     headings = [comparable(" ".join(re.findall(r'"([^"]*)"', block))) for block in re.split(r"\n\s*(?=H[1-6]\b)", text)[1:]]
     assert "P (block)" in text
-    bookmarks = [comparable(title) for _, title in outline_titles(pypdf.PdfReader(handout).outline)]
-    assert len(bookmarks) > 20, f"{handout.name} has only {len(bookmarks)} bookmarks"
+    titles = [comparable(mark.label) for mark in bookmarks(handout)]
+    assert len(titles) > 20, f"{handout.name} has only {len(titles)} bookmarks"
     position = 0
-    for title in bookmarks:
+    for title in titles:
         found = next((i for i in range(position, len(headings)) if title in headings[i]), None)
         assert found is not None, f"heading {title!r} not found in reading order after {headings[position - 1] if position else 'the start'!r}"
         position = found + 1
@@ -233,7 +223,7 @@ def test_mermaid_diagram_is_an_image_with_alt_text(tagged_pdfs: dict[str, Path])
     assert images, "no image on the levenscyclus page"
     text = "".join(reader.pages[number].extract_text() for number in pages)
     assert "broncode in Mermaid" not in text and "flowchart" not in text
-    alts = [e.alt for e in structure(pdf).walk() if e.type == "Figure"]
+    alts = [e.alt for e in structure_of(edition).walk() if e.type == "Figure"]
     assert any(alt and "Probleemanalyse" in alt for alt in alts)
 
 
