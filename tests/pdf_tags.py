@@ -118,9 +118,9 @@ class ContentScan:
     #: nests or leaves marked content unbalanced (EMC without BDC, BDC without EMC, BDC in BDC)
     unmarked: list[tuple[int, str]]
     #: (page, MCID) of every tagged (not artifact) marked-content sequence
-    marked_ids: set[tuple[int, int]]
+    marked_ids: set[tuple[int, int]] = field(repr=False)  # tens of thousands: kept out of a failure's message
     #: every text-showing operator, on the page or in a form XObject placed on it
-    runs: list[TextRun]
+    runs: list[TextRun] = field(repr=False)
 
 
 def content_scan(path: Path) -> ContentScan:
