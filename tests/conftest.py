@@ -228,14 +228,16 @@ def upstream_site(upstream_build: subprocess.CompletedProcess[str]) -> Path:
 
 @pytest.fixture(scope="session")
 def upstream_pdfs(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
-    """The full edition and the handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy).
-    Each PDF as laid out, before it was compacted, is kept in OUT/pdf-laid-out (tests/laid_out/sitecustomize.py)."""
+    """The full edition and the role handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy).
+    The phase handouts are left out (their layout was a third of this build): content/'s build and
+    tests/test_promises.py check those. Each PDF as laid out, before it was compacted, is kept in
+    OUT/pdf-laid-out (tests/laid_out/sitecustomize.py)."""
     out = upstream_build.out  # type: ignore[attr-defined]
     keep = {
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "tests" / "laid_out"), os.environ.get("PYTHONPATH")])),
         "KADERPERS_TEST_LAID_OUT": str(out / "pdf-laid-out"),
     }
-    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts", env=keep)
+    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts", "rollen", env=keep)
     (out / "pdf-build.log").write_text(result.stdout + result.stderr, "utf-8")  # read by tests of the messages
     return out / "pdf"
 

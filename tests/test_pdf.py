@@ -21,6 +21,7 @@ import pytest
 
 import pdf_text
 from conftest import comparable, run_kaderpers
+from pdf_tags import bookmarks
 from pdf_text import pdftotext
 
 pypdf = pytest.importorskip("pypdf")
@@ -167,11 +168,11 @@ def test_metadata_language_and_bookmarks(construct_edition: Path) -> None:
     reader = pypdf.PdfReader(construct_edition)
     assert reader.metadata.title == "Algoritmekader"
     assert str(reader.trailer["/Root"]["/Lang"]) == "nl"
-    bookmarks = outline_titles(reader.outline)
-    titles = [title for _, title in bookmarks]
+    outline = outline_titles(reader.outline)
+    titles = [title for _, title in outline]
     assert titles.index("Welkom bij het proefkader") < titles.index("Levenscyclus") < titles.index("Fase 2: Ontwerp") < titles.index("Fase 6: Implementatie")
     depth: dict[str, int] = {}
-    for level, title in bookmarks:  # the first of a title (the traceability appendix repeats the phases)
+    for level, title in outline:  # the first of a title (the traceability appendix repeats the phases)
         depth.setdefault(title, level)
     assert depth["Fase 2: Ontwerp"] == depth["Levenscyclus"] + 1
     assert "Vereiste" not in titles  # headings inside a page are not bookmarks
@@ -301,12 +302,12 @@ def assert_role_handouts(pdf_folder: Path, tree: Path) -> None:
     assert sorted(p.stem for p in (pdf_folder / "handouts" / "rollen").glob("*.pdf")) == roles
     for stem in roles:
         handout = pdf_folder / "handouts" / "rollen" / f"{stem}.pdf"
-        bookmarks = outline_titles(pypdf.PdfReader(handout).outline)
+        outline = [(mark.depth, mark.label) for mark in bookmarks(handout)]
         rol_title = comparable(str(frontmatter_title(tree / "rollen" / f"{stem}.md")))
-        assert bookmarks and comparable(bookmarks[0][1]) == rol_title, f"the {stem} handout does not start with its rol page"
+        assert outline and comparable(outline[0][1]) == rol_title, f"the {stem} handout does not start with its rol page"
         expected = records_of_rol(tree, stem)
         assert expected
-        printed = {comparable(title) for depth, title in bookmarks if depth == 2}
+        printed = {comparable(title) for depth, title in outline if depth == 2}
         assert printed == expected, f"{stem}: missing {sorted(expected - printed)[:3]}, not of this rol {sorted(printed - expected)[:3]}"
 
 
@@ -372,11 +373,11 @@ def test_upstream_bookmarks_follow_the_navigation(upstream_edition: Path, upstre
     _, published = upstream_pages
     nav = build_navigation(set(published), {}, find_nav_file(upstream_tree))
     title = {d: flat(p.heading or p.title) for d, p in published.items()}
-    bookmarks = outline_titles(pypdf.PdfReader(upstream_edition).outline)
-    top = [t for depth, t in bookmarks if depth == 0]
+    outline = [(mark.depth, mark.label) for mark in bookmarks(upstream_edition)]
+    top = [t for depth, t in outline if depth == 0]
     # The pages in navigation order, then the appendix the edition adds (kaderpers.sphinxext.traceability).
     assert top == [title[ROOT], *(title[e.docname] for e in nav.children[ROOT]), "Traceerbaarheid"]
-    second = [t for depth, t in bookmarks if depth == 1]
+    second = [t for depth, t in outline if depth == 1]
     expected_second = [title[c.docname] for e in nav.children[ROOT] for c in nav.children.get(e.docname, [])]
     assert second[: len(expected_second)] == expected_second
     assert [re.sub(r" \(\d+\)$", "", t) for t in second[len(expected_second) :]] == ["Vereisten en maatregelen", "Maatregelen en auditkaders", "Hiaten"]

@@ -15,17 +15,16 @@ import pytest
 import pdf_text
 from conftest import comparable
 from pdf_tags import (
+    bookmarks,
+    content_scan,
     element_pages,
     element_text,
     heading_levels,
     link_annotations,
-    marked_ids,
     marked_texts,
     parent_tree,
     struct_text,
-    structure,
-    text_runs,
-    unmarked_content,
+    structure_of,
 )
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -39,17 +38,22 @@ LIGATURES = re.compile("[\ufb00-\ufb06]")
 
 @pytest.fixture(scope="session")
 def tagged_pdfs(upstream_pdfs: Path) -> dict[str, Path]:
-    """The edition and the largest handout."""
-    handouts = sorted((upstream_pdfs / "handouts").glob("*.pdf"), key=lambda path: -path.stat().st_size)
+    """The edition and the largest handout that was built (a role handout: the shared build makes no phase handouts)."""
+    handouts = sorted((upstream_pdfs / "handouts").rglob("*.pdf"), key=lambda path: -path.stat().st_size)
     assert handouts, "no handouts were written"
     return {"edition": upstream_pdfs / "algoritmekader.pdf", "handout": handouts[0]}
+
+
+def page_count(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
 
 
 @pytest.fixture(scope="session", params=["edition", "handout"])
 def tagged(request, tagged_pdfs: dict[str, Path]):
     path = tagged_pdfs[request.param]
     pdf = pikepdf.open(path)
-    yield path, pdf, structure(pdf)
+    yield path, pdf, structure_of(path)
     pdf.close()
 
 
@@ -57,8 +61,9 @@ def tagged(request, tagged_pdfs: dict[str, Path]):
 def test_every_text_and_image_sits_in_marked_content_tied_to_the_tree(tagged) -> None:
     path, pdf, tree = tagged
     assert tree is not None and tree.type == "Document", f"{path.name} has no structure tree"
-    assert not unmarked_content(pdf), f"{path.name}: content outside marked content: {unmarked_content(pdf)[:5]}"
-    in_content = marked_ids(pdf)
+    scan = content_scan(path)
+    assert not scan.unmarked, f"{path.name}: content outside marked content: {scan.unmarked[:5]}"
+    in_content = scan.marked_ids
     in_tree = {(kid[1], kid[2]) for element in tree.walk() for kid in element.kids if isinstance(kid, tuple) and kid[0] == "mcid"}
     assert in_content and in_content == in_tree
     # the parent tree leads from each MCID back to the element holding it
@@ -105,19 +110,26 @@ MARGIN = 0.05
 
 @upstream
 def test_running_headers_and_page_numbers_are_artifacts(tagged) -> None:
-    """What a page repeats (the kader's name above, the page number below) is an artifact, not a paragraph."""
+    """What a page repeats (the kader's name above, the page number below) is an artifact, not a paragraph.
+
+    The positions and tags of the text come from the content streams (:func:`pdf_tags.content_scan`),
+    what the margins say from poppler, which places the text on its own."""
     path, pdf, _ = tagged
-    labels = pypdf.PdfReader(path).page_labels
-    height = float(pdf.pages[0].mediabox[3])
-    runs = text_runs(path)
-    # Within the page: the text of a drawing placed as a form XObject (a vector diagram) is positioned in the
-    # drawing's own space, which can lie outside the page's; it is the Figure's content, not a running header.
+    width, height = float(pdf.pages[0].mediabox[2]), float(pdf.pages[0].mediabox[3])
+    runs = content_scan(path).runs
+    # Within the page: the text of a drawing placed as a form XObject lies where the drawing is placed.
     header = [run for run in runs if (1 - MARGIN) * height < run.height <= height]
     footer = [run for run in runs if 0 <= run.height < MARGIN * height]
     assert not [run for run in header + footer if run.tagged], f"{path.name}: tagged text in the margins: {[run for run in header + footer if run.tagged][:5]}"
-    numbered = {run.page for run in footer if run.text == labels[run.page]}
-    headed = {run.page for run in header}
+    band = ("-W", f"{width:.0f}", "-H", f"{MARGIN * height:.0f}")  # a strip across the page, so many points from its top
+    above = pdf_text.page_texts(path, *band, "-y", "0")
+    below = pdf_text.page_texts(path, *band, "-y", f"{(1 - MARGIN) * height:.0f}")
+    assert len(above) == len(below) == len(pdf.pages)
+    numbered = {number for number, text in enumerate(below) if text.strip() == pdf.pages[number].label}
+    headed = {number for number, text in enumerate(above) if text.strip()}
     assert len(numbered) >= 0.8 * len(pdf.pages) and len(headed) >= 0.8 * len(pdf.pages), (len(numbered), len(headed), len(pdf.pages))
+    # the runs read in the margins are the running headers and page numbers poppler reads there
+    assert numbered <= {run.page for run in footer} and headed <= {run.page for run in header}
     assert any(run.tagged for run in runs if MARGIN * height < run.height < (1 - MARGIN) * height)
 
 
@@ -132,8 +144,7 @@ def test_footnotes_are_notes(tagged_pdfs: dict[str, Path], upstream_tree: Path) 
     definitions = [match[1] for page in pages for match in re.finditer(r"^\[\^[^\]]+\]:\s*(.+)$", page.read_text("utf-8"), re.MULTILINE)]
     footnotes = [words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))[:6] for text in definitions]
     assert footnotes, "the real kader has no footnotes"
-    with pikepdf.open(edition) as pdf:
-        notes = [element for element in structure(pdf).walk() if element.type == "Note"]
+    notes = [element for element in structure_of(edition).walk() if element.type == "Note"]
     assert notes, f"{edition.name} has no Note element"
     texts = marked_texts(edition, {page for note in notes for page in element_pages(note)})
     in_notes = [set(words(element_text(note, texts))) for note in notes]
@@ -167,18 +178,20 @@ def test_pdfua_checker_passes(tagged) -> None:
 
 @upstream
 def test_struct_text_reads_headings_and_paragraphs_in_order(tagged_pdfs: dict[str, Path], upstream_pages) -> None:
-    """poppler reads the tree: the page titles come in the order of the bookmarks. Read in the largest
-    handout, tagged by the same code as the edition: poppler takes minutes over the edition's tree."""
-    from test_pdf import outline_titles
-
-    handout = tagged_pdfs["handout"]
+    """poppler reads the tree: the page titles come in the order of the bookmarks. Read in the shortest
+    handout with more than 20 bookmarks, tagged by the same code as the edition: poppler reads a tagged
+    page's text in about 0.2 s CPU, more per page the longer the file (minutes over the edition)."""
+    handouts = (tagged_pdfs["edition"].parent / "handouts").rglob("*.pdf")
+    outlined = sorted((page_count(path), path) for path in handouts if len(bookmarks(path)) > 20)
+    assert outlined, "no handout has more than 20 bookmarks"
+    handout = outlined[0][1]
     text = struct_text(handout)
     headings = [comparable(" ".join(re.findall(r'"([^"]*)"', block))) for block in re.split(r"\n\s*(?=H[1-6]\b)", text)[1:]]
     assert "P (block)" in text
-    bookmarks = [comparable(title) for _, title in outline_titles(pypdf.PdfReader(handout).outline)]
-    assert len(bookmarks) > 20, f"{handout.name} has only {len(bookmarks)} bookmarks"
+    titles = [comparable(mark.label) for mark in bookmarks(handout)]
+    assert len(titles) > 20, f"{handout.name} has only {len(titles)} bookmarks"
     position = 0
-    for title in bookmarks:
+    for title in titles:
         found = next((i for i in range(position, len(headings)) if title in headings[i]), None)
         assert found is not None, f"heading {title!r} not found in reading order after {headings[position - 1] if position else 'the start'!r}"
         position = found + 1
@@ -210,7 +223,7 @@ def test_mermaid_diagram_is_an_image_with_alt_text(tagged_pdfs: dict[str, Path])
     assert images, "no image on the levenscyclus page"
     text = "".join(reader.pages[number].extract_text() for number in pages)
     assert "broncode in Mermaid" not in text and "flowchart" not in text
-    alts = [e.alt for e in structure(pdf).walk() if e.type == "Figure"]
+    alts = [e.alt for e in structure_of(edition).walk() if e.type == "Figure"]
     assert any(alt and "Probleemanalyse" in alt for alt in alts)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pdf_tags import link_annotations, structure
+from pdf_tags import bookmarks, link_annotations, structure_of
 from pdf_text import page_texts
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -23,26 +23,10 @@ pytestmark = pytest.mark.pdf
 upstream = pytest.mark.upstream
 
 
-def outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
-    """(depth, title, page number) of every bookmark, in order."""
-
-    def walk(items: list, depth: int) -> list[tuple[int, str, int]]:
-        found = []
-        for item in items:
-            if isinstance(item, list):
-                found += walk(item, depth + 1)
-            else:
-                found.append((depth, str(item.title), reader.get_destination_page_number(item)))
-        return found
-
-    return walk(reader.outline, 0)
-
-
 def element_counts(path: Path) -> Counter:
-    with pikepdf.open(path) as pdf:
-        tree = structure(pdf)
-        assert tree is not None, f"{path.name} has no structure tree"
-        return Counter(element.type for element in tree.walk())
+    tree = structure_of(path)
+    assert tree is not None, f"{path.name} has no structure tree"
+    return Counter(element.type for element in tree.walk())
 
 
 def link_count(path: Path) -> int:
@@ -73,19 +57,19 @@ def laid_out_edition(upstream_edition: Path) -> Path:
 def test_edition_is_compacted_to_at_most_055_of_its_laid_out_size_and_loses_nothing(upstream_edition: Path, laid_out_edition: Path) -> None:
     compacted, laid_out = upstream_edition.stat().st_size, laid_out_edition.stat().st_size
     assert compacted <= 0.55 * laid_out, f"{compacted / 1e6:.1f} MB is {compacted / laid_out:.2f}× the laid-out {laid_out / 1e6:.1f} MB"
-    with pikepdf.open(upstream_edition) as pdf:  # written with object streams
-        assert any(obj.get("/Type") == "/ObjStm" for obj in pdf.objects if isinstance(obj, pikepdf.Stream))
-    before, after = pypdf.PdfReader(laid_out_edition), pypdf.PdfReader(upstream_edition)
-    assert len(after.pages) == len(before.pages) > 300
-    bookmarks = outline(after)
-    assert len(bookmarks) > 200 and bookmarks == outline(before)
+    with pikepdf.open(upstream_edition) as after, pikepdf.open(laid_out_edition) as before:
+        assert any(obj.get("/Type") == "/ObjStm" for obj in after.objects if isinstance(obj, pikepdf.Stream))  # written with object streams
+        pages = len(after.pages)
+        assert pages == len(before.pages) > 300
+    outline = bookmarks(upstream_edition)  # title, depth and page of each
+    assert len(outline) > 200 and outline == bookmarks(laid_out_edition)
     assert link_count(upstream_edition) == link_count(laid_out_edition) > 100
     counts = element_counts(upstream_edition)
     assert counts["Figure"] and counts["Link"] and counts == element_counts(laid_out_edition)
     # Every page's text, letter for letter (the spaces poppler infers from glyph positions aside).
     texts = ["".join(text.split()) for text in page_texts(upstream_edition)]
     laid_out_texts = ["".join(text.split()) for text in page_texts(laid_out_edition)]
-    assert len(texts) == len(laid_out_texts) == len(after.pages) and sum(map(len, texts)) > 500_000
+    assert len(texts) == len(laid_out_texts) == pages and sum(map(len, texts)) > 500_000
     differing = [number + 1 for number, (text, laid_out) in enumerate(zip(texts, laid_out_texts, strict=True)) if text != laid_out]
     assert not differing, f"the text of pages {differing[:10]} differs from the laid-out edition"
     xmp, images = xmp_and_images(upstream_edition)

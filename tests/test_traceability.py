@@ -20,9 +20,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import REPO, comparable, serve
-from pdf_tags import Element, element_pages, element_text, marked_texts, structure
+from pdf_tags import Element, bookmarks, element_pages, element_text, marked_texts, structure_of
 from test_browser_site import axe_violations, describe
-from test_pdf import outline_titles
 from test_tables import Tree, as_list, glossary_terms, linked_stem
 
 AI_ACT_FIELDS = ("soort-toepassing", "risicogroep", "rol-ai-act", "transparantieverplichting", "systeemrisico", "open-source")
@@ -283,9 +282,7 @@ def printed_section(sect: Element, texts: dict[tuple[int, int], str]) -> Printed
 def printed_appendix(upstream_edition: Path) -> PrintedSection:
     """The last chapter of the real tree's edition (the appendix), from its structure tree (pikepdf) and the
     text of its marked content (pypdf); only the appendix's pages are read."""
-    pikepdf = pytest.importorskip("pikepdf")
-    with pikepdf.open(upstream_edition) as pdf:
-        tree = structure(pdf)
+    tree = structure_of(upstream_edition)
     assert tree is not None
     chapters = [e for e in tree.walk() if e.type == "Sect" and any(isinstance(kid, Element) and kid.type == "H1" for kid in e.kids)]
     texts = marked_texts(upstream_edition, element_pages(chapters[-1]))
@@ -347,16 +344,13 @@ def test_pdf_appendix_has_every_vereiste_under_each_of_its_phases_with_wetcode_a
         assert cell_items(row["Levenscyclus"]) == sorted(comparable(phase_labels.get(v, v)) for v in as_list(maatregelen[stem].get("levenscyclus"))), stem
 
     # The bookmarks show the phases under the matrix.
-    import pypdf
-
-    reader = pypdf.PdfReader(upstream_edition)
-    bookmarks = outline_titles(reader.outline)
-    start = next(i for i, (depth, title) in enumerate(bookmarks) if depth == 1 and comparable(title) == comparable("Vereisten en maatregelen"))
-    under = [title for depth, title in bookmarks[start + 1 :][: len(expected_headings)] if depth == 2]
+    outline = bookmarks(upstream_edition)
+    start = next(i for i, mark in enumerate(outline) if mark.depth == 1 and comparable(mark.label) == comparable("Vereisten en maatregelen"))
+    under = [mark.label for mark in outline[start + 1 :][: len(expected_headings)] if mark.depth == 2]
     assert [comparable(t) for t in under] == [comparable(h) for h in expected_headings]
 
     # Every word of the wider tables lies on an A4 page in portrait, inside its margins.
-    first = reader.get_destination_page_number([item for item in reader.outline if not isinstance(item, list)][-1])
+    first = [mark for mark in outline if mark.depth == 0][-1].page
     layout = subprocess.run(["pdftotext", "-f", str(first + 1), "-bbox", str(upstream_edition), "-"], capture_output=True, text=True, check=True).stdout
     assert {round(float(width)) for width in re.findall(r'<page width="([\d.]+)"', layout)} == {595}
     assert max(float(x) for x in re.findall(r'xMax="([\d.]+)"', layout)) < 595.3 - 0.5 * 72 / 2.54
