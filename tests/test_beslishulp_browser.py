@@ -1,4 +1,4 @@
-"""The beslishulp page in headless Chromium: paths clicked through, the profile link, axe, file://.
+"""The beslishulp page in headless Chromium: paths answered through, the profile link, axe, file://.
 
 The real tree is built once with the public beslishulp's decision tree (conftest
 ``upstream_build`` passes ``--beslishulp``). Paths come from the Python walker
@@ -43,12 +43,27 @@ def watch_requests(page, allowed: str) -> list[str]:  # noqa: ANN001
     return outside
 
 
-def click_path(page, tree, result: Walk) -> None:  # noqa: ANN001
-    """Answer each question by clicking the answer's visible text."""
-    for step in result.steps:
+def click_path(page, tree, result: Walk, start: int = 0, by_keyboard: bool = False) -> None:  # noqa: ANN001
+    """Answer each question from step ``start`` on by clicking the answer's visible text, or with
+    ``by_keyboard`` by pressing Enter on it (half the time of a click, which waits for the button to
+    stand still)."""
+    for step in result.steps[start:]:
         question = tree.questions[step.question]
         assert page.locator("#kp-bh-vraag").inner_text().strip() == question.text
-        page.locator(".kp-bh-answers").get_by_role("button", name=question.answers[step.answer].text, exact=True).click()
+        button = page.locator(".kp-bh-answers").get_by_role("button", name=question.answers[step.answer].text, exact=True)
+        if by_keyboard:
+            button.press("Enter")
+        else:
+            button.click()
+
+
+def answers(result: Walk) -> tuple[int, ...]:
+    return tuple(step.answer for step in result.steps)
+
+
+def shared_steps(one: tuple[int, ...], other: tuple[int, ...]) -> int:
+    """How many first answers two paths have in common (they then passed the same questions)."""
+    return next((place for place, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
 
 
 def shown_conclusion(page) -> str:  # noqa: ANN001
@@ -132,12 +147,22 @@ def test_axe_finds_no_violations_on_the_beslishulp(page, content_site: Path) -> 
 
 @pytest.mark.upstream
 def test_a_sample_of_paths_through_the_shared_tree_ends_in_the_walkers_conclusion(page, upstream_site: Path, shared_tree) -> None:  # noqa: ANN001
+    """The sampled paths in the order of their answers, on one page load, answered by keyboard: each
+    path goes back to the last question it shares with the path before it with that answer's "Wijzig"
+    button (with "Opnieuw beginnen" when it shares none) and answers the rest."""
     base = serve(upstream_site)
     outside = watch_requests(page, base)
-    for result in sample(list(walk(shared_tree)), 8):
-        page.goto(f"{base}/{PAGE}")
-        click_path(page, shared_tree, result)
+    page.goto(f"{base}/{PAGE}")
+    previous: tuple[int, ...] = ()
+    for result in sorted(sample(list(walk(shared_tree)), 8), key=answers):
+        shared = shared_steps(previous, answers(result))
+        if previous:
+            (page.locator(".kp-bh-change").nth(shared) if shared else page.locator(".kp-bh-restart")).press("Enter")
+            assert page.locator(".kp-bh-answered li").count() == shared
+        click_path(page, shared_tree, result, start=shared, by_keyboard=True)
         assert shown_conclusion(page) == plain_text(rich_text(shared_tree.conclusions[result.conclusion].text)), result
+        assert page.locator(".kp-bh-answered li").count() == len(result.steps)
+        previous = answers(result)
     assert outside == []
 
 

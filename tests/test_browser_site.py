@@ -6,15 +6,15 @@ Pages are served on loopback (conftest ``serve``). axe-core comes from npm
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
-
 from conftest import serve
+from html_pages import page_soup
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,12 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LOOPBACK = {"127.0.0.1", "localhost"}
 
 
+@cache  # the site is built once per session; each search test reads every page
 def article_text(path: Path) -> str:
-    article = BeautifulSoup(path.read_text("utf-8"), "html.parser").find("article")
+    article = page_soup(path).find("article")
     if article is None:
         return ""
+    article = copy.copy(article)  # the parse is shared: take the parts out of a copy
     for hidden in article(["script", "style"]):
         hidden.decompose()
     for excluded in article.select(".no-search"):  # kept out of the index on purpose (data-search-exclude)
@@ -37,8 +39,7 @@ def article_text(path: Path) -> str:
 
 def woordenlijst(site: Path) -> str:
     for path in sorted(site.rglob("*.html")):
-        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
-        heading = soup.select_one("article h1")
+        heading = page_soup(path).select_one("article h1")
         if heading is not None and heading.get_text(strip=True).rstrip("#").strip() == "Woordenlijst":
             return path.relative_to(site).as_posix()
     raise AssertionError("the site has no Woordenlijst page")
@@ -83,8 +84,14 @@ def watch(page) -> dict[str, list[str]]:  # noqa: ANN001
 
 
 def open_page(page, url: str) -> None:  # noqa: ANN001
+    """Open ``url`` up to its load event: its scripts have run, its styles and images are in."""
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+
+
+def open_page_settled(page, url: str) -> None:  # noqa: ANN001
+    """Open ``url`` and wait until the network is idle (half a second without a request), so that what
+    the page asks for after its load event (the favicon, a script's late fetch) is seen too."""
+    page.goto(url, wait_until="networkidle")
 
 
 def search(page, base: str, query: str) -> list[str]:  # noqa: ANN001
@@ -152,7 +159,7 @@ def test_pages_request_nothing_from_other_hosts_and_break_no_policy(page, conten
     base = serve(content_site)
     seen = watch(page)
     for path in acceptance_pages(content_site):
-        open_page(page, f"{base}/{path}")
+        open_page_settled(page, f"{base}/{path}")
         assert page.evaluate("() => !!document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]')"), path
     assert not seen["external"], f"requests to other hosts: {seen['external']}"
     assert not seen["failed"], f"failed loads: {seen['failed']}"
