@@ -20,7 +20,7 @@ import lxml.html
 from bs4 import BeautifulSoup
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parsed(path: str, size: int, mtime_ns: int) -> BeautifulSoup:  # noqa: ARG001 - size and mtime are the cache key
     with open(path, "rb") as handle:
         return BeautifulSoup(handle.read(), "lxml", from_encoding="utf-8")
@@ -32,7 +32,7 @@ def page_soup(path: Path) -> BeautifulSoup:
     return _parsed(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _element_tree(path: str, size: int, mtime_ns: int) -> lxml.html.HtmlElement:  # noqa: ARG001 - size and mtime are the cache key
     with open(path, "rb") as handle:
         return lxml.html.document_fromstring(handle.read(), parser=lxml.html.HTMLParser(encoding="utf-8"))

@@ -14,14 +14,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from conftest import CONTENT, SHARED_BESLISHULP, serve
+from html_pages import page_soup
 from kaderpers.core.beslishulp import Walk, label_values, load_decision_tree, plain_text, rich_text, walk
 from kaderpers.core.grammar import parse_label_expression
 from kaderpers.core.loader import load_tree, load_vocabulary
 from kaderpers.core.model import AI_ACT_FIELDS, PageKind
-from test_browser_site import axe_violations, describe
+from test_browser_site import axe_violations, describe, run_axe
 
 PAGE = "beslishulp/index.html"
 
@@ -138,7 +138,7 @@ def test_axe_finds_no_violations_on_the_beslishulp(page, content_site: Path) -> 
     page.locator(".kp-bh-answer").first.click()
     page.locator(".kp-bh-answer").first.click()
     page.locator(".kp-bh-answer").first.click()
-    violations = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")["violations"]
+    violations = run_axe(page)
     assert not violations, describe(violations)
 
 
@@ -242,7 +242,7 @@ def test_the_real_trees_beslishulp_links_lead_to_the_page(upstream_site: Path, u
     assert counted
     for source, expected in counted.items():
         html = upstream_site / source.relative_to(upstream_tree).with_suffix(".html")
-        article = BeautifulSoup(html.read_text("utf-8"), "html.parser").find("article")
+        article = page_soup(html).find("article")
         to_page = [a for a in article.find_all("a", href=True) if (html.parent / a["href"]).resolve() == (upstream_site / PAGE).resolve()]
         assert len(to_page) == expected, source
         assert not any(name.startswith("on") for a in to_page for name in a.attrs)

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from conftest import serve
 from html_pages import page_soup
 
@@ -200,12 +201,20 @@ def test_skip_link_is_the_first_stop_and_reaches_the_content(page, content_site:
 
 
 def axe_violations(page, url: str) -> list[dict]:  # noqa: ANN001
+    """Open ``url``, load axe-core into it and run it (:func:`run_axe`)."""
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing; run `make npm-deps`")
     open_page(page, url)
     page.evaluate(AXE.read_text("utf-8") + "\n;0")  # evaluated by the driver, so the page's CSP allows it
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
-    return result["violations"]
+    return run_axe(page)
+
+
+def run_axe(page) -> list[dict]:  # noqa: ANN001
+    """The WCAG 2.1 A and AA violations of the page as it is now (axe-core loaded). Only the violations
+    are worked out in full and sent back: the passes, with a selector for every node, took half the time."""
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}).then(result => result.violations)", WCAG_21_AA
+    )
 
 
 def describe(violations: list[dict]) -> str:
@@ -239,7 +248,7 @@ def test_axe_on_a_narrow_screen_with_the_menu_open(browser, content_site: Path) 
         assert not axe_violations(tab, url)
         tab.click("button.primary-toggle")
         tab.wait_for_selector("#pst-primary-sidebar-modal[open]")
-        violations = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)["violations"]
+        violations = run_axe(tab)
         assert not violations, describe(violations)
     finally:
         context.close()

@@ -201,11 +201,7 @@ def test_images_reach_the_pdf(content_build: subprocess.CompletedProcess[str]) -
 def test_every_directive_renders_a_table_in_the_pdf(content_build: subprocess.CompletedProcess[str], content_pdf_text: str) -> None:
     """Each list directive prints its rows: the titles of the records it lists are in the PDF edition."""
     site = content_build.out / "html"  # type: ignore[attr-defined]
-    titles = {
-        a.get_text(" ", strip=True)
-        for html in site.rglob("*.html")
-        for a in page_soup(html).select("table.kp-table td.kp-col-title a")
-    }
+    titles = {a.get_text(" ", strip=True) for html in site.rglob("*.html") for a in page_soup(html).select("table.kp-table td.kp-col-title a")}
     assert titles
     missing = [t for t in titles if comparable(t) not in content_pdf_text]
     assert not missing, missing

@@ -167,9 +167,8 @@ def test_a_records_description_is_its_toelichting_cut_on_a_word_boundary(seo_sit
 
 
 def test_a_page_without_toelichting_is_described_by_its_first_paragraph(seo_site: Path) -> None:
-    page = soup_of(seo_site / "traceerbaarheid" / "index.html")
-    paragraph = page.find("article").find("p")
-    first = " ".join(paragraph.get_text().split())
+    paragraph = page_tree(seo_site / "traceerbaarheid" / "index.html").find(".//article").find(".//p")
+    first = " ".join(paragraph.text_content().split())
     description = page_tags(seo_site, "traceerbaarheid/index.html")["description"][0]
     assert description.rstrip("…") and first.startswith(description.rstrip("…"))
 

@@ -184,6 +184,8 @@ def check_wetgeving(tree_root: Path, site: Path) -> int:
     terms = glossary_terms(tree_root)
     checked = 0
     for page_html in site.rglob("*.html"):
+        if "kp-vereisten" not in page_html.read_text("utf-8"):
+            continue  # no table of vereisten: not worth a parse
         for tr in page_soup(page_html).select("table.kp-vereisten > tbody > tr:not(.kp-row-dangling)"):
             cell = tr.select_one("td.kp-col-wetcode")
             if cell is None:
