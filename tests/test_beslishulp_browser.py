@@ -1,4 +1,4 @@
-"""The beslishulp page in headless Chromium: paths clicked through, the profile link, axe, file://.
+"""The beslishulp page in headless Chromium: paths answered through, the profile link, axe, file://.
 
 The real tree is built once with the public beslishulp's decision tree (conftest
 ``upstream_build`` passes ``--beslishulp``). Paths come from the Python walker
@@ -14,14 +14,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from conftest import CONTENT, SHARED_BESLISHULP, serve
+from html_pages import page_soup
 from kaderpers.core.beslishulp import Walk, label_values, load_decision_tree, plain_text, rich_text, walk
 from kaderpers.core.grammar import parse_label_expression
 from kaderpers.core.loader import load_tree, load_vocabulary
 from kaderpers.core.model import AI_ACT_FIELDS, PageKind
-from test_browser_site import axe_violations, describe
+from test_browser_site import axe_violations, describe, run_axe
 
 PAGE = "beslishulp/index.html"
 
@@ -43,12 +43,27 @@ def watch_requests(page, allowed: str) -> list[str]:  # noqa: ANN001
     return outside
 
 
-def click_path(page, tree, result: Walk) -> None:  # noqa: ANN001
-    """Answer each question by clicking the answer's visible text."""
-    for step in result.steps:
+def click_path(page, tree, result: Walk, start: int = 0, by_keyboard: bool = False) -> None:  # noqa: ANN001
+    """Answer each question from step ``start`` on by clicking the answer's visible text, or with
+    ``by_keyboard`` by pressing Enter on it (half the time of a click, which waits for the button to
+    stand still)."""
+    for step in result.steps[start:]:
         question = tree.questions[step.question]
         assert page.locator("#kp-bh-vraag").inner_text().strip() == question.text
-        page.locator(".kp-bh-answers").get_by_role("button", name=question.answers[step.answer].text, exact=True).click()
+        button = page.locator(".kp-bh-answers").get_by_role("button", name=question.answers[step.answer].text, exact=True)
+        if by_keyboard:
+            button.press("Enter")
+        else:
+            button.click()
+
+
+def answers(result: Walk) -> tuple[int, ...]:
+    return tuple(step.answer for step in result.steps)
+
+
+def shared_steps(one: tuple[int, ...], other: tuple[int, ...]) -> int:
+    """How many first answers two paths have in common (they then passed the same questions)."""
+    return next((place for place, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
 
 
 def shown_conclusion(page) -> str:  # noqa: ANN001
@@ -123,7 +138,7 @@ def test_axe_finds_no_violations_on_the_beslishulp(page, content_site: Path) -> 
     page.locator(".kp-bh-answer").first.click()
     page.locator(".kp-bh-answer").first.click()
     page.locator(".kp-bh-answer").first.click()
-    violations = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")["violations"]
+    violations = run_axe(page)
     assert not violations, describe(violations)
 
 
@@ -132,12 +147,22 @@ def test_axe_finds_no_violations_on_the_beslishulp(page, content_site: Path) -> 
 
 @pytest.mark.upstream
 def test_a_sample_of_paths_through_the_shared_tree_ends_in_the_walkers_conclusion(page, upstream_site: Path, shared_tree) -> None:  # noqa: ANN001
+    """The sampled paths in the order of their answers, on one page load, answered by keyboard: each
+    path goes back to the last question it shares with the path before it with that answer's "Wijzig"
+    button (with "Opnieuw beginnen" when it shares none) and answers the rest."""
     base = serve(upstream_site)
     outside = watch_requests(page, base)
-    for result in sample(list(walk(shared_tree)), 8):
-        page.goto(f"{base}/{PAGE}")
-        click_path(page, shared_tree, result)
+    page.goto(f"{base}/{PAGE}")
+    previous: tuple[int, ...] = ()
+    for result in sorted(sample(list(walk(shared_tree)), 8), key=answers):
+        shared = shared_steps(previous, answers(result))
+        if previous:
+            (page.locator(".kp-bh-change").nth(shared) if shared else page.locator(".kp-bh-restart")).press("Enter")
+            assert page.locator(".kp-bh-answered li").count() == shared
+        click_path(page, shared_tree, result, start=shared, by_keyboard=True)
         assert shown_conclusion(page) == plain_text(rich_text(shared_tree.conclusions[result.conclusion].text)), result
+        assert page.locator(".kp-bh-answered li").count() == len(result.steps)
+        previous = answers(result)
     assert outside == []
 
 
@@ -217,7 +242,7 @@ def test_the_real_trees_beslishulp_links_lead_to_the_page(upstream_site: Path, u
     assert counted
     for source, expected in counted.items():
         html = upstream_site / source.relative_to(upstream_tree).with_suffix(".html")
-        article = BeautifulSoup(html.read_text("utf-8"), "html.parser").find("article")
+        article = page_soup(html).find("article")
         to_page = [a for a in article.find_all("a", href=True) if (html.parent / a["href"]).resolve() == (upstream_site / PAGE).resolve()]
         assert len(to_page) == expected, source
         assert not any(name.startswith("on") for a in to_page for name in a.attrs)

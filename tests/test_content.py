@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from conftest import CONTENT, comparable
+from html_pages import page_soup
 
 #: The column each ``no-`` flag removes from a table.
 FLAG_COLUMNS = {"no-rol": "rol", "no-levenscyclus": "levenscyclus", "no-onderwerp": "onderwerp", "no-id": "id"}
@@ -109,6 +111,7 @@ CONSTRUCTS = [
 LIST_DIRECTIVE = re.compile(r"^\s*(?:<!-- list_\w+|```\{kader-lijst\})", re.MULTILINE)
 
 
+@cache  # the same constructs are looked up by the HTML, PDF and flag tests
 def pages_with(construct: Construct) -> list[tuple[Path, re.Match[str]]]:
     pattern = re.compile(construct.source, re.MULTILINE)
     found = []
@@ -126,8 +129,7 @@ def test_construct_occurs_in_content(construct: Construct) -> None:
 
 
 def html_of(site: Path, source: Path) -> BeautifulSoup:
-    relative = source.relative_to(CONTENT).with_suffix(".html")
-    return BeautifulSoup((site / relative).read_text("utf-8"), "html.parser")
+    return page_soup(site / source.relative_to(CONTENT).with_suffix(".html"))
 
 
 @pytest.mark.parametrize("construct", CONSTRUCTS, ids=lambda c: c.name)
@@ -155,7 +157,7 @@ def test_flags_remove_what_tables_have_by_default(content_site: Path) -> None:
     """The flag constructs above find tables without a column; without the flag, tables of that kind have it."""
     kinds = {flag: set() for flag in [*FLAG_COLUMNS, "no-search"]}
     for path in content_site.rglob("*.html"):
-        for table in BeautifulSoup(path.read_text("utf-8"), "html.parser").select("main table.kp-table"):
+        for table in page_soup(path).select("main table.kp-table"):
             kind = next(c for c in table["class"] if c.startswith("kp-") and c.removeprefix("kp-") in ("vereisten", "maatregelen", "hulpmiddelen"))
             kinds["no-search"] |= {kind} if "kp-search" in table["class"] else set()
             for flag, column in FLAG_COLUMNS.items():
@@ -199,11 +201,7 @@ def test_images_reach_the_pdf(content_build: subprocess.CompletedProcess[str]) -
 def test_every_directive_renders_a_table_in_the_pdf(content_build: subprocess.CompletedProcess[str], content_pdf_text: str) -> None:
     """Each list directive prints its rows: the titles of the records it lists are in the PDF edition."""
     site = content_build.out / "html"  # type: ignore[attr-defined]
-    titles = {
-        a.get_text(" ", strip=True)
-        for html in site.rglob("*.html")
-        for a in BeautifulSoup(html.read_text("utf-8"), "html.parser").select("table.kp-table td.kp-col-title a")
-    }
+    titles = {a.get_text(" ", strip=True) for html in site.rglob("*.html") for a in page_soup(html).select("table.kp-table td.kp-col-title a")}
     assert titles
     missing = [t for t in titles if comparable(t) not in content_pdf_text]
     assert not missing, missing

@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 import testing
-from conftest import make_tree, soup_of
+from conftest import make_tree
+from html_pages import page_soup, site_pages
 from kaderpers.site.html import CONTENT_SECURITY_POLICY, DutchSearch, content_security_policy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +55,7 @@ def content_pages() -> list[str]:
 
 @cache
 def html_pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_"))
+    return site_pages(site)
 
 
 def sidebar(soup: BeautifulSoup) -> BeautifulSoup | None:
@@ -92,7 +93,7 @@ def test_the_build_reports_no_errors(content_build) -> None:  # noqa: ANN001
 
 def test_every_page_is_dutch_and_declares_a_strict_csp(content_site: Path) -> None:
     for path in html_pages(content_site):
-        soup = soup_of(path)
+        soup = page_soup(path)
         assert soup.html.get("lang") == "nl", path
         meta = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
         # The 404 page, served at any address, has a <base> of the site's root (kaderpers.site.notfound).
@@ -100,12 +101,12 @@ def test_every_page_is_dutch_and_declares_a_strict_csp(content_site: Path) -> No
         assert meta is not None and meta["content"] == policy, path
         # The policy must come before every script, or it does not govern them.
         first_script = soup.find("script")
-        assert first_script is None or meta.sourceline < first_script.sourceline, path
+        assert first_script is None or first_script.find_previous("meta", attrs={"http-equiv": "Content-Security-Policy"}) is meta, path
 
 
 def test_policy_forbids_inline_scripts_and_other_hosts(content_site: Path) -> None:
     """The policies as the pages declare them to a browser, read from the pages (the 404 page has its own base-uri)."""
-    policies = {soup_of(path).find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"] for path in html_pages(content_site)}
+    policies = {page_soup(path).find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"] for path in html_pages(content_site)}
     assert 1 <= len(policies) <= 2
     for policy in policies:
         check_policy(policy)
@@ -122,7 +123,7 @@ def check_policy(policy: str) -> None:
 def test_no_inline_scripts_or_event_handlers(content_site: Path) -> None:
     problems = []
     for path in html_pages(content_site):
-        soup = soup_of(path)
+        soup = page_soup(path)
         for script in soup.find_all("script"):
             if not script.get("src") and script.get("type") != "application/json":
                 problems.append(f"{path.name}: inline script {script.get_text()[:80]!r}")
@@ -154,11 +155,11 @@ def test_the_script_link_check_reads_urls_as_a_browser_does() -> None:
 def test_pages_load_nothing_from_other_hosts(content_site: Path) -> None:
     external = []
     for path in html_pages(content_site):
-        for name, attribute in LOADED.items():
-            for tag in soup_of(path).find_all(name):
-                url = str(tag.get(attribute, ""))
-                if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE):
-                    external.append(f"{path.name}: <{name} {attribute}={url}>")
+        for tag in page_soup(path).find_all(list(LOADED)):
+            name, attribute = tag.name, LOADED[tag.name]
+            url = str(tag.get(attribute, ""))
+            if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE):
+                external.append(f"{path.name}: <{name} {attribute}={url}>")
     for css in (content_site / "_static").rglob("*.css"):
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text("utf-8", errors="replace")):
             if re.match(r"^(?:https?:)?//", url):
@@ -189,7 +190,7 @@ def test_images_on_other_hosts_become_links(tmp_path: Path) -> None:
 
 
 def test_logo_favicon_and_site_stylesheet(content_site: Path) -> None:
-    soup = soup_of(content_site / "index.html")
+    soup = page_soup(content_site / "index.html")
     logo = soup.select_one(".navbar-brand img")
     assert logo is not None and logo["src"].endswith("_static/logo.svg")
     assert logo.get("alt") == ""  # decorative: the site name follows as text
@@ -210,7 +211,7 @@ def test_site_colours_are_the_rijkshuisstijl_blues(content_site: Path) -> None:
 
 
 def test_header_lists_the_default_sections_in_order(content_site: Path) -> None:
-    soup = soup_of(content_site / "index.html")
+    soup = page_soup(content_site / "index.html")
     labels = [a.get_text(strip=True) for a in soup.select(".navbar-header-items__center nav a.nav-link")]
     assert labels[: len(DEFAULT_SECTIONS)] == DEFAULT_SECTIONS
 
@@ -219,7 +220,7 @@ def test_sidebar_shows_the_section_of_the_page_only(content_site: Path) -> None:
     phases = [d for d in content_pages() if d.startswith("levenscyclus/") and d != "levenscyclus/index"]
     page = "levenscyclus/ontwerp"
     assert "navigation" not in hidden(page)
-    nav = sidebar(soup_of(content_site / f"{page}.html"))
+    nav = sidebar(page_soup(content_site / f"{page}.html"))
     assert nav is not None
     assert nav.select_one(".kp-section-title").get_text(strip=True) == "Levenscyclus"
     links = nav.select("ul a")
@@ -237,7 +238,7 @@ def test_hide_in_the_front_matter_takes_those_parts_away(content_site: Path) -> 
     ``footer`` the previous/next links. The records hide their navigation."""
     seen: dict[str, int] = {"navigation": 0, "toc": 0, "shown": 0}
     for docname in content_pages():
-        soup = soup_of(content_site / f"{docname}.html")
+        soup = page_soup(content_site / f"{docname}.html")
         parts = hidden(docname)
         primary = soup.select_one("#pst-primary-sidebar")
         if "navigation" in parts:
@@ -256,7 +257,7 @@ def test_hide_in_the_front_matter_takes_those_parts_away(content_site: Path) -> 
 
 
 def test_sidebar_lists_the_phases_in_order(content_site: Path) -> None:
-    nav = sidebar(soup_of(content_site / "levenscyclus" / "ontwerp.html"))
+    nav = sidebar(page_soup(content_site / "levenscyclus" / "ontwerp.html"))
     phases = [int(m[1]) for a in nav.select("ul a") if (m := re.search(r"Fase (\d+)", a.get_text()))]
     assert phases == sorted(phases) and phases[0] == 0 and phases[-1] == 8
 
@@ -267,7 +268,7 @@ def test_every_page_but_the_home_page_has_its_place_in_the_navigation(content_si
     for docname in content_pages():
         if docname == "index":
             continue
-        soup = soup_of(content_site / f"{docname}.html")
+        soup = page_soup(content_site / f"{docname}.html")
         if "navigation" in hidden(docname):
             crumbs = [li.get_text(" ", strip=True) for li in soup.select('nav[aria-label="Kruimelpad"] li')]
             placed = len(crumbs) >= 2 and crumbs[-1] == soup.select_one("article h1").get_text(" ", strip=True).rstrip("#").strip()
@@ -277,12 +278,12 @@ def test_every_page_but_the_home_page_has_its_place_in_the_navigation(content_si
         if not placed:
             lost.append(docname)
     assert not lost, f"pages outside the navigation: {lost}"
-    assert sidebar(soup_of(content_site / "index.html")) is None
+    assert sidebar(page_soup(content_site / "index.html")) is None
 
 
 def test_breadcrumbs_lead_from_home_to_the_page(content_site: Path) -> None:
     page = next(d for d in content_pages() if d.startswith(f"{MAATREGELEN}/") and not d.endswith("/index"))
-    crumbs = soup_of(content_site / f"{page}.html").select_one('nav[aria-label="Kruimelpad"]')
+    crumbs = page_soup(content_site / f"{page}.html").select_one('nav[aria-label="Kruimelpad"]')
     items = [li.get_text(" ", strip=True) for li in crumbs.select("li")]
     assert items[-1] == front_matter_title(page)
     assert front_matter_title(f"{MAATREGELEN}/index") in items
@@ -291,7 +292,7 @@ def test_breadcrumbs_lead_from_home_to_the_page(content_site: Path) -> None:
 def test_wide_kader_tables_take_the_page_toc_column(content_site: Path) -> None:
     wide = narrow = 0
     for path in html_pages(content_site):
-        soup = soup_of(path)
+        soup = page_soup(path)
         columns = max((len(t.select("thead th")) for t in soup.select("table.kp-table")), default=0)
         headings = len(soup.select("article section > h2"))
         if columns >= 5:
@@ -307,16 +308,16 @@ def test_wide_kader_tables_take_the_page_toc_column(content_site: Path) -> None:
 
 
 def test_interface_text_is_dutch(content_site: Path) -> None:
-    soup = soup_of(content_site / "index.html")
+    soup = page_soup(content_site / "index.html")
     assert soup.select_one("#pst-skip-link a").get_text(strip=True) == "Direct naar de inhoud"
     assert soup.select_one('nav[aria-label="Hoofdnavigatie"]') is not None
     assert soup.select_one(".headerlink")["title"] == "Link naar deze kop"
-    with_toc = [soup_of(path).select_one(".bd-sidebar-secondary") for path in html_pages(content_site)]
+    with_toc = [page_soup(path).select_one(".bd-sidebar-secondary") for path in html_pages(content_site)]
     assert all("Op deze pagina" in toc.get_text() for toc in with_toc if toc is not None) and any(with_toc)
     assert soup.select_one("#pst-search-dialog input")["placeholder"] == "Zoek in het Algoritmekader"
     english = ["Skip to main content", "Section Navigation", "On this page", "Back to top", "Link to this heading"]
     for path in html_pages(content_site):
-        text = str(soup_of(path))
+        text = path.read_text("utf-8")  # as written, attributes and comments included
         assert not [e for e in english if e in text], path
 
 

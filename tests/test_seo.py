@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 
 from conftest import SHARED_BESLISHULP, build_site, child_env, run_kaderpers, soup_of
+from html_pages import page_tree
 from small_content import small_content
 
 BASEURL = "https://example.nl/kader/"
@@ -97,13 +98,18 @@ def test_robots_txt_points_to_the_sitemap(seo_site: Path) -> None:
 
 
 def page_tags(site: Path, page: str) -> dict[str, list[str]]:
-    head = soup_of(site / page).head
+    """The head's canonical link and meta tags (lxml's tree, parsed once a page: several tests read every page)."""
+    head = page_tree(site / page).find("head")
     assert head is not None
+
+    def content(attribute: str, value: str) -> list[str]:
+        return [meta.get("content") for meta in head.iterfind(".//meta") if meta.get(attribute) == value]
+
     return {
-        "canonical": [link["href"] for link in head.find_all("link", rel="canonical")],
-        "description": [meta["content"] for meta in head.find_all("meta", attrs={"name": "description"})],
-        **{prop: [meta["content"] for meta in head.find_all("meta", attrs={"property": prop})] for prop in ("og:title", "og:description", "og:type", "og:url")},
-        "robots": [meta["content"] for meta in head.find_all("meta", attrs={"name": "robots"})],
+        "canonical": [link.get("href") for link in head.iterfind(".//link") if "canonical" in (link.get("rel") or "").split()],
+        "description": content("name", "description"),
+        **{prop: content("property", prop) for prop in ("og:title", "og:description", "og:type", "og:url")},
+        "robots": content("name", "robots"),
     }
 
 
@@ -124,10 +130,10 @@ def test_every_page_has_its_canonical_link_description_and_open_graph_tags(seo_s
 
 def test_the_title_of_open_graph_is_the_page_title(seo_site: Path) -> None:
     for page in ["index.html", *GENERATED, *NOT_LISTED, "voldoen-aan-wetten-en-regels/maatregelen/0-org-00-inventariseren-algoritmes.html"]:
-        title = soup_of(seo_site / page).title
+        title = page_tree(seo_site / page).find("head/title")
         assert title is not None
         og_title = page_tags(seo_site, page)["og:title"][0]
-        assert og_title and title.get_text().startswith(og_title), page
+        assert og_title and title.text_content().startswith(og_title), page
 
 
 def test_descriptions_are_the_pages_own(seo_site: Path) -> None:
@@ -162,9 +168,8 @@ def test_a_records_description_is_its_toelichting_cut_on_a_word_boundary(seo_sit
 
 
 def test_a_page_without_toelichting_is_described_by_its_first_paragraph(seo_site: Path) -> None:
-    page = soup_of(seo_site / "traceerbaarheid" / "index.html")
-    paragraph = page.find("article").find("p")
-    first = " ".join(paragraph.get_text().split())
+    paragraph = page_tree(seo_site / "traceerbaarheid" / "index.html").find(".//article").find(".//p")
+    first = " ".join(paragraph.text_content().split())
     description = page_tags(seo_site, "traceerbaarheid/index.html")["description"][0]
     assert description.rstrip("…") and first.startswith(description.rstrip("…"))
 
