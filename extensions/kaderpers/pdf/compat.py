@@ -39,6 +39,7 @@ from rinoh.image import ImageBase
 from rinoh.layout import Container
 from rinoh.style import Styled, StyleSheet
 from rinoh.table import Table
+from rinoh.text import SingleStyledTextBase, StyledText
 from sphinx.util import logging
 
 from . import rinoh_nodes, speedups, tagging
@@ -84,6 +85,12 @@ PATCHES: list[Patch] = [
     Patch("remembered-document-part", Container, "document_part", lambda original: property(speedups.document_part)),
     Patch("release-placed-pages", Page, "place", speedups.place_and_release),
     Patch("remembered-fonts", Typeface, "get_font", speedups.remembered_font),
+    Patch("font-per-text", SingleStyledTextBase, "font", speedups.remembered_per_element),
+    Patch("ascender-per-text", SingleStyledTextBase, "ascender", speedups.remembered_per_element),
+    Patch("descender-per-text", SingleStyledTextBase, "descender", speedups.remembered_per_element),
+    Patch("height-per-text", StyledText, "height", speedups.remembered_per_element),
+    Patch("remembered-glyphs", rinoh.paragraph, "create_lig_kern", speedups.remembered_glyphs),
+    Patch("quick-missing-glyphs", rinoh.paragraph, "handle_missing_glyphs", speedups.quick_missing_glyphs),
     # -- the kader's template (kaderpers.pdf.template) on rinohtype's private document methods.
     # One pass instead of two or three; the running headers then lack the section title,
     # which rinohtype takes from the pass before (as in every PDF kaderpers has written).
