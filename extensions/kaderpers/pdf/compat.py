@@ -83,6 +83,8 @@ PATCHES: list[Patch] = [
     Patch("remembered-lookups", StyleSheet, "_get_value_lookup", speedups.remembered_lookup),
     Patch("no-font-checksums", TableRecord, "check_sum", lambda original: speedups.skip_check_sum),
     Patch("remembered-document-part", Container, "document_part", lambda original: property(speedups.document_part)),
+    Patch("remembered-document", Container, "document", lambda original: property(speedups.container_document)),
+    Patch("remembered-page", Container, "page", lambda original: property(speedups.container_page)),
     Patch("release-placed-pages", Page, "place", speedups.place_and_release),
     Patch("remembered-fonts", Typeface, "get_font", speedups.remembered_font),
     Patch("font-per-text", SingleStyledTextBase, "font", speedups.remembered_per_element),

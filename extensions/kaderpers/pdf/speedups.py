@@ -73,28 +73,34 @@ from rinoh.text import SingleStyledText
 
 
 def get_style(self, attribute, container):
-    """``Styled.get_style``, cached per attribute and shared between elements alike."""
+    """``Styled.get_style``, cached per attribute, in one cache for all elements alike."""
     try:
-        cache = self._kaderpers_styles
-    except AttributeError:
-        cache = self._kaderpers_styles = {}
-    try:
-        return cache[attribute]
-    except KeyError:
+        return self._kaderpers_styles[attribute]
+    except (AttributeError, KeyError):
         pass
     document = container.document
-    signature = _signature(self, document)
+    try:
+        styles = self._kaderpers_styles
+    except AttributeError:
+        styles = self._kaderpers_styles = _styles_alike(self, document)
+    try:
+        return styles[attribute]
+    except KeyError:
+        value = styles[attribute] = self.get_config_value(attribute, document)
+        return value
+
+
+def _styles_alike(styled, document) -> dict:
+    """The style values of ``styled`` by attribute: shared by all elements of its signature."""
+    signature = _signature(styled, document)
     if signature is None:
-        value = self.get_config_value(attribute, document)
-    else:
-        shared = _SharedStyles.of(document).values
-        key = (signature, attribute)
-        try:
-            value = shared[key]
-        except KeyError:
-            value = shared[key] = self.get_config_value(attribute, document)
-    cache[attribute] = value
-    return value
+        return {}
+    shared = _SharedStyles.of(document).values
+    try:
+        return shared[signature]
+    except KeyError:
+        styles = shared[signature] = {}
+        return styles
 
 
 class _SharedStyles:
@@ -104,7 +110,8 @@ class _SharedStyles:
         self.tests = _attribute_tests(document.stylesheet)
         self.tests_by_type: dict[type, tuple] = {}
         self.signatures: dict[tuple, int] = {}
-        self.values: dict[tuple, object] = {}
+        #: The style values by attribute, per signature.
+        self.values: dict[int, dict] = {}
         self.styles: list = []  # style objects a signature names by identity stay alive
 
     @classmethod
@@ -245,6 +252,24 @@ def document_part(self):
         return part
 
 
+def container_document(self):
+    """``Container.document``, remembered (as its document part)."""
+    try:
+        return self._kaderpers_document
+    except AttributeError:
+        document = self._kaderpers_document = self.document_part.document
+        return document
+
+
+def container_page(self):
+    """``Container.page``, remembered: a container never changes parents."""
+    try:
+        return self._kaderpers_page
+    except AttributeError:
+        page = self._kaderpers_page = self.parent.page
+        return page
+
+
 def remembered_font(get_font):
     """``Typeface.get_font`` that remembers the font per weight, slant and width."""
 
@@ -328,6 +353,13 @@ def remembered_glyphs(create_lig_kern):
     """
 
     def create(span, flowable_target):
+        try:
+            setting = span.__dict__["_kaderpers_glyph_setting"]
+        except KeyError:
+            setting = span.__dict__["_kaderpers_glyph_setting"] = setting_of(span, flowable_target)
+        return setting.get_glyph_metrics, setting.lig_kern
+
+    def setting_of(span, flowable_target):
         font = span.font(flowable_target)
         key = (
             font,
@@ -343,10 +375,10 @@ def remembered_glyphs(create_lig_kern):
         except AttributeError:
             settings = document._kaderpers_glyph_settings = {}
         try:
-            setting = settings[key]
+            return settings[key]
         except KeyError:
             setting = settings[key] = _GlyphSetting(*create_lig_kern(span, flowable_target))
-        return setting.get_glyph_metrics, setting.lig_kern
+            return setting
 
     return create
 
