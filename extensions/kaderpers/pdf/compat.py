@@ -28,6 +28,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import rinoh.paragraph
+from rinoh.attribute import OptionSetMeta
 from rinoh.backend.pdf import Canvas, cos
 from rinoh.backend.pdf import Document as BackendDocument
 from rinoh.document import Page
@@ -91,6 +92,8 @@ PATCHES: list[Patch] = [
     Patch("ascender-per-text", SingleStyledTextBase, "ascender", speedups.remembered_per_element),
     Patch("descender-per-text", SingleStyledTextBase, "descender", speedups.remembered_per_element),
     Patch("height-per-text", StyledText, "height", speedups.remembered_per_element),
+    Patch("placing-upwards", Styled, "before_placing", speedups.placing_upwards),
+    Patch("remembered-options", OptionSetMeta, "__getattr__", speedups.remembered_options),
     Patch("remembered-glyphs", rinoh.paragraph, "create_lig_kern", speedups.remembered_glyphs),
     Patch("quick-missing-glyphs", rinoh.paragraph, "handle_missing_glyphs", speedups.quick_missing_glyphs),
     # -- the kader's template (kaderpers.pdf.template) on rinohtype's private document methods.

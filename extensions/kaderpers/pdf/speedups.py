@@ -400,6 +400,40 @@ def quick_missing_glyphs(handle_missing_glyphs):
     return handle
 
 
+def placing_upwards(before_placing):
+    """``Styled.before_placing`` as a loop: it hands the call to the parent, up to the first
+    element that does something before it is placed (a footnote reference, an inline
+    flowable); every glyph run of every line went up the whole element tree call by call."""
+
+    def upwards(self, container, preallocate=False):
+        element = self
+        while True:
+            parent = element.parent
+            if not parent:
+                return
+            if type(parent).before_placing is not upwards:
+                parent.before_placing(container, preallocate)
+                return
+            element = parent
+
+    return upwards
+
+
+def remembered_options(getattr_):
+    """``OptionSetMeta.__getattr__`` (``TextPosition.NORMAL`` and the like, asked for every
+    word) that remembers the value per option set and name."""
+    known: dict[tuple, object] = {}
+
+    def remembered(cls, item):
+        try:
+            return known[cls, item]
+        except KeyError:
+            value = known[cls, item] = getattr_(cls, item)  # an unknown name raises, and is not remembered
+            return value
+
+    return remembered
+
+
 def skip_check_sum(self, file):
     """``TableRecord.check_sum`` skipped: the fonts are installed package files."""
 
