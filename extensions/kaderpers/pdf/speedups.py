@@ -389,7 +389,8 @@ def quick_missing_glyphs(handle_missing_glyphs):
     instead of looking up its characters one by one again; other spans go the old way."""
 
     def handle(span, container):
-        if type(span).text is SingleStyledText.text and not isinstance(span, InlineFlowable):
+        # only plain text: an inline flowable (an image) has no text, other kinds work out theirs
+        if not isinstance(span, InlineFlowable) and getattr(type(span), "text", None) is SingleStyledText.text:
             get_glyph_metrics, _ = rinoh.paragraph.create_lig_kern(span, container)
             setting = getattr(get_glyph_metrics, "__self__", None)
             if isinstance(setting, _GlyphSetting) and setting.present.issuperset(span.text(container)):
