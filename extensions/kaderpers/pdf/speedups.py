@@ -12,12 +12,6 @@
   rinohtype's selector matching; the words of a table cell, its borders and
   its rows are new elements each time a table is laid out, and were matched
   from scratch.
-  An element's attribute tests are asked once per attribute name (a table
-  cell border has sixteen ``has_class`` tests). A shape drawn with a style
-  object of its own (the frame and each border line of every flowable) is
-  styled on its own: its signature was never shared (21,000 of them in a
-  185-page handout), and remembering its style object for its identity kept
-  every one of them alive to the end of the document.
 * A style lookup that falls back to the parent element (every word of a
   paragraph asks for its font, size and colour) resolves the parent's style
   again for each child; the result per element and attribute is remembered.
@@ -64,7 +58,6 @@ from contextlib import contextmanager
 
 import rinoh.paragraph
 from rinoh.attribute import DefaultValueException
-from rinoh.draw import Shape
 from rinoh.font.style import FontSlant, FontWeight, FontWidth
 from rinoh.inline import InlineFlowable
 from rinoh.paragraph import Glyph
@@ -153,7 +146,7 @@ def _signature(styled, document):
     if signature is not _NOT_YET:
         return signature
     shared = _SharedStyles.of(document)
-    if shared.tests is None or _drawn_with_own_style(styled):
+    if shared.tests is None:
         return None
     parent = styled.parent
     parent_signature = -1 if parent is None else _signature(parent, document)
@@ -164,14 +157,15 @@ def _signature(styled, document):
             shared.styles.append(style)
             style = id(style)
         outcomes = []
-        actuals: dict[str, object] = {}  # each attribute asked once (a cell border has 16 class tests)
         try:
             for name, value in shared.tests_for(type(styled)):
-                try:
-                    actual = actuals[name]
-                except KeyError:
-                    actual = actuals[name] = _tested_attribute(styled, name, document)
-                outcomes.append(None if actual is _ABSENT else actual != value)
+                if not hasattr(styled, name):
+                    outcomes.append(None)
+                    continue
+                actual = getattr(styled, name)
+                if callable(actual):
+                    actual = actual(document)
+                outcomes.append(actual != value)
         except (AttributeError, LookupError, TypeError, ValueError):
             # A test rinohtype itself may never run on this element (its type or style rules the
             # selector out first) can fail on it, e.g. a level asked of a section not yet placed
@@ -185,25 +179,6 @@ def _signature(styled, document):
     except AttributeError:  # a parent that takes no attributes: worked out again next time
         pass
     return signature
-
-
-_ABSENT = object()
-
-
-def _tested_attribute(styled, name: str, document):
-    """What an attribute test compares, as ``ClassSelectorBase.match`` gets it (_ABSENT when the
-    element has no such attribute)."""
-    if not hasattr(styled, name):
-        return _ABSENT
-    actual = getattr(styled, name)
-    return actual(document) if callable(actual) else actual
-
-
-def _drawn_with_own_style(styled) -> bool:
-    """A shape given a style object of its own: rinohtype makes a new one for the frame
-    (``Flowable.render_frame``) and each border line of every flowable it renders, so no
-    other element shares it; keeping it (for its identity) would keep them all alive."""
-    return isinstance(styled, Shape) and not isinstance(styled.style, str | None)
 
 
 def _attribute_tests(stylesheet) -> list[tuple[type, str, object]] | None:
