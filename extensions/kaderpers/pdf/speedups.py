@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import gc
 import types
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -83,6 +84,7 @@ def get_style(self, attribute, container):
         styles = self._kaderpers_styles
     except AttributeError:
         styles = self._kaderpers_styles = _styles_alike(self, document)
+        _remembering(self)
     try:
         return styles[attribute]
     except KeyError:
@@ -176,6 +178,7 @@ def _signature(styled, document):
             signature = shared.signatures.setdefault(key, len(shared.signatures))
     try:
         styled._kaderpers_signature = signature
+        _remembering(styled)
     except AttributeError:  # a parent that takes no attributes: worked out again next time
         pass
     return signature
@@ -228,6 +231,7 @@ def remembered_lookup(lookup):
             cache = styled._kaderpers_lookups
         except AttributeError:
             cache = styled._kaderpers_lookups = {}
+            _remembering(styled)
         try:
             value = cache[attribute]
         except KeyError:
@@ -288,17 +292,53 @@ def remembered_font(get_font):
     return remembered
 
 
+#: The elements that hold a value remembered during the current document's layout (weakly).
+_REMEMBERING: weakref.WeakSet = weakref.WeakSet()
+#: The attributes those values are kept in (besides ``_kaderpers_`` + a remembered method's name).
+_REMEMBERED = ("_kaderpers_signature", "_kaderpers_styles", "_kaderpers_lookups", "_kaderpers_glyph_setting")
+
+
+def _remembering(element) -> None:
+    try:
+        _REMEMBERING.add(element)
+    except TypeError:  # an element that takes no weak reference also takes no new attribute
+        pass
+
+
+def forget_earlier_documents() -> None:
+    """Drop what the elements of earlier documents remember.
+
+    Most elements belong to one document, but a few are made once and laid out
+    again in every document one process writes (the table of contents and its
+    section, unnumbered headings, fields of the page template). What they
+    remember refers to an earlier document: a signature is a number in that
+    document's table, and children alike in this document's table took the
+    values of a different element (a table of contents that broke onto its pages
+    differently in the third handout of a process than alone).
+    """
+    for element in list(_REMEMBERING):
+        for name in [*_REMEMBERED, *(f"_kaderpers_{method}" for method in _PER_ELEMENT)]:
+            vars(element).pop(name, None)
+    _REMEMBERING.clear()
+
+
+#: The names of the methods :func:`remembered_per_element` remembers.
+_PER_ELEMENT: set[str] = set()
+
+
 def remembered_per_element(method):
     """A text element's method whose answer only depends on the element's own style values
     (its font, its size after super/subscript, its ascender and descender), computed once
     per element; rinohtype asks for each on every word, line and glyph run of the element."""
     slot = f"_kaderpers_{method.__name__}"
+    _PER_ELEMENT.add(method.__name__)
 
     def remembered(self, container):
         try:
             return self.__dict__[slot]
         except KeyError:
             value = self.__dict__[slot] = method(self, container)
+            _remembering(self)
             return value
 
     remembered.__name__ = method.__name__
@@ -357,6 +397,7 @@ def remembered_glyphs(create_lig_kern):
             setting = span.__dict__["_kaderpers_glyph_setting"]
         except KeyError:
             setting = span.__dict__["_kaderpers_glyph_setting"] = setting_of(span, flowable_target)
+            _remembering(span)
         return setting.get_glyph_metrics, setting.lig_kern
 
     def setting_of(span, flowable_target):
