@@ -12,6 +12,12 @@
   rinohtype's selector matching; the words of a table cell, its borders and
   its rows are new elements each time a table is laid out, and were matched
   from scratch.
+  An element's attribute tests are asked once per attribute name (a table
+  cell border has sixteen ``has_class`` tests).
+* What elements remember (signature, style values, lookups, font and size,
+  glyph setting) is forgotten before each document
+  (:func:`forget_earlier_documents`): a few elements are laid out again in
+  every document of a process.
 * A style lookup that falls back to the parent element (every word of a
   paragraph asks for its font, size and colour) resolves the parent's style
   again for each child; the result per element and attribute is remembered.
@@ -159,15 +165,14 @@ def _signature(styled, document):
             shared.styles.append(style)
             style = id(style)
         outcomes = []
+        actuals: dict[str, object] = {}  # each attribute asked once (a cell border has 16 class tests)
         try:
             for name, value in shared.tests_for(type(styled)):
-                if not hasattr(styled, name):
-                    outcomes.append(None)
-                    continue
-                actual = getattr(styled, name)
-                if callable(actual):
-                    actual = actual(document)
-                outcomes.append(actual != value)
+                try:
+                    actual = actuals[name]
+                except KeyError:
+                    actual = actuals[name] = _tested_attribute(styled, name, document)
+                outcomes.append(None if actual is _ABSENT else actual != value)
         except (AttributeError, LookupError, TypeError, ValueError):
             # A test rinohtype itself may never run on this element (its type or style rules the
             # selector out first) can fail on it, e.g. a level asked of a section not yet placed
@@ -182,6 +187,18 @@ def _signature(styled, document):
     except AttributeError:  # a parent that takes no attributes: worked out again next time
         pass
     return signature
+
+
+_ABSENT = object()
+
+
+def _tested_attribute(styled, name: str, document):
+    """What an attribute test compares, as ``ClassSelectorBase.match`` gets it (_ABSENT when the
+    element has no such attribute)."""
+    if not hasattr(styled, name):
+        return _ABSENT
+    actual = getattr(styled, name)
+    return actual(document) if callable(actual) else actual
 
 
 def _attribute_tests(stylesheet) -> list[tuple[type, str, object]] | None:
