@@ -329,9 +329,9 @@ def forget_earlier_documents() -> None:
     again in every document one process writes (the table of contents and its
     section, unnumbered headings, fields of the page template). What they
     remember refers to an earlier document: a signature is a number in that
-    document's table, and children alike in this document's table took the
-    values of a different element (a table of contents that broke onto its pages
-    differently in the third handout of a process than alone).
+    document's table, which in this document's table names another kind of
+    element, whose style values their children would then share (249 such
+    lookups in the third role handout of a process).
     """
     for element in list(_REMEMBERING):
         for name in [*_REMEMBERED, *(f"_kaderpers_{method}" for method in _PER_ELEMENT)]:
