@@ -169,7 +169,6 @@ class KaderpersPdfBuilder(RinohBuilder):
         partial = partial_folder(self.outdir) / f"{document.target.replace('/', '-')}.{os.getpid()}"
         partial.parent.mkdir(parents=True, exist_ok=True)
         laid_out, compacted = Path(f"{partial}.pdf"), Path(f"{partial}.compact.pdf")
-        speedups.forget_earlier_documents()  # elements laid out again in this document start afresh
         try:
             with watchdog(document.target, get_config(application(self)).pdf_timeout, rinoh_document.where), speedups.rarer_full_collections():
                 success = speedups.with_roomy_stack(rinoh_document.render, partial)

@@ -14,10 +14,6 @@
   from scratch.
   An element's attribute tests are asked once per attribute name (a table
   cell border has sixteen ``has_class`` tests).
-* What elements remember (signature, style values, lookups, font and size,
-  glyph setting) is forgotten before each document
-  (:func:`forget_earlier_documents`): a few elements are laid out again in
-  every document of a process.
 * A style lookup that falls back to the parent element (every word of a
   paragraph asks for its font, size and colour) resolves the parent's style
   again for each child; the result per element and attribute is remembered.
@@ -59,7 +55,6 @@ from __future__ import annotations
 
 import gc
 import types
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -90,7 +85,6 @@ def get_style(self, attribute, container):
         styles = self._kaderpers_styles
     except AttributeError:
         styles = self._kaderpers_styles = _styles_alike(self, document)
-        _remembering(self)
     try:
         return styles[attribute]
     except KeyError:
@@ -183,7 +177,6 @@ def _signature(styled, document):
             signature = shared.signatures.setdefault(key, len(shared.signatures))
     try:
         styled._kaderpers_signature = signature
-        _remembering(styled)
     except AttributeError:  # a parent that takes no attributes: worked out again next time
         pass
     return signature
@@ -248,7 +241,6 @@ def remembered_lookup(lookup):
             cache = styled._kaderpers_lookups
         except AttributeError:
             cache = styled._kaderpers_lookups = {}
-            _remembering(styled)
         try:
             value = cache[attribute]
         except KeyError:
@@ -309,53 +301,17 @@ def remembered_font(get_font):
     return remembered
 
 
-#: The elements that hold a value remembered during the current document's layout (weakly).
-_REMEMBERING: weakref.WeakSet = weakref.WeakSet()
-#: The attributes those values are kept in (besides ``_kaderpers_`` + a remembered method's name).
-_REMEMBERED = ("_kaderpers_signature", "_kaderpers_styles", "_kaderpers_lookups", "_kaderpers_glyph_setting")
-
-
-def _remembering(element) -> None:
-    try:
-        _REMEMBERING.add(element)
-    except TypeError:  # an element that takes no weak reference also takes no new attribute
-        pass
-
-
-def forget_earlier_documents() -> None:
-    """Drop what the elements of earlier documents remember.
-
-    Most elements belong to one document, but a few are made once and laid out
-    again in every document one process writes (the table of contents and its
-    section, unnumbered headings, fields of the page template). What they
-    remember refers to an earlier document: a signature is a number in that
-    document's table, which in this document's table names another kind of
-    element, whose style values their children would then share (249 such
-    lookups in the third role handout of a process).
-    """
-    for element in list(_REMEMBERING):
-        for name in [*_REMEMBERED, *(f"_kaderpers_{method}" for method in _PER_ELEMENT)]:
-            vars(element).pop(name, None)
-    _REMEMBERING.clear()
-
-
-#: The names of the methods :func:`remembered_per_element` remembers.
-_PER_ELEMENT: set[str] = set()
-
-
 def remembered_per_element(method):
     """A text element's method whose answer only depends on the element's own style values
     (its font, its size after super/subscript, its ascender and descender), computed once
     per element; rinohtype asks for each on every word, line and glyph run of the element."""
     slot = f"_kaderpers_{method.__name__}"
-    _PER_ELEMENT.add(method.__name__)
 
     def remembered(self, container):
         try:
             return self.__dict__[slot]
         except KeyError:
             value = self.__dict__[slot] = method(self, container)
-            _remembering(self)
             return value
 
     remembered.__name__ = method.__name__
@@ -414,7 +370,6 @@ def remembered_glyphs(create_lig_kern):
             setting = span.__dict__["_kaderpers_glyph_setting"]
         except KeyError:
             setting = span.__dict__["_kaderpers_glyph_setting"] = setting_of(span, flowable_target)
-            _remembering(span)
         return setting.get_glyph_metrics, setting.lig_kern
 
     def setting_of(span, flowable_target):
