@@ -28,6 +28,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import rinoh.paragraph
+from rinoh.attribute import OptionSetMeta
 from rinoh.backend.pdf import Canvas, cos
 from rinoh.backend.pdf import Document as BackendDocument
 from rinoh.document import Page
@@ -39,6 +40,7 @@ from rinoh.image import ImageBase
 from rinoh.layout import Container
 from rinoh.style import Styled, StyleSheet
 from rinoh.table import Table
+from rinoh.text import SingleStyledTextBase, StyledText
 from sphinx.util import logging
 
 from . import rinoh_nodes, speedups, tagging
@@ -82,8 +84,18 @@ PATCHES: list[Patch] = [
     Patch("remembered-lookups", StyleSheet, "_get_value_lookup", speedups.remembered_lookup),
     Patch("no-font-checksums", TableRecord, "check_sum", lambda original: speedups.skip_check_sum),
     Patch("remembered-document-part", Container, "document_part", lambda original: property(speedups.document_part)),
+    Patch("remembered-document", Container, "document", lambda original: property(speedups.container_document)),
+    Patch("remembered-page", Container, "page", lambda original: property(speedups.container_page)),
     Patch("release-placed-pages", Page, "place", speedups.place_and_release),
     Patch("remembered-fonts", Typeface, "get_font", speedups.remembered_font),
+    Patch("font-per-text", SingleStyledTextBase, "font", speedups.remembered_per_element),
+    Patch("ascender-per-text", SingleStyledTextBase, "ascender", speedups.remembered_per_element),
+    Patch("descender-per-text", SingleStyledTextBase, "descender", speedups.remembered_per_element),
+    Patch("height-per-text", StyledText, "height", speedups.remembered_per_element),
+    Patch("placing-upwards", Styled, "before_placing", speedups.placing_upwards),
+    Patch("remembered-options", OptionSetMeta, "__getattr__", speedups.remembered_options),
+    Patch("remembered-glyphs", rinoh.paragraph, "create_lig_kern", speedups.remembered_glyphs),
+    Patch("quick-missing-glyphs", rinoh.paragraph, "handle_missing_glyphs", speedups.quick_missing_glyphs),
     # -- the kader's template (kaderpers.pdf.template) on rinohtype's private document methods.
     # One pass instead of two or three; the running headers then lack the section title,
     # which rinohtype takes from the pass before (as in every PDF kaderpers has written).

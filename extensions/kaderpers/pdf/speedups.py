@@ -12,6 +12,8 @@
   rinohtype's selector matching; the words of a table cell, its borders and
   its rows are new elements each time a table is laid out, and were matched
   from scratch.
+  An element's attribute tests are asked once per attribute name (a table
+  cell border has sixteen ``has_class`` tests).
 * A style lookup that falls back to the parent element (every word of a
   paragraph asks for its font, size and colour) resolves the parent's style
   again for each child; the result per element and attribute is remembered.
@@ -22,6 +24,16 @@
   width by sorting the candidates, for every piece of text measured; the
   answer per typeface and style is remembered (a fallback is warned about
   once, as Python's warnings filter did already).
+* A text element's font, size, ascender and descender come from its style
+  alone, yet were worked out again for every word, line and glyph run (half a
+  million times in a 185-page handout); they are remembered per element.
+* ``create_lig_kern`` made new measuring functions for every span, twice, and
+  looked up every character's metrics, ligatures and kerning pairs again for
+  every word. The functions are now shared per font, size and glyph options,
+  with the metrics per character and the glyphs per word remembered (new
+  ``Glyph`` objects each time: justification widens spaces in place); a span
+  whose characters are all known to be in its font skips the character-by-
+  character search for missing glyphs.
 * Fonts are checked against their table checksums each time they are loaded,
   in pure Python (seconds for DejaVu, the fallback face); the font packages are
   installed files, so the check is skipped.
@@ -46,8 +58,11 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import rinoh.paragraph
 from rinoh.attribute import DefaultValueException
 from rinoh.font.style import FontSlant, FontWeight, FontWidth
+from rinoh.inline import InlineFlowable
+from rinoh.paragraph import Glyph
 from rinoh.style import (
     ClassSelector,
     ContextSelector,
@@ -56,31 +71,38 @@ from rinoh.style import (
     SelectorWithPriority,
     StyledMeta,
 )
+from rinoh.text import SingleStyledText
 
 
 def get_style(self, attribute, container):
-    """``Styled.get_style``, cached per attribute and shared between elements alike."""
+    """``Styled.get_style``, cached per attribute, in one cache for all elements alike."""
     try:
-        cache = self._kaderpers_styles
-    except AttributeError:
-        cache = self._kaderpers_styles = {}
-    try:
-        return cache[attribute]
-    except KeyError:
+        return self._kaderpers_styles[attribute]
+    except (AttributeError, KeyError):
         pass
     document = container.document
-    signature = _signature(self, document)
+    try:
+        styles = self._kaderpers_styles
+    except AttributeError:
+        styles = self._kaderpers_styles = _styles_alike(self, document)
+    try:
+        return styles[attribute]
+    except KeyError:
+        value = styles[attribute] = self.get_config_value(attribute, document)
+        return value
+
+
+def _styles_alike(styled, document) -> dict:
+    """The style values of ``styled`` by attribute: shared by all elements of its signature."""
+    signature = _signature(styled, document)
     if signature is None:
-        value = self.get_config_value(attribute, document)
-    else:
-        shared = _SharedStyles.of(document).values
-        key = (signature, attribute)
-        try:
-            value = shared[key]
-        except KeyError:
-            value = shared[key] = self.get_config_value(attribute, document)
-    cache[attribute] = value
-    return value
+        return {}
+    shared = _SharedStyles.of(document).values
+    try:
+        return shared[signature]
+    except KeyError:
+        styles = shared[signature] = {}
+        return styles
 
 
 class _SharedStyles:
@@ -90,7 +112,8 @@ class _SharedStyles:
         self.tests = _attribute_tests(document.stylesheet)
         self.tests_by_type: dict[type, tuple] = {}
         self.signatures: dict[tuple, int] = {}
-        self.values: dict[tuple, object] = {}
+        #: The style values by attribute, per signature.
+        self.values: dict[int, dict] = {}
         self.styles: list = []  # style objects a signature names by identity stay alive
 
     @classmethod
@@ -136,15 +159,14 @@ def _signature(styled, document):
             shared.styles.append(style)
             style = id(style)
         outcomes = []
+        actuals: dict[str, object] = {}  # each attribute asked once (a cell border has 16 class tests)
         try:
             for name, value in shared.tests_for(type(styled)):
-                if not hasattr(styled, name):
-                    outcomes.append(None)
-                    continue
-                actual = getattr(styled, name)
-                if callable(actual):
-                    actual = actual(document)
-                outcomes.append(actual != value)
+                try:
+                    actual = actuals[name]
+                except KeyError:
+                    actual = actuals[name] = _tested_attribute(styled, name, document)
+                outcomes.append(None if actual is _ABSENT else actual != value)
         except (AttributeError, LookupError, TypeError, ValueError):
             # A test rinohtype itself may never run on this element (its type or style rules the
             # selector out first) can fail on it, e.g. a level asked of a section not yet placed
@@ -158,6 +180,18 @@ def _signature(styled, document):
     except AttributeError:  # a parent that takes no attributes: worked out again next time
         pass
     return signature
+
+
+_ABSENT = object()
+
+
+def _tested_attribute(styled, name: str, document):
+    """What an attribute test compares, as ``ClassSelectorBase.match`` gets it (_ABSENT when the
+    element has no such attribute)."""
+    if not hasattr(styled, name):
+        return _ABSENT
+    actual = getattr(styled, name)
+    return actual(document) if callable(actual) else actual
 
 
 def _attribute_tests(stylesheet) -> list[tuple[type, str, object]] | None:
@@ -231,6 +265,24 @@ def document_part(self):
         return part
 
 
+def container_document(self):
+    """``Container.document``, remembered (as its document part)."""
+    try:
+        return self._kaderpers_document
+    except AttributeError:
+        document = self._kaderpers_document = self.document_part.document
+        return document
+
+
+def container_page(self):
+    """``Container.page``, remembered: a container never changes parents."""
+    try:
+        return self._kaderpers_page
+    except AttributeError:
+        page = self._kaderpers_page = self.parent.page
+        return page
+
+
 def remembered_font(get_font):
     """``Typeface.get_font`` that remembers the font per weight, slant and width."""
 
@@ -245,6 +297,153 @@ def remembered_font(get_font):
         except KeyError:
             font = fonts[key] = get_font(self, weight=weight, slant=slant, width=width)
             return font
+
+    return remembered
+
+
+def remembered_per_element(method):
+    """A text element's method whose answer only depends on the element's own style values
+    (its font, its size after super/subscript, its ascender and descender), computed once
+    per element; rinohtype asks for each on every word, line and glyph run of the element."""
+    slot = f"_kaderpers_{method.__name__}"
+
+    def remembered(self, container):
+        try:
+            return self.__dict__[slot]
+        except KeyError:
+            value = self.__dict__[slot] = method(self, container)
+            return value
+
+    remembered.__name__ = method.__name__
+    remembered.__doc__ = method.__doc__
+    return remembered
+
+
+#: Characters ``handle_missing_glyphs`` does not look up in the font.
+_NOT_LOOKED_UP = frozenset("\n\t\N{ZERO WIDTH SPACE}\N{NO-BREAK SPACE}")
+
+
+class _GlyphSetting:
+    """What ``create_lig_kern`` makes for one font, size and set of glyph options, remembering
+    the metrics per character and the glyphs (metrics, width, text) per word."""
+
+    def __init__(self, get_glyph_metrics, lig_kern):
+        self.metrics: dict[str, object] = {}
+        #: The characters known to be in the font, and those never looked up.
+        self.present: set[str] = set(_NOT_LOOKED_UP)
+        self.words: dict[str, tuple] = {}
+        self.get_glyph_metrics_uncached = get_glyph_metrics
+        self.lig_kern_uncached = lig_kern
+
+    def get_glyph_metrics(self, char):
+        try:
+            return self.metrics[char]
+        except KeyError:
+            # a character not in the font raises (with rinohtype's warning) each time, as before
+            metrics = self.metrics[char] = self.get_glyph_metrics_uncached(char)
+            self.present.add(char)
+            return metrics
+
+    def lig_kern(self, chars, glyph_metrics=None):
+        try:
+            word = self.words[chars]
+        except KeyError:
+            glyphs = self.lig_kern_uncached(chars, glyph_metrics)
+            self.words[chars] = tuple((glyph.metrics, glyph.width, glyph.char) for glyph in glyphs)
+            return glyphs
+        # new Glyph objects each time: a line widens its spaces (and tabs) in place
+        return [Glyph(metrics, width, char) for metrics, width, char in word]
+
+
+def remembered_glyphs(create_lig_kern):
+    """``rinoh.paragraph.create_lig_kern`` that shares its functions between the spans of one
+    font, size and glyph options, and remembers their answers.
+
+    rinohtype made new ones for every span (twice: to find missing glyphs, then to set
+    words) and looked up each character's metrics, ligatures and kerning pairs again for
+    every word; the words of a document repeat. The glyphs of a word are the same
+    measurements as before, new objects each time.
+    """
+
+    def create(span, flowable_target):
+        try:
+            setting = span.__dict__["_kaderpers_glyph_setting"]
+        except KeyError:
+            setting = span.__dict__["_kaderpers_glyph_setting"] = setting_of(span, flowable_target)
+        return setting.get_glyph_metrics, setting.lig_kern
+
+    def setting_of(span, flowable_target):
+        font = span.font(flowable_target)
+        key = (
+            font,
+            span.height(flowable_target) / font.units_per_em,
+            span.get_style("font_variant", flowable_target),
+            span.get_style("kerning", flowable_target),
+            span.get_style("ligatures", flowable_target),
+            float(span.get_style("character_spacing", flowable_target)),
+        )
+        document = flowable_target.document
+        try:
+            settings = document._kaderpers_glyph_settings
+        except AttributeError:
+            settings = document._kaderpers_glyph_settings = {}
+        try:
+            return settings[key]
+        except KeyError:
+            setting = settings[key] = _GlyphSetting(*create_lig_kern(span, flowable_target))
+            return setting
+
+    return create
+
+
+def quick_missing_glyphs(handle_missing_glyphs):
+    """``rinoh.paragraph.handle_missing_glyphs`` that passes a span on at once when every
+    character of its text is known to be in its font (or is one rinohtype does not look up),
+    instead of looking up its characters one by one again; other spans go the old way."""
+
+    def handle(span, container):
+        # only plain text: an inline flowable (an image) has no text, other kinds work out theirs
+        if not isinstance(span, InlineFlowable) and getattr(type(span), "text", None) is SingleStyledText.text:
+            get_glyph_metrics, _ = rinoh.paragraph.create_lig_kern(span, container)
+            setting = getattr(get_glyph_metrics, "__self__", None)
+            if isinstance(setting, _GlyphSetting) and setting.present.issuperset(span.text(container)):
+                yield span
+                return
+        yield from handle_missing_glyphs(span, container)
+
+    return handle
+
+
+def placing_upwards(before_placing):
+    """``Styled.before_placing`` as a loop: it hands the call to the parent, up to the first
+    element that does something before it is placed (a footnote reference, an inline
+    flowable); every glyph run of every line went up the whole element tree call by call."""
+
+    def upwards(self, container, preallocate=False):
+        element = self
+        while True:
+            parent = element.parent
+            if not parent:
+                return
+            if type(parent).before_placing is not upwards:
+                parent.before_placing(container, preallocate)
+                return
+            element = parent
+
+    return upwards
+
+
+def remembered_options(getattr_):
+    """``OptionSetMeta.__getattr__`` (``TextPosition.NORMAL`` and the like, asked for every
+    word) that remembers the value per option set and name."""
+    known: dict[tuple, object] = {}
+
+    def remembered(cls, item):
+        try:
+            return known[cls, item]
+        except KeyError:
+            value = known[cls, item] = getattr_(cls, item)  # an unknown name raises, and is not remembered
+            return value
 
     return remembered
 
