@@ -59,7 +59,7 @@ def run_kaderpers(*arguments: str, check: bool = True, env: dict[str, str] | Non
 SHARED_BUILDS = ("upstream_pdfs", "upstream_copy", "content_build", "kader_fixture_build", "construct_build")
 #: Module groups that take long (seconds in a full run), started right after the shared builds: a worker
 #: takes its next group when it is nearly idle, so a long group taken last leaves the other worker waiting.
-LONG_MODULES = ("test_interrupted.py", "test_versions.py", "test_serve.py", "test_parity.py", "test_links.py", "test_dialect_agreement.py")
+LONG_MODULES = ("test_interrupted.py", "test_versions.py", "test_dialect_agreement.py", "test_serve.py", "test_promises.py", "test_links.py")
 
 
 def xdist_group(item: pytest.Item) -> str:
@@ -67,6 +67,13 @@ def xdist_group(item: pytest.Item) -> str:
     fixtures are built once too)."""
     needed = [name for name in SHARED_BUILDS if name in item.fixturenames]
     return needed[0] if needed else item.path.name
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the machine has cores. A worker spends much of its time waiting on
+    a child (the PDF layout, Chromium, the command line, a slow link server), and the extra worker uses that
+    core meanwhile."""
+    return (os.cpu_count() or 1) + 1
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
