@@ -57,6 +57,7 @@ import gc
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 
 import rinoh.paragraph
 from rinoh.attribute import DefaultValueException
@@ -256,31 +257,25 @@ def remembered_lookup(lookup):
     return remembered
 
 
-def document_part(self):
-    """``Container.document_part``, remembered: a container never changes parents."""
-    try:
-        return self._kaderpers_document_part
-    except AttributeError:
-        part = self._kaderpers_document_part = self.parent.document_part
-        return part
+def remembered_property(name: str, compute):
+    """A property that works its value out once per object with ``compute(self)`` and then keeps it:
+    a container never changes parents, so what it finds by walking up stays true."""
+    slot = f"_kaderpers_{name}"
+
+    def get(self):
+        try:
+            return self.__dict__[slot]
+        except KeyError:
+            value = self.__dict__[slot] = compute(self)
+            return value
+
+    return property(get, doc=f"``{name}``, remembered")
 
 
-def container_document(self):
-    """``Container.document``, remembered (as its document part)."""
-    try:
-        return self._kaderpers_document
-    except AttributeError:
-        document = self._kaderpers_document = self.document_part.document
-        return document
-
-
-def container_page(self):
-    """``Container.page``, remembered: a container never changes parents."""
-    try:
-        return self._kaderpers_page
-    except AttributeError:
-        page = self._kaderpers_page = self.parent.page
-        return page
+#: ``Container.document_part``, ``.document`` and ``.page`` walked up the container tree on every call.
+document_part = remembered_property("document_part", attrgetter("parent.document_part"))
+container_document = remembered_property("document", attrgetter("document_part.document"))
+container_page = remembered_property("page", attrgetter("parent.page"))
 
 
 def remembered_font(get_font):
