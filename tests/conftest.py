@@ -233,18 +233,31 @@ def upstream_site(upstream_build: subprocess.CompletedProcess[str]) -> Path:
     return upstream_build.out / "html"  # type: ignore[attr-defined]
 
 
+def rol_stems(tree: Path) -> list[str]:
+    """The file names (without ``.md``) of a tree's rol pages, sorted."""
+    return sorted(path.stem for path in (tree / "rollen").glob("*.md") if path.name != "index.md")
+
+
+def upstream_rol_handout(tree: Path) -> str:
+    """The rol whose handout the real tree's PDF build lays out: the jurist (the shortest), else the first rol."""
+    roles = rol_stems(tree)
+    return "jurist" if "jurist" in roles else roles[0]
+
+
 @pytest.fixture(scope="session")
 def upstream_pdfs(upstream_build: subprocess.CompletedProcess[str], upstream_copy: Path) -> Path:
-    """The full edition and the role handouts of the upstream tree (OUT/pdf), on the environment of ``upstream_build`` (from the same copy).
-    The phase handouts are left out (their layout was a third of this build): content/'s build and
-    tests/test_promises.py check those. Each PDF as laid out, before it was compacted, is kept in
-    OUT/pdf-laid-out (tests/laid_out/sitecustomize.py)."""
+    """The full edition and one rol's handout (:func:`upstream_rol_handout`) of the upstream tree (OUT/pdf),
+    on the environment of ``upstream_build`` (from the same copy). Every handout is laid out by the same
+    code, and their layout was half of this build: content/'s build and tests/test_promises.py lay out
+    every handout, and tests/test_pdf.py checks which records each real handout holds without laying it out.
+    Each PDF as laid out, before it was compacted, is kept in OUT/pdf-laid-out (tests/laid_out/sitecustomize.py)."""
     out = upstream_build.out  # type: ignore[attr-defined]
     keep = {
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "tests" / "laid_out"), os.environ.get("PYTHONPATH")])),
         "KADERPERS_TEST_LAID_OUT": str(out / "pdf-laid-out"),
     }
-    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts", "rollen", env=keep)
+    handout = f"rollen/{upstream_rol_handout(upstream_copy)}"
+    result = run_kaderpers("build", str(upstream_copy), "--out", str(out), "--no-html", "--pdf", "--handouts", handout, env=keep)
     (out / "pdf-build.log").write_text(result.stdout + result.stderr, "utf-8")  # read by tests of the messages
     return out / "pdf"
 

@@ -1,5 +1,5 @@
 """What the README promises about the command line: ``build --strict``, silencing one kind of warning
-with ``suppress_warnings``, the default CONTENT_DIR, and ``--pdf`` and ``--handouts`` each on their own.
+with ``suppress_warnings``, the default CONTENT_DIR, ``--pdf`` and ``--handouts`` each on their own, and handouts by name.
 
 Most of it on a tree of five pages with one error and one warning in it.
 """
@@ -112,6 +112,36 @@ def test_pdf_and_handouts_each_on_their_own(tree: Path, tmp_path: Path, option: 
     assert (tmp_path / "out" / "html" / "index.html").is_file()  # the site comes with either
     assert (pdf / "algoritmekader.pdf").is_file() == edition
     assert sorted(p.name for p in pdf.glob("handouts/*.pdf")) == (["ontwerp.pdf"] if handouts else [])
+
+
+ROLES_AND_PHASES = {
+    **FILES,
+    "levenscyclus/ontwikkelen.md": "---\ntitle: Fase 3, Ontwikkelen\n---\n# Ontwikkelen\n",
+    "rollen/index.md": "# Rollen\n",
+    "rollen/jurist.md": "---\ntitle: Jurist\n---\n# Jurist\n",
+    "rollen/ontwikkelaar.md": "---\ntitle: Ontwikkelaar\n---\n# Ontwikkelaar\n",
+}
+
+
+@pytest.mark.pdf
+def test_handouts_by_name_writes_those_and_no_other(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "tree", ROLES_AND_PHASES)
+    run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), "--no-html", "--handouts", "ontwikkelen,rollen/jurist", "-j", "1")
+    written = sorted(path.relative_to(tmp_path / "out" / "pdf").as_posix() for path in (tmp_path / "out" / "pdf").rglob("*.pdf"))
+    assert written == ["handouts/ontwikkelen.pdf", "handouts/rollen/jurist.pdf"]
+
+
+def test_a_handout_the_tree_lacks_stops_the_build_with_the_names_it_has(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "tree", ROLES_AND_PHASES)
+    result = run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), "--handouts", "rollen/jurist,rollen/piloot", check=False)
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith("kaderpers: --handouts rollen/piloot: "), message  # only the name the tree lacks
+    listed = message.split("its handouts are: ")[1].split(", ")
+    assert sorted(listed) == ["ontwerp", "ontwikkelen", "rollen/jurist", "rollen/ontwikkelaar"]
+    assert not (tmp_path / "out").exists()  # nothing built
+    wrong = run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), "--handouts", "edition", check=False)
+    assert wrong.returncode == 2 and "names no handouts" in wrong.stderr
 
 
 def test_isolated_never_runs_the_trees_conf_py(tmp_path: Path) -> None:

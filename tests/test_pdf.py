@@ -4,7 +4,7 @@
   sphinx-design produce (tests/construct_tree.py) is built once by the shared
   ``construct_build`` fixture (site, edition, handouts).
 * The bundled content/ is built by the shared ``content_build`` fixture (``--all``).
-* The upstream kader gets one edition and its handouts per session
+* The upstream kader gets one edition and one rol handout per session
   (``upstream_pdfs`` in conftest), on the environment of the shared ``upstream_build``.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import pdf_text
-from conftest import comparable, run_kaderpers
+from conftest import comparable, rol_stems, run_kaderpers
 from pdf_tags import bookmarks
 from pdf_text import pdftotext
 
@@ -294,10 +294,10 @@ def records_of_rol(tree: Path, rol: str) -> set[str]:
     return titles
 
 
-def assert_role_handouts(pdf_folder: Path, tree: Path) -> None:
-    """One handout per rol, the rol's page first, with a bookmark for exactly the records of that rol
-    (under their phases: fase → Vereisten/Maatregelen → record)."""
-    roles = sorted(path.stem for path in (tree / "rollen").glob("*.md") if path.name != "index.md")
+def assert_role_handouts(pdf_folder: Path, tree: Path, roles: list[str] | None = None) -> None:
+    """A handout per rol (or for ``roles``), the rol's page first, with a bookmark for exactly the records
+    of that rol (under their phases: fase → Vereisten/Maatregelen → record)."""
+    roles = rol_stems(tree) if roles is None else roles
     assert roles
     assert sorted(p.stem for p in (pdf_folder / "handouts" / "rollen").glob("*.pdf")) == roles
     for stem in roles:
@@ -327,8 +327,28 @@ def test_content_builds_a_handout_per_rol(content_build: subprocess.CompletedPro
 
 
 @pytest.mark.upstream
-def test_upstream_has_a_handout_per_rol_with_every_record_of_that_rol(upstream_pdfs: Path, upstream_tree: Path) -> None:
-    assert_role_handouts(upstream_pdfs, upstream_tree)
+def test_upstream_rol_handout_holds_every_record_of_that_rol(upstream_pdfs: Path, upstream_tree: Path) -> None:
+    """The one real rol handout the shared build lays out (conftest.upstream_rol_handout), read in the PDF."""
+    from conftest import upstream_rol_handout
+
+    assert_role_handouts(upstream_pdfs, upstream_tree, [upstream_rol_handout(upstream_tree)])
+
+
+@pytest.mark.upstream
+def test_upstream_each_rol_handout_would_hold_exactly_the_records_of_that_rol(upstream_pages, upstream_tree: Path) -> None:
+    """Every real rol's handout as the PDF builder assembles it (not laid out: the one above is): its rol's
+    page first, then exactly the records whose front matter names the rol, each once."""
+    from kaderpers.pdf.documents import role_handouts
+
+    kader, _ = upstream_pages
+    documents = {document.target.rsplit("/", 1)[-1]: document for document in role_handouts(kader, "")}
+    assert len(rol_stems(upstream_tree)) >= 2 and sorted(documents) == rol_stems(upstream_tree)
+    for stem, document in documents.items():
+        assert document.docnames[0] == f"rollen/{stem}"
+        records = document.docnames[1:]
+        assert len(records) == len(set(records)), f"{stem}: a record twice"
+        titles = {comparable(str(frontmatter_title(upstream_tree / f"{docname}.md"))) for docname in records}
+        assert titles == records_of_rol(upstream_tree, stem), stem
 
 
 @pytest.mark.upstream

@@ -186,11 +186,42 @@ def command_build(args: argparse.Namespace) -> int:
         versions=args.versions or "",
         versions_jobs=_release_jobs(args.jobs),
     )
-    if request.versions:
+    if request.versions:  # each release has handouts of its own: its build tells a name it lacks
         from .versions import run_versions
 
         return run_versions(request)
+    _check_named_handouts(request.handouts, content)
     return run_build(request)
+
+
+def _handouts_option(value: str) -> str:
+    """``--handouts``' value: ``all``, ``fasen``, ``rollen`` or handout names, comma-separated (checked against the tree later)."""
+    from ..sphinxext.config import pdf_document_names
+
+    if value == "all":
+        return value
+    try:
+        names = pdf_document_names(value)
+    except ValueError:
+        names = ()
+    if not names or "edition" in names or "handouts" in names:
+        raise argparse.ArgumentTypeError(f"{value!r} names no handouts; give fasen, rollen, or handout names such as ontwerp,rollen/jurist")
+    return ",".join(names)
+
+
+def _check_named_handouts(value: str, content: Path) -> None:
+    """Each handout that ``--handouts`` names is one the tree has: a name that is not stops the build
+    before anything is written, with the names there are."""
+    names = set(value.split(",")) - {"", "all", "fasen", "rollen"}
+    if names:
+        from ..core.loader import load_tree
+        from ..pdf.documents import handouts, role_handouts, unknown_handouts
+
+        kader = load_tree(content).kader
+        documents = handouts(kader, "") + role_handouts(kader, "")
+        if unknown := unknown_handouts(documents, names):
+            known = ", ".join(document.handout_name or "" for document in documents) or "none (the tree has no phases or roles)"
+            raise SystemExit(f"kaderpers: --handouts {', '.join(unknown)}: {content} has no such handout; its handouts are: {known}")
 
 
 def _release_jobs(jobs: str) -> int:
@@ -232,8 +263,10 @@ def parser() -> argparse.ArgumentParser:
         "--handouts",
         nargs="?",
         const="all",
-        choices=("all", "fasen", "rollen"),
-        help="also build the PDF handouts: one per lifecycle phase and one per rol (or only `fasen` or `rollen`)",
+        type=_handouts_option,
+        metavar="fasen|rollen|NAME,…",
+        help="also build the PDF handouts: one per lifecycle phase and one per rol (or only `fasen` or `rollen`, "
+        "or the handouts named, e.g. `ontwerp,rollen/jurist`)",
     )
     build.add_argument("--all", action="store_true", help="build the site, the PDF edition and the handouts")
     build.add_argument("--no-html", action="store_true", help="skip the HTML site")

@@ -46,7 +46,7 @@ class BuildRequest:
     out: Path
     html: bool = True
     pdf: bool = False
-    #: Which handouts: "" none, "all", "fasen" (per phase) or "rollen" (per rol).
+    #: Which handouts: "" none, "all", "fasen" (per phase), "rollen" (per rol), or names (``ontwerp,rollen/jurist``).
     handouts: str = ""
     strict: bool = False
     jobs: str = "auto"

@@ -46,7 +46,7 @@ from ..sphinxext.traceability import TRACEABILITY_ID, traceability, traceability
 from ..version import __version__
 from . import printing, speedups
 from .compat import KNOWN_VERSIONS, Patch, patched_rinohtype
-from .documents import DOCUMENT_KINDS, Part, PdfDocument, edition, handouts, role_handouts, select
+from .documents import Part, PdfDocument, edition, handouts, role_handouts, select, unknown_handouts
 from .orchestrate import partial_folder
 from .template import LOGO, configuration
 from .watchdog import FAILURE, TIME_LIMIT, watchdog
@@ -87,9 +87,14 @@ class KaderpersPdfBuilder(RinohBuilder):
             documents.append(PdfDocument(CHANGES_ID, title, f"Wijzigingen sinds {domain.changes_label}", [Part(generated=CHANGES_ID)], "edition"))
         documents += handouts(kader(self.env), title)
         documents += role_handouts(kader(self.env), title)
-        kinds = {kind for name in settings.pdf_documents for kind in DOCUMENT_KINDS.get(name, ())}
+        names = set(settings.pdf_documents)
         shard = settings.pdf_shard
-        return select(documents, kinds, (shard.index, shard.count) if shard else (0, 1))
+        if (unknown := unknown_handouts(documents, names)) and (shard is None or shard.index == 0):  # told once, not per process
+            logger.warning(
+                "kaderpers_pdf_documents names %s, which this tree has no handout of; the handouts are: %s",
+                ", ".join(unknown), ", ".join(d.handout_name for d in documents if d.handout_name), type="kaderpers", subtype="pdf",
+            )  # fmt: skip
+        return select(documents, names, (shard.index, shard.count) if shard else (0, 1))
 
     def today(self) -> str:
         return format_date("%d %B %Y", language=self.config.language or "nl")

@@ -59,6 +59,16 @@ class PdfDocument:
     def filename(self) -> str:
         return f"{self.target}.pdf"
 
+    @property
+    def handout_name(self) -> str | None:
+        """What ``--handouts`` calls this handout: its phase (``ontwerp``) or ``rollen/<rol>``; None for the edition."""
+        prefix = f"{HANDOUT_FOLDER}/"
+        return self.target.removeprefix(prefix) if self.kind != "edition" and self.target.startswith(prefix) else None
+
+    def wanted_by(self, names: set[str]) -> bool:
+        """Whether ``kaderpers_pdf_documents`` asks for this document: by its kind (:data:`DOCUMENT_KINDS`) or its handout's name."""
+        return any(self.kind in DOCUMENT_KINDS.get(name, ()) for name in names) or self.handout_name in names
+
 
 def edition(navigation: Navigation, title: str, subtitle: str) -> PdfDocument:
     """The whole kader in navigation order: the home page, then each top entry as a chapter."""
@@ -117,15 +127,21 @@ def role_handouts(kader: Kader, title: str) -> list[PdfDocument]:
     return documents
 
 
-def select(documents: list[PdfDocument], kinds: set[str], shard: tuple[int, int] = (0, 1)) -> list[PdfDocument]:
-    """The documents of the wanted kinds that process ``index`` of ``count`` writes.
+def unknown_handouts(documents: list[PdfDocument], names: set[str]) -> list[str]:
+    """The names in ``names`` that are neither a kind of document nor the name of one of ``documents``' handouts."""
+    known = {document.handout_name for document in documents}
+    return sorted(name for name in names if name not in DOCUMENT_KINDS and name not in known)
+
+
+def select(documents: list[PdfDocument], names: set[str], shard: tuple[int, int] = (0, 1)) -> list[PdfDocument]:
+    """The documents that ``names`` asks for (kinds or handout names) that process ``index`` of ``count`` writes.
 
     Every process computes the same split: largest document first onto the
     least loaded process (pages as the measure of work), so the full edition
     gets a process of its own while the handouts share the others.
     """
     index, count = shard
-    wanted = [document for document in documents if document.kind in kinds]
+    wanted = [document for document in documents if document.wanted_by(names)]
     loads = [0] * count
     mine = []
     for document in sorted(wanted, key=lambda d: -len(d.docnames)):

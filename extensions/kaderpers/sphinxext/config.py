@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 #: The PDF documents a build can write.
 PDF_DOCUMENT_KINDS = ("edition", "handouts", "fasen", "rollen")
+#: One handout by name: a phase page's file name (``ontwerp``) or ``rollen/`` and a rol's (``rollen/jurist``).
+HANDOUT_NAME = re.compile(r"(?:rollen/)?\w[\w.-]*")
 
 
 @dataclass(frozen=True)
@@ -136,16 +138,24 @@ def _cache_file(value: Any, confdir: Path) -> Path | None:
     return _path(value, confdir)
 
 
-def _documents(value: Any, confdir: Path) -> tuple[str, ...]:
-    """``["edition", "handouts"]``, or ``"edition,handouts"``; empty writes no PDF."""
+def pdf_document_names(value: Any) -> tuple[str, ...]:
+    """``["edition", "handouts"]``, or ``"edition,handouts"``: kinds of PDF document (:data:`PDF_DOCUMENT_KINDS`)
+    or single handouts by name (``ontwerp``, ``rollen/jurist``); empty writes no PDF."""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)):
-        raise ValueError(f"expected a list of {', '.join(PDF_DOCUMENT_KINDS)}, got {value!r}")
-    kinds = tuple(str(item).strip() for item in items if str(item).strip())
-    unknown = [kind for kind in kinds if kind not in PDF_DOCUMENT_KINDS]
+        raise ValueError(f"expected a list of {', '.join(PDF_DOCUMENT_KINDS)} or handout names, got {value!r}")
+    names = tuple(str(item).strip() for item in items if str(item).strip())
+    unknown = [name for name in names if name not in PDF_DOCUMENT_KINDS and not HANDOUT_NAME.fullmatch(name)]
     if unknown:
-        raise ValueError(f"unknown PDF documents {', '.join(unknown)}; choose from {', '.join(PDF_DOCUMENT_KINDS)}")
-    return kinds
+        raise ValueError(
+            f"unknown PDF documents {', '.join(unknown)}; choose from {', '.join(PDF_DOCUMENT_KINDS)},"
+            " or name one handout: a phase (ontwerp) or rollen/ and a rol (rollen/jurist)"
+        )
+    return names
+
+
+def _documents(value: Any, confdir: Path) -> tuple[str, ...]:
+    return pdf_document_names(value)
 
 
 def _shard(value: Any, confdir: Path) -> Shard | None:
