@@ -126,9 +126,32 @@ ROLES_AND_PHASES = {
 @pytest.mark.pdf
 def test_handouts_by_name_writes_those_and_no_other(tmp_path: Path) -> None:
     tree = make_tree(tmp_path / "tree", ROLES_AND_PHASES)
-    run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), "--no-html", "--handouts", "ontwikkelen,rollen/jurist", "-j", "1")
+    result = run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), "--no-html", "--handouts", "ontwikkelen,rollen/jurist", "-j", "1")
     written = sorted(path.relative_to(tmp_path / "out" / "pdf").as_posix() for path in (tmp_path / "out" / "pdf").rglob("*.pdf"))
     assert written == ["handouts/ontwikkelen.pdf", "handouts/rollen/jurist.pdf"]
+    # A tree this small is laid out by one process, which brings the environment up to date itself.
+    assert "kaderpers-pdf: ontwikkelen,rollen/jurist in 1 process(es)" in result.stderr
+    assert "bringing the environment up to date" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("kinds", "pages", "processes"),
+    [
+        (("edition",), 250, 1),
+        (("edition", "handouts"), 250, 2),
+        (("fasen",), 250, 2),
+        (("rollen/jurist",), 250, 1),  # one document
+        (("edition", "rollen/jurist"), 250, 2),
+        (("ontwerp,rollen/jurist",), 250, 2),
+        (("edition", "handouts"), 29, 1),  # a small tree
+        (("edition", "handouts"), 0, 2),  # size unknown
+    ],
+)
+def test_pdf_processes_by_documents_and_tree_size(kinds: tuple[str, ...], pages: int, processes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaderpers.pdf.orchestrate import PdfJob, process_count
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # two cores, as on CI
+    assert process_count(PdfJob(kinds, Path("pdf"), list, environment_ready=True, pages=pages)) == processes
 
 
 def test_a_handout_the_tree_lacks_stops_the_build_with_the_names_it_has(tmp_path: Path) -> None:

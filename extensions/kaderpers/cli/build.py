@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.loader import find_beside
+from ..core.loader import find_beside, iter_markdown
 from ..folders import STAGING
 from . import output
 from .output import OutputError, describe
@@ -314,7 +314,8 @@ def build(request: BuildRequest) -> int:
         def arguments(builder: str, outdir: Path, *extra: str) -> list[str]:
             return sphinx_arguments(shared, builder, outdir, doctrees, "-D", f"kaderpers_pdf_tagged={int(request.tagged)}", *extra)
 
-        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html))
+        pages = sum(1 for _ in iter_markdown(request.content))
+        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages))
     return status
 
 

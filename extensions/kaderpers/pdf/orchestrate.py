@@ -4,9 +4,9 @@ The HTML build has saved the environment in ``OUT/doctrees`` (without an HTML
 build, a private copy of it is brought up to date instead). Each PDF process is
 ``sphinx-build -b kaderpers-pdf`` on that environment, writing its share of the
 documents (``kaderpers_pdf_shard=k/n``): the full edition gets a process of its
-own, the handouts are spread over the others. The processes only read the
-shared environment; when no HTML build ran first, one process brings the
-environment up to date before the others start.
+own, the handouts are spread over the others; a small tree's PDFs are written by
+one process. The processes only read the shared environment; when no HTML build
+ran first, one process brings the environment up to date before the others start.
 
 Every process prints progress lines (page, and the kader page it comes from);
 they are passed on, prefixed with the process number. A watchdog thread in each
@@ -51,6 +51,8 @@ class PdfJob:
     sphinx_arguments: Callable[..., list[str]]
     #: The HTML build has just brought the environment up to date.
     environment_ready: bool
+    #: The tree's pages, a measure of the layout's work (0: unknown, taken as large).
+    pages: int = 0
 
 
 @dataclass
@@ -84,10 +86,20 @@ def partial_folder(pdf_dir: str | Path) -> Path:
     return Path(pdf_dir).parent / STAGING / "pdf"
 
 
+#: Below this many pages a tree's PDFs are laid out in one process: a second one costs more to start
+#: (Sphinx, rinohtype and the environment, about a second and a half) than it takes off the layout.
+SPLIT_FROM_PAGES = 30
+
+
 def process_count(job: PdfJob) -> int:
-    """Two processes on two cores: handouts beside the edition, or handouts split in two."""
+    """Two processes on two cores: handouts beside the edition, or handouts split in two; one for a small tree."""
+    if 0 < job.pages < SPLIT_FROM_PAGES:
+        return 1
+    names = [name for kind in job.kinds for name in kind.split(",")]
+    # The edition and each named handout are one document; "handouts", "fasen" and "rollen" are several.
+    documents = len(names) if not {"handouts", "fasen", "rollen"} & set(names) else 2
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, 2 if any(kind != "edition" for kind in job.kinds) else 1))
+    return max(1, min(cores, documents, 2))
 
 
 def sphinx_command(job: PdfJob, documents: str, shard: str) -> list[str]:
@@ -101,13 +113,14 @@ def build_pdfs(job: PdfJob) -> int:
     job.pdf_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(partial_folder(job.pdf_dir), ignore_errors=True)  # left by an interrupted build (this one holds OUT)
     status = 0
-    if not job.environment_ready:
-        # The environment may be missing or out of date: one process reads it, writing no PDF.
+    count = process_count(job)
+    if not job.environment_ready and count > 1:
+        # The environment may be missing or out of date: one process reads it, writing no PDF, so that
+        # the others only read it (a single process brings it up to date itself).
         print("kaderpers-pdf: bringing the environment up to date", file=sys.stderr, flush=True)
         status |= run_children([sphinx_command(job, "", "")])
         if status:
             return status
-    count = process_count(job)
     commands = [sphinx_command(job, documents, f"{k}/{count}") for k in range(1, count + 1)]
     status |= run_children(commands)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
