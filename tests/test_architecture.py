@@ -477,13 +477,13 @@ def test_invalid_configuration_values_are_reported_once_and_left_at_their_defaul
 
     reported: list[tuple[str, dict]] = []
     monkeypatch.setattr(config.logger, "warning", lambda message, **kwargs: reported.append((message, kwargs)))
-    app = _App(tmp_path, pdf_documents="edition,boekje", pdf_shard="3/2", pdf_timeout=0, pdf_speedups="ja")
+    app = _App(tmp_path, pdf_documents="edition,boek je", pdf_shard="3/2", pdf_timeout=0, pdf_speedups="ja")
     config.check_config(app, app.config)
     assert sorted(message.split(":")[0] for message, _ in reported) == [
         "kaderpers_pdf_documents", "kaderpers_pdf_shard", "kaderpers_pdf_speedups", "kaderpers_pdf_timeout",
     ]  # fmt: skip
     assert all(kwargs == {"type": "kaderpers", "subtype": "config"} for _, kwargs in reported)
-    assert "boekje" in reported[0][0]
+    assert "boek je" in reported[0][0]  # no kind, and no handout name (those are words: ontwerp, rollen/jurist)
     typed = config.get_config(app)
     assert (typed.pdf_documents, typed.pdf_shard, typed.pdf_timeout, typed.pdf_speedups) == (("edition",), None, 900, True)
 

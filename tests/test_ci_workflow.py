@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CONTENT, REPO, child_env
+from conftest import REPO, child_env
+from small_content import small_content
 
 CI = REPO / "deploy" / "ci"
 SCRIPT = CI / "kaderpers-pull-request.sh"
@@ -83,7 +83,7 @@ def pull_request(tmp_path: Path) -> tuple[Path, str]:
     """A kader repository cloned from its origin, on a branch that retitles a maatregel; and main's commit."""
     origin, work = tmp_path / "origin.git", tmp_path / "kader"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    shutil.copytree(CONTENT, work / "docs")
+    small_content(work / "docs")  # what the script does with a change does not depend on the tree's size
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
     git(work, "commit", "-qm", "kader")
