@@ -212,7 +212,9 @@ def _handouts_option(value: str) -> str:
 def _check_named_handouts(value: str, content: Path) -> None:
     """Each handout that ``--handouts`` names is one the tree has: a name that is not stops the build
     before anything is written, with the names there are."""
-    names = set(value.split(",")) - {"", "all", "fasen", "rollen"}
+    from ..sphinxext.config import PDF_DOCUMENT_KINDS
+
+    names = set(value.split(",")) - {"", "all", *PDF_DOCUMENT_KINDS}
     if names:
         from ..core.loader import load_tree
         from ..pdf.documents import handouts, role_handouts, unknown_handouts

@@ -63,7 +63,7 @@ class PdfDocument:
     def handout_name(self) -> str | None:
         """What ``--handouts`` calls this handout: its phase (``ontwerp``) or ``rollen/<rol>``; None for the edition."""
         prefix = f"{HANDOUT_FOLDER}/"
-        return self.target.removeprefix(prefix) if self.kind != "edition" and self.target.startswith(prefix) else None
+        return self.target.removeprefix(prefix) if self.target.startswith(prefix) else None
 
     def wanted_by(self, names: set[str]) -> bool:
         """Whether ``kaderpers_pdf_documents`` asks for this document: by its kind (:data:`DOCUMENT_KINDS`) or its handout's name."""

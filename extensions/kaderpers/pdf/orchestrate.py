@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..folders import STAGING
-from ..sphinxext.config import KaderpersConfig
+from ..sphinxext.config import PDF_DOCUMENT_KINDS, KaderpersConfig
 from .watchdog import FAILURE, HUNG, TIME_LIMIT_LINE
 
 #: Extra seconds of silence, beyond the layout time limit, before a child is stopped from outside.
@@ -96,8 +96,8 @@ def process_count(job: PdfJob) -> int:
     if 0 < job.pages < SPLIT_FROM_PAGES:
         return 1
     names = [name for kind in job.kinds for name in kind.split(",")]
-    # The edition and each named handout are one document; "handouts", "fasen" and "rollen" are several.
-    documents = len(names) if not {"handouts", "fasen", "rollen"} & set(names) else 2
+    # The edition and each named handout are one document; the other kinds ("handouts", "fasen", "rollen") are several.
+    documents = len(names) if not (set(PDF_DOCUMENT_KINDS) - {"edition"}) & set(names) else 2
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cores, documents, 2))
 
