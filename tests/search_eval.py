@@ -20,12 +20,15 @@ def open_search(page) -> None:  # noqa: ANN001
     page.locator(FIELD).wait_for(state="visible")
 
 
-def type_query(page, query: str, timings: list[float] | None = None) -> list[str]:  # noqa: ANN001
-    """Type ``query`` into the open dialog key by key; the result addresses, in the order shown.
-    With ``timings``, waits for the results of every keystroke and adds the milliseconds each took."""
+def type_query(page, query: str, timings: list[float] | None = None, key_by_key: bool = True) -> list[str]:  # noqa: ANN001
+    """Type ``query`` into the open dialog key by key (without ``key_by_key``: all at once, as a paste does);
+    the result addresses, in the order shown. With ``timings``, waits for the results of every keystroke
+    and adds the milliseconds each took."""
     field = page.locator(FIELD)
     field.fill("")
-    if timings is None:
+    if not key_by_key:
+        field.fill(query)
+    elif timings is None:
         field.press_sequentially(query)
     else:
         for length in range(1, len(query) + 1):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import serve
+from conftest import fresh_tab, serve
 from html_pages import page_soup
 
 pytestmark = pytest.mark.browser
@@ -252,3 +252,17 @@ def test_axe_on_a_narrow_screen_with_the_menu_open(browser, content_site: Path) 
         assert not violations, describe(violations)
     finally:
         context.close()
+
+
+def test_a_tests_page_starts_without_what_an_earlier_tab_stored(browser_context, content_site: Path) -> None:  # noqa: ANN001
+    """The tabs of all tests share a context (warm caches); what one stored must not reach the next."""
+    urls = [f"{serve(content_site)}/index.html", (content_site / "index.html").as_uri()]
+    with fresh_tab(browser_context) as tab:
+        for url in urls:
+            tab.goto(url)
+            tab.evaluate("() => { localStorage.setItem('kp-proef', '1'); document.cookie = 'kp-proef=1'; }")
+            assert tab.evaluate("() => localStorage.getItem('kp-proef')") == "1"
+    with fresh_tab(browser_context) as tab:
+        for url in urls:
+            tab.goto(url)
+            assert tab.evaluate("() => [localStorage.getItem('kp-proef'), document.cookie]") == [None, ""], url

@@ -8,6 +8,7 @@ edition is held against that copy, so no second layout is needed.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -193,3 +194,25 @@ def test_a_diagram_is_turned_when_that_reaches_7_pt_and_reported_when_nothing_do
         assert len(pdf.pages) == 1 and "/StructTreeRoot" not in pdf.Root
         assert not any(x.get("/Subtype") == "/Image" for x in (pdf.pages[0].Resources.get("/XObject") or {}).values())
     assert "Stap 9 van het proces" in " ".join(pypdf.PdfReader(wide.drawing.path).pages[0].extract_text().split())
+
+
+def test_builds_that_share_a_print_cache_draw_a_diagram_once(tmp_path: Path) -> None:
+    """``KADERPERS_PRINT_CACHE`` (README): a build into another folder takes the diagram a first build drew
+    from the shared cache, and needs no Chromium for it; nothing is cached in its own output folder."""
+    from conftest import make_tree, run_kaderpers
+
+    diagram = "flowchart LR\n  A[Aanvraag gedeeld] --> B[Besluit gedeeld]"
+    tree = make_tree(tmp_path / "tree", {"index.md": f"---\ntitle: Proefkader\n---\n# Proefkader\n\n```mermaid\n{diagram}\n```\n"})
+    cache, no_chromium = tmp_path / "cache", tmp_path / "bin"
+    no_chromium.mkdir()
+    builds = []
+    for name, path in (("first", os.environ["PATH"]), ("second", str(no_chromium))):
+        out = tmp_path / name
+        run_kaderpers("build", str(tree), "--out", str(out), "--no-html", "--pdf", env={"KADERPERS_PRINT_CACHE": str(cache), "PATH": path})
+        builds.append(out)
+    drawn = sorted(path.suffix for path in (cache / "images").iterdir())
+    assert drawn == [".json", ".pdf"], drawn  # the diagram, drawn once, with its measurements
+    assert not any((out / "pdf-cache").exists() for out in builds)
+    for out in builds:
+        text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf").pages).split())
+        assert "Aanvraag gedeeld" in text and "-->" not in text, text[:600]  # the drawing's labels, not its source

@@ -125,7 +125,9 @@ def built(project: Path, tmp_path_factory: pytest.TempPathFactory) -> subprocess
     out = project.parent / "out"
     command = [*KADERPERS, "build", str(project / "docs"), "--out", str(out), "--pdf", "--handouts", "rollen", "--compare-to", "git:HEAD", "-j", "1",
                "-D", f"html_baseurl=https://example.org{BASEURL_PATH}", "-D", f"kaderpers_edition_title={EDITION_TITLE}"]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=child_env(PATH=str(tools)))
+    # A print cache of its own: the run's shared one may hold the diagrams, drawn by other builds.
+    cache = tmp_path_factory.mktemp("print-cache")
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=child_env(PATH=str(tools), KADERPERS_PRINT_CACHE=str(cache)))
     assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     result.out = out  # type: ignore[attr-defined]
     result.tree = project / "docs"  # type: ignore[attr-defined]

@@ -130,6 +130,25 @@ def test_the_index_is_compact(upstream_site: Path) -> None:
     assert 0 < size <= 700_000, size  # with the script and the stemmer within the issue's 1 MB
 
 
+#: Sphinx's search: its script, the stemmer and the whole index, which only the search page needs.
+SPHINX_SEARCH_SCRIPTS = ("searchtools.js", "language_data.js", "searchindex.js")
+
+
+@pytest.mark.upstream
+def test_only_the_search_page_loads_sphinxs_search_index(upstream_site: Path) -> None:
+    """The instant search loads its own index on first use; no other page makes the reader download and
+    run Sphinx's (pydata's own search as you type would)."""
+    from lxml import html
+
+    loaded: dict[str, set[str]] = {}
+    for path in upstream_site.rglob("*.html"):
+        sources = html.parse(str(path)).xpath("//script/@src")
+        loaded[path.relative_to(upstream_site).as_posix()] = {name for name in SPHINX_SEARCH_SCRIPTS for src in sources if src.split("?")[0].endswith(name)}
+    assert len(loaded) > 200
+    assert loaded.pop("search.html") == set(SPHINX_SEARCH_SCRIPTS)
+    assert {page: names for page, names in loaded.items() if names} == {}
+
+
 def test_an_incremental_edit_updates_the_index_as_a_clean_build_would(tmp_path: Path) -> None:
     from kader_fixture_tree import FILES
 

@@ -287,12 +287,16 @@ def test_an_older_release_page_with_its_banner_and_switcher_has_no_axe_violation
 def test_each_releases_pdf_edition_names_its_release_and_each_records_history(versioned, tmp_path: Path) -> None:  # noqa: ANN001
     from pypdf import PdfReader
 
-    from conftest import comparable
+    from conftest import comparable, own_print_cache
     from pdf_text import page_texts
 
     repository, _, _ = versioned
     out = tmp_path / "out"
-    run_kaderpers("build", str(repository / "docs"), "--out", str(out), "--versions", f"{TAGS[0]},{TAGS[1]}", "--pdf", "-j", "2")
+    with own_print_cache():  # without KADERPERS_PRINT_CACHE, as a user runs it
+        run_kaderpers("build", str(repository / "docs"), "--out", str(out), "--versions", f"{TAGS[0]},{TAGS[1]}", "--pdf", "-j", "2")
+    # The releases share one print cache (their diagrams are the same), and keep none of their own.
+    assert any(path.name.startswith("mermaid-") for path in (out / ".versions" / "pdf-cache" / "images").iterdir())
+    assert not list((out / ".versions").glob("builds/*/pdf-cache"))
     for tag in TAGS[:2]:
         reader = PdfReader(out / "pdf" / tag / "algoritmekader.pdf")
         assert reader.metadata.title.endswith(f" {tag}")

@@ -34,7 +34,7 @@ from .. import bundled
 from ..core.loader import LoadedTree, load_tree
 from ..core.releases import LATEST, Release, Repository, export, first_history, next_history, repository_of, resolve
 from ..core.revisions import RevisionError
-from ..folders import STAGING
+from ..folders import PRINT_CACHE, PRINT_CACHE_VARIABLE, STAGING
 from ..version import __version__
 from . import output
 from .build import BuildRequest, fail, step
@@ -191,7 +191,9 @@ def _build_one(build: ReleaseBuild, request: BuildRequest) -> tuple[ReleaseBuild
     log = build.folder.with_suffix(".log")
     build.folder.mkdir(parents=True, exist_ok=True)
     with open(log, "w", encoding="utf-8") as handle:
-        result = subprocess.run(release_command(build, request), stdout=handle, stderr=subprocess.STDOUT, check=False, env=dict(os.environ, NO_COLOR="1"))
+        # The releases share one print cache: most of their diagrams and images are the same.
+        environment = {PRINT_CACHE_VARIABLE: str(request.out / VERSIONS_FOLDER / PRINT_CACHE), **os.environ, "NO_COLOR": "1"}
+        result = subprocess.run(release_command(build, request), stdout=handle, stderr=subprocess.STDOUT, check=False, env=environment)
     if result.returncode != 0:
         lines = log.read_text("utf-8", "replace").strip().splitlines()
         return build, False, f"its build failed (exit {result.returncode}; log: {log}): {lines[-1] if lines else ''}"

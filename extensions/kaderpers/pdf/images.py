@@ -22,6 +22,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from ..core.limits import MAX_IMAGE_PIXELS
+from ..folders import PRINT_CACHE, PRINT_CACHE_VARIABLE
 
 #: Bump when the conversion changes, so old cache entries are not reused.
 CONVERSION_VERSION = "1"
@@ -34,8 +35,10 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
 def cache_folder(doctreedir: str | Path) -> Path:
-    """Where print copies and rinohtype's reference caches live: beside the doctrees (OUT/pdf-cache)."""
-    return Path(doctreedir).parent / "pdf-cache"
+    """Where print copies live: the folder :data:`PRINT_CACHE_VARIABLE` names, else beside the doctrees
+    (OUT/pdf-cache). Entries are keyed by content and written atomically, so builds may share one."""
+    shared = os.environ.get(PRINT_CACHE_VARIABLE, "").strip()
+    return Path(shared).expanduser().resolve() if shared else Path(doctreedir).parent / PRINT_CACHE
 
 
 @dataclass(frozen=True)
