@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 from .. import bundled
 from ..core.findings import format_text, has_failures
 from ..core.report import FORMATS
+from ..folders import PRINT_CACHE, PRINT_CACHE_VARIABLE
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -256,7 +257,11 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(run=command_check)
 
     build = commands.add_parser(
-        "build", help="build the site and PDFs", description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf)."
+        "build",
+        help="build the site and PDFs",
+        description="Build the HTML site (OUT/html), and with --pdf/--handouts the PDFs (OUT/pdf).",
+        epilog=f"Print copies of images and diagrams are cached in OUT/{PRINT_CACHE}; set {PRINT_CACHE_VARIABLE} to a folder "
+        "to share one cache between builds into different output folders.",
     )
     build.add_argument("content", nargs="?", help=CONTENT_HELP)
     build.add_argument("--out", default="build", help="output folder (default: build)")
