@@ -116,7 +116,7 @@ def upstream_tree() -> Path:
 def shared_print_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every build of the run, in every worker, keeps its print copies in one folder (``KADERPERS_PRINT_CACHE``,
     as the README offers CI): a diagram is drawn in Chromium once per run, not once per build that prints it
-    (two Chromium starts, about 2 CPU-s each time). A build that tests the drawing or the cache itself takes
+    (two Chromium starts, about 1.2 CPU-s in all). A build that tests the drawing or the cache itself takes
     a cache of its own (:func:`own_print_cache`)."""
     folder = shared_root(tmp_path_factory) / "print-cache"
     os.environ[PRINT_CACHE_VARIABLE] = str(folder)
