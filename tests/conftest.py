@@ -346,9 +346,12 @@ def browser_context(browser: object) -> Iterator[object]:
     context.close()
 
 
-def _origin(url: str) -> str:
+def _origin(url: str) -> str | None:
+    """The origin whose storage a page at ``url`` may use; None for pages that have none (about:, data:, blob:, error pages)."""
     parts = urlsplit(url)
-    return "file://" if parts.scheme == "file" else f"{parts.scheme}://{parts.netloc}"
+    if parts.scheme == "file":
+        return "file://"
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
 
 
 @contextmanager
@@ -357,7 +360,7 @@ def fresh_tab(context: object) -> Iterator[object]:
     cookies, local storage, IndexedDB, service workers), so the next tab starts as a new reader does;
     the tab's own session storage, routes, listeners and emulated media close with it."""
     tab = context.new_page()  # type: ignore[attr-defined]
-    origins: set[str] = set()
+    origins: set[str | None] = set()
     tab.on("request", lambda request: origins.add(_origin(request.url)))
     tab.on("framenavigated", lambda frame: origins.add(_origin(frame.url)))
     try:
@@ -366,7 +369,7 @@ def fresh_tab(context: object) -> Iterator[object]:
         if tab.is_closed():  # the test closed it: clear through another tab
             tab = context.new_page()  # type: ignore[attr-defined]
         session = context.new_cdp_session(tab)  # type: ignore[attr-defined]
-        for origin in sorted(origins - {"data://", "blob://", "about://"}):
+        for origin in sorted(origins - {None}):
             session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
         session.detach()
         tab.close()
