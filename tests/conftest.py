@@ -19,7 +19,6 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -346,39 +345,18 @@ def browser_context(browser: object) -> Iterator[object]:
     context.close()
 
 
-def _origin(url: str) -> str | None:
-    """The origin whose storage a page at ``url`` may use; None for pages that have none (about:, data:, blob:, error pages)."""
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        return "file://"
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+@pytest.fixture(scope="session")
+def tabs(browser_context: object) -> object:
+    """The worker's tabs (:class:`browser_tabs.Tabs`): a test's tab is handed to the next test, cleaned."""
+    from browser_tabs import Tabs
 
-
-@contextmanager
-def fresh_tab(context: object) -> Iterator[object]:
-    """A new tab in ``context``. What was stored through it is cleared afterwards (each origin it visited:
-    cookies, local storage, IndexedDB, service workers), so the next tab starts as a new reader does;
-    the tab's own session storage, routes, listeners and emulated media close with it."""
-    tab = context.new_page()  # type: ignore[attr-defined]
-    origins: set[str | None] = set()
-    tab.on("request", lambda request: origins.add(_origin(request.url)))
-    tab.on("framenavigated", lambda frame: origins.add(_origin(frame.url)))
-    try:
-        yield tab
-    finally:
-        if tab.is_closed():  # the test closed it: clear through another tab
-            tab = context.new_page()  # type: ignore[attr-defined]
-        session = context.new_cdp_session(tab)  # type: ignore[attr-defined]
-        for origin in sorted(origins - {None}):
-            session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
-        session.detach()
-        tab.close()
+    return Tabs(browser_context)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def page(browser_context: object) -> Iterator[object]:
-    """A test's tab, in the worker's context (:func:`fresh_tab`)."""
-    with fresh_tab(browser_context) as tab:
+def page(tabs: object) -> Iterator[object]:
+    """A test's tab, in the worker's context, as a new reader's would be (:meth:`browser_tabs.Tabs.fresh`)."""
+    with tabs.fresh() as tab:  # type: ignore[attr-defined]
         yield tab
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import fresh_tab, serve
+from conftest import serve
 from html_pages import page_soup
 
 pytestmark = pytest.mark.browser
@@ -254,15 +254,41 @@ def test_axe_on_a_narrow_screen_with_the_menu_open(browser, content_site: Path) 
         context.close()
 
 
-def test_a_tests_page_starts_without_what_an_earlier_tab_stored(browser_context, content_site: Path) -> None:  # noqa: ANN001
-    """The tabs of all tests share a context (warm caches); what one stored must not reach the next."""
+STORE = "() => { localStorage.setItem('kp-proef', '1'); sessionStorage.setItem('kp-proef', '1'); document.cookie = 'kp-proef=1'; }"
+STORED = "() => [localStorage.getItem('kp-proef'), sessionStorage.getItem('kp-proef'), document.cookie]"
+
+
+def test_a_tests_page_starts_without_what_an_earlier_tab_stored(tabs, content_site: Path) -> None:  # noqa: ANN001
+    """The tests share a context (warm caches), and a tab is handed from test to test: nothing one test
+    stored, visited or set up may reach the next. A tab that only read pages is handed on; one with a
+    route or a listener is closed, and so is one the test closed itself."""
     urls = [f"{serve(content_site)}/index.html", (content_site / "index.html").as_uri()]
-    with fresh_tab(browser_context) as tab:
+    with tabs.fresh() as tab:
         for url in urls:
             tab.goto(url)
-            tab.evaluate("() => { localStorage.setItem('kp-proef', '1'); document.cookie = 'kp-proef=1'; }")
-            assert tab.evaluate("() => localStorage.getItem('kp-proef')") == "1"
-    with fresh_tab(browser_context) as tab:
+            tab.evaluate(STORE)
+            assert tab.evaluate(STORED) == ["1", "1", "kp-proef=1" if url.startswith("http") else ""], url  # file: pages keep no cookies
+        handed_on = tab
+    opened = tabs.opened
+    with tabs.fresh() as tab:
+        assert tab is handed_on and tabs.opened == opened, "a tab that only read pages is handed to the next test"
         for url in urls:
             tab.goto(url)
-            assert tab.evaluate("() => [localStorage.getItem('kp-proef'), document.cookie]") == [None, ""], url
+            assert tab.evaluate(STORED) == [None, None, ""], url
+        for _ in range(3):  # no further back than where this test began
+            tab.go_back()
+        assert not tab.url.startswith(("http", "file")), tab.url
+        tab.route("**/index.html", lambda route: route.fulfill(body="<title>omgeleid</title>", content_type="text/html"))
+        tab.goto(urls[0])
+        assert tab.title() == "omgeleid"
+        tab.evaluate(STORE)
+    with tabs.fresh() as tab:
+        assert tab is not handed_on and tabs.opened == opened + 1, "a tab with a route is not handed on"
+        tab.goto(urls[0])
+        assert tab.title() != "omgeleid" and tab.evaluate(STORED) == [None, None, ""]
+        tab.evaluate(STORE)
+        tab.close()
+    with tabs.fresh() as tab:
+        assert tabs.opened == opened + 3, "a closed tab is replaced, after one more cleared its storage"
+        tab.goto(urls[0])
+        assert tab.evaluate(STORED) == [None, None, ""]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fresh_tab, serve
+from conftest import serve
 from search_eval import DIALOG, FIELD, OPTIONS, QUERIES, docname, first_wanted, open_search, scores, type_query
 from test_browser_site import AXE, WCAG_21_AA, describe, open_page, watch
 
@@ -29,9 +29,9 @@ def site_url(upstream_site: Path) -> str:
 KEY_BY_KEY = list({entry["kind"]: entry["query"] for entry in reversed(QUERIES)}.values())
 
 
-def results(context, site_url: str, queries: list[str], key_by_key: bool) -> dict[str, list[str]]:  # noqa: ANN001
+def results(tabs, site_url: str, queries: list[str], key_by_key: bool) -> dict[str, list[str]]:  # noqa: ANN001
     """Each query with the docnames of its results, in the order shown, on one page of the site."""
-    with fresh_tab(context) as page:
+    with tabs.fresh() as page:
         seen = watch(page)
         open_page(page, f"{site_url}/index.html")
         open_search(page)
@@ -41,9 +41,9 @@ def results(context, site_url: str, queries: list[str], key_by_key: bool) -> dic
 
 
 @pytest.fixture(scope="module")
-def ranked(browser_context, site_url: str) -> dict[str, list[str]]:  # noqa: ANN001
+def ranked(tabs, site_url: str) -> dict[str, list[str]]:  # noqa: ANN001
     """Each query of the set with the docnames of its results, in the order shown."""
-    return results(browser_context, site_url, [entry["query"] for entry in QUERIES], key_by_key=False)
+    return results(tabs, site_url, [entry["query"] for entry in QUERIES], key_by_key=False)
 
 
 def test_the_query_set_covers_every_kind_and_wants_real_pages(upstream_tree: Path) -> None:
@@ -62,10 +62,10 @@ def test_hits_at_5_and_mrr_at_10_on_the_real_kader(ranked: dict[str, list[str]])
     assert mrr_at_10 >= 0.90, f"MRR@10 {mrr_at_10:.3f}\n{report}"
 
 
-def test_typing_key_by_key_ends_in_the_results_of_the_whole_query(browser_context, site_url: str, ranked: dict[str, list[str]]) -> None:  # noqa: ANN001
+def test_typing_key_by_key_ends_in_the_results_of_the_whole_query(tabs, site_url: str, ranked: dict[str, list[str]]) -> None:  # noqa: ANN001
     """Each keystroke searches; the results of an earlier, shorter query never stay on screen."""
     assert len(KEY_BY_KEY) == len({entry["kind"] for entry in QUERIES}) >= 9
-    typed = results(browser_context, site_url, KEY_BY_KEY, key_by_key=True)
+    typed = results(tabs, site_url, KEY_BY_KEY, key_by_key=True)
     assert all(typed[query] for query in KEY_BY_KEY), typed
     assert typed == {query: ranked[query] for query in KEY_BY_KEY}
 
