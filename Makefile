@@ -33,12 +33,17 @@ system-deps:
 	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && test -x /usr/sbin/nginx || \
 	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils nginx >/dev/null )
 
-# Mermaid (served by the site itself, no CDN) and axe-core (accessibility tests) from npm.
+# Mermaid (served by the site itself, no CDN) and axe-core (accessibility tests) from npm. What is used of
+# each is one bundled file, so `npm pack` fetches the package alone, without its dependencies (`npm install`
+# fetched mermaid's hundred: 8 s of a fresh set-up, against 1 s), unpacked where `npm install` puts it.
+NPM_VERSION_mermaid  := 11
+NPM_VERSION_axe-core := 4
 npm-deps: $(NPM_DIR)/node_modules/mermaid/package.json $(NPM_DIR)/node_modules/axe-core/package.json
 
 $(NPM_DIR)/node_modules/%/package.json:
 	@command -v npm >/dev/null || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null )
-	npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) mermaid@11 axe-core@4
+	mkdir -p $(NPM_DIR)/packs $(@D)
+	cd $(NPM_DIR)/packs && tarball=$$(npm pack --silent $*@$(NPM_VERSION_$*)) && tar -xzmf "$$tarball" -C ../node_modules/$* --strip-components=1
 
 $(MERMAID): $(NPM_DIR)/node_modules/mermaid/package.json
 	mkdir -p $(dir $@)
