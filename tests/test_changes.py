@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 
 from conftest import CONTENT, comparable, make_tree, run_kaderpers, serve
 from kader_fixture_tree import FILES, HOSTILE_TITLE, V
+from pdf_text import page_texts
 from small_content import small_content
 from test_browser_site import axe_violations, describe
 from test_diff import edit_words, make_edits
@@ -209,8 +210,7 @@ def small_compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
 
 def test_changes_in_the_pdf_edition_and_on_their_own(small_compared: tuple[Path, Path]) -> None:
     _, out = small_compared
-    alone = pypdf.PdfReader(out / "pdf" / "wijzigingen.pdf")
-    text = comparable(" ".join(p.extract_text() for p in alone.pages))
+    text = comparable(" ".join(page_texts(out / "pdf" / "wijzigingen.pdf")))
     assert comparable("Monitor de werking") in text and comparable(HOSTILE_TITLE) in text
     assert comparable("[-Tekst.-] {+Andere tekst.+}") in text
     assert comparable("Begrippenlijst (1)") in text and comparable("Een nieuwe term.") in text
@@ -220,14 +220,15 @@ def test_changes_in_the_pdf_edition_and_on_their_own(small_compared: tuple[Path,
     assert outline and outline[-1].title.endswith("Wijzigingen"), [item.title for item in outline]
     start = edition.get_destination_page_number(outline[-1])
     assert all(edition.get_destination_page_number(item) <= start for item in outline)
-    pages = [page.extract_text() for page in edition.pages]
+    pages = page_texts(out / "pdf" / "algoritmekader.pdf")
+    assert len(pages) == len(edition.pages)
     assert 0 < start < len(pages) and not any("[-" in page for page in pages[:start])
     changes = comparable(" ".join(pages[start:]))
     assert comparable("Monitor de werking") in changes and comparable("[-Tekst.-] {+Andere tekst.+}") in changes
-    edition_text = comparable(" ".join(p.extract_text() for p in edition.pages))
+    edition_text = comparable(" ".join(pages))
     assert comparable("Gewijzigd") in edition_text and comparable("Monitor de werking") in edition_text
     # The changed hostile record's own page in the edition carries the marker as text.
-    page = next(p.extract_text() for p in edition.pages if "Andere tekst" in p.extract_text() and "[-" not in p.extract_text())
+    page = next(p for p in pages if "Andere tekst" in p and "[-" not in p)
     assert "Gewijzigd" in page
 
 
@@ -250,7 +251,7 @@ def test_record_pages_show_their_version_and_date(small_compared: tuple[Path, Pa
     assert line.find_previous("h1") is versioned.h1  # under the title
     assert soup(site / V / "hulpmiddelen" / "DPIA.html").select_one("p.kp-record-version").get_text(strip=True) == "voorjaar 2026"
     assert soup(site / V / "vereisten" / "aia-03-risicobeheer.html").select_one("p.kp-record-version") is None
-    edition = comparable(" ".join(p.extract_text() for p in pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf").pages))
+    edition = comparable(" ".join(page_texts(out / "pdf" / "algoritmekader.pdf")))
     assert comparable("Versie 2.6 · 12 maart 2026") in edition
 
 

@@ -184,11 +184,12 @@ def test_construct_renders_in_pdf(content_pdf_text: str, construct: Construct) -
 
 def test_images_reach_the_pdf(content_build: subprocess.CompletedProcess[str]) -> None:
     from PIL import Image
-    from pypdf import PdfReader
+
+    from pdf_text import drawn_images
 
     pdf = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
     # Not the cover, whose logo would stand in for a missing content image.
-    shapes = [image.image.size for page in PdfReader(pdf).pages[1:] for image in page.images]
+    shapes = [(width, height) for page, width, height in drawn_images(pdf) if page > 1]
     content_images = [p for p in CONTENT.rglob("*") if p.suffix.lower() in {".png", ".jpg", ".jpeg"}]
     assert content_images
     for path in content_images:

@@ -29,6 +29,7 @@ import frontmatter
 import pytest
 
 from conftest import KADERPERS, REPO, differences
+from pdf_text import page_texts
 from small_content import small_content
 
 pypdf = pytest.importorskip("pypdf")
@@ -194,8 +195,7 @@ def test_a_pdf_build_killed_during_layout_leaves_whole_pdfs(workspace: Workspace
     assert_same_site(workspace.out / "html", workspace.edited)
     page = edited_page(workspace.tree)
     (rol,) = frontmatter.load(page)["rollen"]  # the small tree's one rol
-    handout = pypdf.PdfReader(workspace.out / "pdf" / "handouts" / "rollen" / f"{rol}.pdf")
-    assert NEW_TITLE.split()[-1] in "".join(p.extract_text() for p in handout.pages)
+    assert NEW_TITLE.split()[-1] in "".join(page_texts(workspace.out / "pdf" / "handouts" / "rollen" / f"{rol}.pdf"))
 
 
 # -- concurrent builds -----------------------------------------------------------------------------

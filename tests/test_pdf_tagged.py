@@ -26,6 +26,7 @@ from pdf_tags import (
     struct_text,
     structure_of,
 )
+from pdfua_walk import linear_walk
 
 pikepdf = pytest.importorskip("pikepdf")
 pypdf = pytest.importorskip("pypdf")
@@ -171,9 +172,49 @@ def test_language_title_and_pdfua_identifier(tagged) -> None:
 def test_pdfua_checker_passes(tagged) -> None:
     pdfua = pytest.importorskip("pdfua")
     path, _, _ = tagged
-    report = pdfua.validate(str(path))
+    with linear_walk():  # the same check, each structure element built once (tests/pdfua_walk.py)
+        report = pdfua.validate(str(path))
     findings = [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings]
     assert report.exit_code == 0 and not findings, findings[:10]
+
+
+def checker_view(path: Path) -> tuple[list[tuple], list[tuple]]:
+    """What pdfua's rules work from and what they conclude: every structure element in its walk's order
+    (role, page, texts, table associations, object, number of children), and each rule's outcome."""
+    import pdfua
+    from pdfua.document import PdfDocument
+
+    with PdfDocument.open(str(path)) as document:
+        elements = [(e.role, e.page, e.alt, e.actual_text, e.has_scope, e.has_headers, e.obj.objgen, len(e.children)) for e in document.struct_elements]
+    report = pdfua.validate(str(path))
+    outcomes = [(o.rule_id, o.skipped_reason, [(f.rule_id, f.severity.name, f.message, f.location) for f in o.findings]) for o in report.outcomes]
+    return elements, outcomes
+
+
+@upstream
+def test_the_linear_walk_gives_the_checker_the_same_elements_and_findings(tagged_pdfs: dict[str, Path], tmp_path: Path) -> None:
+    """tests/pdfua_walk.py changes how often pdfua builds an element, nothing else: on the handout with
+    every header cell made a data cell (so that the table rule, which reads the rows and cells below each
+    table, has findings to compare), the elements and every rule's outcome are the same with it and without."""
+    damaged = tmp_path / "zonder-kopcellen.pdf"
+    with pikepdf.open(tagged_pdfs["handout"]) as pdf:
+        pending = [pdf.Root.StructTreeRoot]
+        while pending:
+            node = pending.pop()
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.S == "/TH":
+                        kid.S = pikepdf.Name.TD
+                    pending.append(kid)
+        pdf.save(damaged)
+    plain = checker_view(damaged)
+    with linear_walk():
+        linear = checker_view(damaged)
+    elements, outcomes = plain
+    assert len(elements) > 1000 and "/TD" in {role for role, *_ in elements}
+    assert any(rule == "UA-15-003" and findings for rule, _, findings in outcomes)
+    assert linear == plain
 
 
 @upstream

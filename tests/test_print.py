@@ -214,5 +214,5 @@ def test_builds_that_share_a_print_cache_draw_a_diagram_once(tmp_path: Path) -> 
     assert drawn == [".json", ".pdf"], drawn  # the diagram, drawn once, with its measurements
     assert not any((out / "pdf-cache").exists() for out in builds)
     for out in builds:
-        text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(out / "pdf" / "algoritmekader.pdf").pages).split())
+        text = " ".join(" ".join(page_texts(out / "pdf" / "algoritmekader.pdf")).split())
         assert "Aanvraag gedeeld" in text and "-->" not in text, text[:600]  # the drawing's labels, not its source

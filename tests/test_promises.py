@@ -26,6 +26,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import KADERPERS, REPO, child_env, comparable, make_tree, run_kaderpers
+from pdf_text import page_texts
 
 V = "voldoen-aan-wetten-en-regels"
 MARKER = f"BUITEN-{uuid.uuid4().hex}"
@@ -140,7 +141,7 @@ def pdfs(built: subprocess.CompletedProcess[str]) -> dict[str, Path]:
 
 
 def pdf_text(path: Path) -> str:
-    return " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    return " ".join(page_texts(path))
 
 
 def messages(built: subprocess.CompletedProcess[str]) -> str:
