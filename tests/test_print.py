@@ -196,6 +196,21 @@ def test_a_diagram_is_turned_when_that_reaches_7_pt_and_reported_when_nothing_do
     assert "Stap 9 van het proces" in " ".join(pypdf.PdfReader(wide.drawing.path).pages[0].extract_text().split())
 
 
+def test_a_diagram_mermaid_cannot_read_is_one_line_saying_why_and_nothing_is_cached(tmp_path: Path) -> None:
+    """The page mermaid draws in reports a parse error through its title (the PDF's metadata): the build's
+    warning gets mermaid's own words on one line, and no drawing is kept for the broken source."""
+    from kaderpers import bundled
+    from kaderpers.pdf.diagrams import diagram_for_print
+    from kaderpers.pdf.images import ImageConversionError
+
+    with pytest.raises(ImageConversionError) as raised:
+        diagram_for_print("graph LR\n  A[Begin] -->", bundled.mermaid_script(), tmp_path, 470.0, 620.0)
+    message = str(raised.value)
+    assert message.startswith("mermaid could not draw the diagram: ") and "Parse error on line" in message, message
+    assert "\n" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_builds_that_share_a_print_cache_draw_a_diagram_once(tmp_path: Path) -> None:
     """``KADERPERS_PRINT_CACHE`` (README): a build into another folder takes the diagram a first build drew
     from the shared cache, and needs no Chromium for it; nothing is cached in its own output folder."""

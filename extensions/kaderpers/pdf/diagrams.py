@@ -3,11 +3,13 @@
 The diagram's source goes into a local page that loads the installed
 ``mermaid.min.js`` (no network: Chromium is started with background networking
 off and a fresh profile) and renders it to SVG, labels as SVG text (no HTML
-labels); the page also measures the SVG's size and its smallest label. A second
-page holding only that SVG, sized to it, is printed by Chromium to a one-page PDF,
-which rinohtype places as vector graphics: the labels stay sharp and selectable.
-Both are cached under a hash of the source, the mermaid version and
-:data:`RENDER_VERSION`.
+labels); the page then measures the SVG's size and its smallest label, writes
+the measurements in its title, and becomes a page holding only that SVG, sized
+to it. Chromium prints that page to a one-page PDF (its title in the PDF's
+metadata), which rinohtype places as vector graphics: the labels stay sharp and
+selectable. One Chromium start per drawing: measuring in one and printing in a
+second took twice the time. The drawing and its measurements are cached under
+a hash of the source, the mermaid version and :data:`RENDER_VERSION`.
 
 For print a diagram is laid out so that its labels are at least
 :data:`MIN_TEXT_PT`: at its natural size (a CSS pixel is 0.75 pt) when that fits
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import json
 import os
 import re
@@ -36,14 +37,13 @@ import pikepdf
 from .images import ImageConversionError, chromium, chromium_arguments
 
 #: Bump when the rendering changes, so old cache entries are not reused.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 TIMEOUT_SECONDS = 60
 #: The smallest label text a printed diagram should have (points).
 MIN_TEXT_PT = 7.0
 #: A CSS pixel (an SVG user unit of mermaid's drawing) in points.
 PT_PER_PX = 0.75
 _CONFIG = {"startOnLoad": False, "securityLevel": "strict", "htmlLabels": False, "flowchart": {"htmlLabels": False}, "theme": "default"}
-_OUTPUT = re.compile(r'<pre id="out">(.*?)</pre>', re.S)
 #: ``&nbsp`` runs with the blanks around them: one space in print.
 _NBSP_RUN = re.compile(r"[ \t]*(?:&nbsp;?[ \t]*)+")
 #: A flowchart's first line and its direction, and its subgraphs' own directions, which print may turn.
@@ -54,14 +54,20 @@ _ACCESSIBLE = re.compile(r"^\s*acc(Title|Descr)\s*:\s*(.+)$", re.M)
 _ACCESSIBLE_BLOCK = re.compile(r"^\s*accDescr\s*\{(.*?)\}", re.M | re.S)
 #: Lines that say how the diagram looks or links, not what it shows.
 _PRESENTATION = re.compile(r"^\s*(click|style|classDef|class|linkStyle|%%)\b.*$", re.M)
-#: Measures the rendered SVG in the page: its viewBox and the smallest font size of a label (user units).
-_MEASURE = (
+#: Measures the rendered SVG in the page (its viewBox and the smallest font size of a label, in user units)
+#: into the page's title, then leaves the page holding only the SVG, on a page of its size, for printing.
+_MEASURE_AND_KEEP_THE_SVG = (
     "var holder = document.createElement('div'); holder.innerHTML = r.svg; document.body.appendChild(holder);"
     "var svg = holder.querySelector('svg'); var box = svg.viewBox.baseVal;"
     "var sizes = Array.prototype.filter.call(svg.querySelectorAll('text'), function (t) { return t.textContent.trim(); })"
     ".map(function (t) { return parseFloat(getComputedStyle(t).fontSize); }).filter(function (s) { return s > 0; });"
-    "document.getElementById('out').textContent = JSON.stringify({svg: r.svg, width: box.width, height: box.height,"
-    " font: sizes.length ? Math.min.apply(null, sizes) : 0});"
+    "document.title = JSON.stringify({width: box.width, height: box.height, font: sizes.length ? Math.min.apply(null, sizes) : 0});"
+    "if (!(box.width > 0 && box.height > 0)) { return; }"
+    "var size = box.width.toFixed(3) + 'px ' + box.height.toFixed(3) + 'px';"
+    "var style = document.createElement('style');"
+    "style.textContent = '@page{size:' + size + ';margin:0}html,body{margin:0;padding:0;background:#fff}'"
+    " + 'svg{display:block;width:' + box.width.toFixed(3) + 'px!important;height:' + box.height.toFixed(3) + 'px!important;max-width:none!important}';"
+    "document.head.appendChild(style); document.body.innerHTML = r.svg;"
 )
 
 
@@ -143,13 +149,9 @@ def draw(code: str, script: Path, cache: Path) -> DrawnDiagram:
         raise ImageConversionError("no Chromium is installed to draw mermaid diagrams (install chromium)")
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        measured = _render(code, script, browser, Path(folder))
-        width, height = measured["width"], measured["height"]
-        if not (width > 0 and height > 0):
-            raise ImageConversionError("mermaid drew an empty diagram")
-        printed = _print(measured["svg"], width, height, browser, Path(folder))
+        printed, measured = _draw_in_chromium(code, script, browser, Path(folder))
         drawing = _keep_as_figure(printed, target)
-    result = DrawnDiagram(target, drawing[0], drawing[1], float(measured["font"]) * drawing[0] / width)
+    result = DrawnDiagram(target, drawing[0], drawing[1], float(measured["font"]) * drawing[0] / measured["width"])
     _write_atomically(facts, json.dumps({k: v for k, v in asdict(result).items() if k != "path"}).encode())
     return result
 
@@ -161,47 +163,39 @@ def _run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
         raise ImageConversionError(f"Chromium took over {TIMEOUT_SECONDS} s to draw a mermaid diagram") from error
 
 
-def _render(code: str, script: Path, browser: str, folder: Path) -> dict:
-    """The diagram as SVG markup with its size and smallest label, rendered by mermaid in a local page."""
+def _draw_in_chromium(code: str, script: Path, browser: str, folder: Path) -> tuple[Path, dict]:
+    """The diagram rendered by mermaid in a local page and printed to PDF, in one Chromium start: the
+    PDF (a page the size of the SVG) and the measurements the page left in its title (width, height,
+    smallest label)."""
     page = folder / "diagram.html"
     source = json.dumps(code).replace("</", "<\\/")
     page.write_text(
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><pre id="out"></pre>'
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
         f'<script src="{script.resolve().as_uri()}"></script><script>'
         f"mermaid.initialize({json.dumps(_CONFIG)});"
         f"mermaid.render('kaderpers-diagram', {source})"
-        f".then(function (r) {{ {_MEASURE} }})"
-        ".catch(function (e) { document.getElementById('out').textContent = 'ERROR ' + e; });"
+        f".then(function (r) {{ {_MEASURE_AND_KEEP_THE_SVG} }})"
+        ".catch(function (e) { document.title = 'ERROR ' + e; });"
         "</script></body></html>",
         encoding="utf-8",
     )
-    result = _run([*chromium_arguments(browser, folder / "profile"), "--virtual-time-budget=20000", "--dump-dom", page.as_uri()])
-    match = _OUTPUT.search(result.stdout)
-    text = html.unescape(match[1]).strip() if match else ""
-    if text.startswith("{"):
-        measured = json.loads(text)
-        if str(measured.get("svg", "")).startswith("<svg"):
-            return measured
-    reason = text[6:].strip() if text.startswith("ERROR") else (result.stderr.strip().splitlines() or ["no output"])[-1]
-    raise ImageConversionError(f"mermaid could not draw the diagram: {reason}")
-
-
-def _print(svg: str, width: float, height: float, browser: str, folder: Path) -> Path:
-    """The SVG, inline in a page of its own size, printed to PDF by Chromium."""
-    page = folder / "print.html"
-    size = f"{width:.3f}px {height:.3f}px"
-    page.write_text(
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
-        f"@page{{size:{size};margin:0}}html,body{{margin:0;padding:0;background:#fff}}"
-        f"svg{{display:block;width:{width:.3f}px!important;height:{height:.3f}px!important;max-width:none!important}}"
-        f"</style></head><body>{svg}</body></html>",
-        encoding="utf-8",
-    )
     output = folder / "diagram.pdf"
-    _run([*chromium_arguments(browser, folder / "profile2"), "--no-pdf-header-footer", f"--print-to-pdf={output}", page.as_uri()])
+    arguments = [*chromium_arguments(browser, folder / "profile"), "--virtual-time-budget=20000", "--no-pdf-header-footer", f"--print-to-pdf={output}"]
+    result = _run([*arguments, page.as_uri()])
     if not output.exists():
-        raise ImageConversionError("Chromium could not print a mermaid diagram")
-    return output
+        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ImageConversionError(f"Chromium could not draw a mermaid diagram: {reason}")
+    with pikepdf.open(output) as pdf:
+        title = str(pdf.docinfo.get("/Title", ""))
+    if title.startswith("ERROR"):
+        raise ImageConversionError(f"mermaid could not draw the diagram: {title[6:].strip()}")
+    try:
+        measured = json.loads(title)
+    except ValueError:
+        raise ImageConversionError("mermaid drew nothing (its page gave no measurements)") from None
+    if not (measured.get("width", 0) > 0 and measured.get("height", 0) > 0):
+        raise ImageConversionError("mermaid drew an empty diagram")
+    return output, measured
 
 
 def _keep_as_figure(printed: Path, target: Path) -> tuple[float, float]:
@@ -214,6 +208,8 @@ def _keep_as_figure(printed: Path, target: Path) -> tuple[float, float]:
         for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines"):
             if key in pdf.Root:
                 del pdf.Root[key]
+        if "/Title" in pdf.docinfo:  # the measurements, kept beside the drawing
+            del pdf.docinfo["/Title"]
         if "/StructParents" in page.obj:
             del page.obj["/StructParents"]
         kept = [(operands, operator) for operands, operator in pikepdf.parse_content_stream(page) if str(operator) not in ("BDC", "BMC", "EMC", "MP", "DP")]
