@@ -22,13 +22,15 @@ setup: $(VENV)/.installed npm-deps $(MERMAID) system-deps
 	@# is set, every build would compile it again (0.1 s of a 2 s rebuild).
 	@$(BIN)/python -m compileall -q extensions
 
-# uv installs the ranges pyproject.toml pins (the same versions pip chooses) in about 4 s, where pip took
-# 16: it resolves and downloads in parallel. The venv keeps its pip (the wheel test and `make wheel` use it).
+# uv installs the ranges pyproject.toml pins (the same versions pip chooses) in about 6 s, where pip took
+# 16: it resolves, downloads and compiles in parallel. Compiled, as pip leaves them: where
+# PYTHONDONTWRITEBYTECODE is set, every process would compile Sphinx, docutils and rinohtype again (an
+# import three times as slow). The venv keeps its pip (the wheel test and `make wheel` use it).
 UV_VERSION := >=0.9,<1
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet 'uv$(UV_VERSION)'
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test]'
 	touch $@
 
 # Headless Chromium (browser tests), poppler (PDF checks) and nginx (the deploy/ configuration's test) from Debian.
