@@ -193,7 +193,7 @@ def _draw_in_chromium(code: str, script: Path, browser: str, folder: Path) -> tu
         measured = json.loads(title)
     except ValueError:
         raise ImageConversionError("mermaid drew nothing (its page gave no measurements)") from None
-    if not (measured.get("width", 0) > 0 and measured.get("height", 0) > 0):
+    if not isinstance(measured, dict) or not (measured.get("width", 0) > 0 and measured.get("height", 0) > 0):
         raise ImageConversionError("mermaid drew an empty diagram")
     return output, measured
 
