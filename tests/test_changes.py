@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from conftest import CONTENT, comparable, make_tree, run_kaderpers, serve
 from kader_fixture_tree import FILES, HOSTILE_TITLE, V
 from pdf_text import page_texts
+from pdf_text import text as pdf_words
 from small_content import small_content
 from test_browser_site import axe_violations, describe
 from test_diff import edit_words, make_edits
@@ -210,7 +211,7 @@ def small_compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
 
 def test_changes_in_the_pdf_edition_and_on_their_own(small_compared: tuple[Path, Path]) -> None:
     _, out = small_compared
-    text = comparable(" ".join(page_texts(out / "pdf" / "wijzigingen.pdf")))
+    text = comparable(pdf_words(out / "pdf" / "wijzigingen.pdf"))
     assert comparable("Monitor de werking") in text and comparable(HOSTILE_TITLE) in text
     assert comparable("[-Tekst.-] {+Andere tekst.+}") in text
     assert comparable("Begrippenlijst (1)") in text and comparable("Een nieuwe term.") in text
@@ -251,7 +252,7 @@ def test_record_pages_show_their_version_and_date(small_compared: tuple[Path, Pa
     assert line.find_previous("h1") is versioned.h1  # under the title
     assert soup(site / V / "hulpmiddelen" / "DPIA.html").select_one("p.kp-record-version").get_text(strip=True) == "voorjaar 2026"
     assert soup(site / V / "vereisten" / "aia-03-risicobeheer.html").select_one("p.kp-record-version") is None
-    edition = comparable(" ".join(page_texts(out / "pdf" / "algoritmekader.pdf")))
+    edition = comparable(pdf_words(out / "pdf" / "algoritmekader.pdf"))
     assert comparable("Versie 2.6 · 12 maart 2026") in edition
 
 

@@ -29,7 +29,7 @@ import frontmatter
 import pytest
 
 from conftest import KADERPERS, REPO, differences
-from pdf_text import page_texts
+from pdf_text import text as pdf_words
 from small_content import small_content
 
 pypdf = pytest.importorskip("pypdf")
@@ -195,7 +195,7 @@ def test_a_pdf_build_killed_during_layout_leaves_whole_pdfs(workspace: Workspace
     assert_same_site(workspace.out / "html", workspace.edited)
     page = edited_page(workspace.tree)
     (rol,) = frontmatter.load(page)["rollen"]  # the small tree's one rol
-    assert NEW_TITLE.split()[-1] in "".join(page_texts(workspace.out / "pdf" / "handouts" / "rollen" / f"{rol}.pdf"))
+    assert NEW_TITLE.split()[-1] in pdf_words(workspace.out / "pdf" / "handouts" / "rollen" / f"{rol}.pdf")
 
 
 # -- concurrent builds -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rinoh.frontend.rst import nodes as rst
 from conftest import REPO, make_tree
 from kader_fixture_tree import FILES
 from kaderpers.pdf import compat, rinoh_nodes
-from pdf_text import page_texts
+from pdf_text import text as pdf_words
 
 pytestmark = pytest.mark.pdf
 
@@ -73,6 +73,6 @@ def test_a_node_added_as_the_recipe_says_is_rendered_in_a_pdf_build_only(tmp_pat
         sphinx.locale.translators.clear()
         sphinx.locale.translators.update(translations)
     assert module.RENDERED == ["Een rubriek van het recept"]  # rendered by the recipe's class, in the build
-    text = "".join(page_texts(tmp_path / "pdf" / "algoritmekader.pdf"))
+    text = pdf_words(tmp_path / "pdf" / "algoritmekader.pdf")
     assert "Een rubriek van het recept" in text
     assert DocutilsNode._mapping["rubric"] is rst.Rubric  # and rinohtype's own again after it

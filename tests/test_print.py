@@ -16,6 +16,7 @@ import pytest
 
 from pdf_tags import bookmarks, link_annotations, structure_of
 from pdf_text import page_texts
+from pdf_text import text as pdf_words
 
 pikepdf = pytest.importorskip("pikepdf")
 pypdf = pytest.importorskip("pypdf")
@@ -229,5 +230,5 @@ def test_builds_that_share_a_print_cache_draw_a_diagram_once(tmp_path: Path) -> 
     assert drawn == [".json", ".pdf"], drawn  # the diagram, drawn once, with its measurements
     assert not any((out / "pdf-cache").exists() for out in builds)
     for out in builds:
-        text = " ".join(" ".join(page_texts(out / "pdf" / "algoritmekader.pdf")).split())
+        text = " ".join(pdf_words(out / "pdf" / "algoritmekader.pdf").split())
         assert "Aanvraag gedeeld" in text and "-->" not in text, text[:600]  # the drawing's labels, not its source

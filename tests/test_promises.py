@@ -26,7 +26,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import KADERPERS, REPO, child_env, comparable, make_tree, run_kaderpers
-from pdf_text import page_texts
+from pdf_text import text as pdf_words
 
 V = "voldoen-aan-wetten-en-regels"
 MARKER = f"BUITEN-{uuid.uuid4().hex}"
@@ -140,10 +140,6 @@ def pdfs(built: subprocess.CompletedProcess[str]) -> dict[str, Path]:
     return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*.pdf"))}
 
 
-def pdf_text(path: Path) -> str:
-    return " ".join(page_texts(path))
-
-
 def messages(built: subprocess.CompletedProcess[str]) -> str:
     return built.stdout + built.stderr
 
@@ -171,7 +167,7 @@ def test_compare_to_a_git_revision_lists_the_change(built: subprocess.CompletedP
 
 
 def test_nothing_from_outside_the_project_reaches_the_pdfs(built: subprocess.CompletedProcess[str]) -> None:
-    texts = {name: comparable(pdf_text(path)) for name, path in pdfs(built).items() if name != "wijzigingen.pdf"}
+    texts = {name: comparable(pdf_words(path)) for name, path in pdfs(built).items() if name != "wijzigingen.pdf"}
     assert texts and all(comparable("Tekst van de maatregel.") in text for text in texts.values())  # the page is printed
     assert not [name for name, text in texts.items() if comparable(MARKER) in text]
     assert not [path for path in built.out.rglob("*") if path.is_file() and MARKER.encode() in path.read_bytes()]  # type: ignore[attr-defined]
@@ -189,7 +185,7 @@ def test_url_options_are_refused_and_nothing_is_fetched(built: subprocess.Comple
 def test_diagrams_without_chromium_print_their_source_with_a_warning(built: subprocess.CompletedProcess[str]) -> None:
     for name, path in pdfs(built).items():
         if name != "wijzigingen.pdf":
-            assert comparable(DIAGRAM_NODE) in comparable(pdf_text(path)), name
+            assert comparable(DIAGRAM_NODE) in comparable(pdf_words(path)), name
     assert re.search(r"WARNING: the PDF shows a mermaid diagram as its source: .*Chromium.*\[kaderpers\.mermaid\]", messages(built))
 
 
