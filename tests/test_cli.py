@@ -162,7 +162,7 @@ from pathlib import Path
 time.sleep(0.3)
 Path("environment").write_text("saved")
 print(sys.argv[1], file=sys.stderr, flush=True)
-time.sleep(3)  # room for the second to start on a busy machine
+time.sleep(1.5)
 Path("first-done").write_text("")
 """
 #: A stand-in for a later process: it only reads the environment, and notes whether the first was still laying out.
