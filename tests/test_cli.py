@@ -154,52 +154,6 @@ def test_pdf_processes_by_documents_and_tree_size(kinds: tuple[str, ...], pages:
     assert process_count(PdfJob(kinds, Path("pdf"), list, environment_ready=True, pages=pages)) == processes
 
 
-#: A stand-in for the first PDF process on a stale environment: it saves the environment (a file), says
-#: so with the line the PDF builder prints, then lays out (sleeps) and notes that it is done.
-FIRST_PROCESS = """
-import sys, time
-from pathlib import Path
-time.sleep(0.3)
-Path("environment").write_text("saved")
-print(sys.argv[1], file=sys.stderr, flush=True)
-time.sleep(1.5)
-Path("first-done").write_text("")
-"""
-#: A stand-in for a later process: it only reads the environment, and notes whether the first was still laying out.
-LATER_PROCESS = """
-import sys
-from pathlib import Path
-if not Path("environment").is_file():
-    sys.exit("no environment to read")
-Path("later-started").write_text("while the first was laying out" if not Path("first-done").exists() else "after the first")
-"""
-
-
-def test_on_a_stale_environment_the_other_pdf_processes_start_once_the_first_has_saved_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
-) -> None:
-    """``--no-html --pdf`` on two processes: the first brings the environment up to date, and the
-    second starts once it is saved, while the first still lays out; had the first failed first, the
-    second is not started and the build fails saying so."""
-    import sys
-
-    from kaderpers.pdf.orchestrate import run_children
-    from kaderpers.pdf.watchdog import ENVIRONMENT_SAVED
-
-    monkeypatch.chdir(tmp_path)
-    first, later = [sys.executable, "-c", FIRST_PROCESS, ENVIRONMENT_SAVED], [sys.executable, "-c", LATER_PROCESS]
-    assert run_children([first, later], first_saves_environment=True) == 0
-    assert (tmp_path / "later-started").read_text() == "while the first was laying out"
-    assert ENVIRONMENT_SAVED not in capfd.readouterr().err  # a line for the orchestrator, not the reader
-
-    (tmp_path / "environment").unlink()
-    (tmp_path / "later-started").unlink()
-    failing = [sys.executable, "-c", "import sys; sys.exit(1)"]
-    assert run_children([failing, later], first_saves_environment=True) == 1
-    assert "process 2 was not started: process 1 failed before the environment was up to date" in capfd.readouterr().err
-    assert not (tmp_path / "later-started").exists()
-
-
 def test_a_handout_the_tree_lacks_stops_the_build_with_the_names_it_has(tmp_path: Path) -> None:
     tree = make_tree(tmp_path / "tree", ROLES_AND_PHASES)
     result = run_kaderpers("build", str(tree), "--out", str(tmp_path / "out"), "--handouts", "rollen/jurist,rollen/piloot", check=False)

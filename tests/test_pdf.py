@@ -331,18 +331,6 @@ def test_content_builds_a_handout_per_rol(content_build: subprocess.CompletedPro
 
 
 @pytest.mark.upstream
-def test_upstream_pdf_only_build_starts_its_second_process_while_the_first_lays_out(upstream_pdfs: Path) -> None:
-    """The real tree's ``--no-html`` PDF build runs two processes: the first brings the environment up
-    to date and says when it is saved (kaderpers.pdf.builder), and only then the second starts. Had
-    the first not said so, the second would have started when the first ended."""
-    lines = (upstream_pdfs.parent / "pdf-build.log").read_text("utf-8").splitlines()
-    assert any(re.search(r"kaderpers-pdf: \S+ in 2 process\(es\)", line) for line in lines)
-    second_starts = next(number for number, line in enumerate(lines) if line.startswith("[pdf 2] "))
-    first_writes = next(number for number, line in enumerate(lines) if re.match(r"\[pdf 1\] kaderpers-pdf: \S+: wrote ", line))
-    assert second_starts < first_writes, "the second PDF process started only after the first had written its PDF"
-
-
-@pytest.mark.upstream
 def test_upstream_rol_handout_holds_every_record_of_that_rol(upstream_pdfs: Path, upstream_tree: Path) -> None:
     """The one real rol handout the shared build lays out (conftest.upstream_rol_handout), read in the PDF."""
     from conftest import upstream_rol_handout

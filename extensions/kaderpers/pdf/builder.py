@@ -49,7 +49,7 @@ from .compat import KNOWN_VERSIONS, Patch, patched_rinohtype
 from .documents import Part, PdfDocument, edition, handouts, role_handouts, select, unknown_handouts
 from .orchestrate import partial_folder
 from .template import LOGO, configuration
-from .watchdog import ENVIRONMENT_SAVED, FAILURE, TIME_LIMIT, watchdog
+from .watchdog import FAILURE, TIME_LIMIT, watchdog
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -112,8 +112,6 @@ class KaderpersPdfBuilder(RinohBuilder):
         return []
 
     def write(self, *ignored: object) -> None:
-        # Sphinx saved the environment before writing (when it read anything): the orchestrator may start the others.
-        print(ENVIRONMENT_SAVED, file=sys.stderr, flush=True)
         documents = self.pdf_documents()
         if not documents:
             logger.info("kaderpers-pdf: no PDF to write in this process")

@@ -6,8 +6,7 @@ build, a private copy of it is brought up to date instead). Each PDF process is
 documents (``kaderpers_pdf_shard=k/n``): the full edition gets a process of its
 own, the handouts are spread over the others; a small tree's PDFs are written by
 one process. The processes only read the shared environment; when no HTML build
-ran first, the first process brings it up to date and saves it, and the others
-start when it says it has (``ENVIRONMENT_SAVED``), before it lays out.
+ran first, one process brings the environment up to date before the others start.
 
 Every process prints progress lines (page, and the kader page it comes from);
 they are passed on, prefixed with the process number. A watchdog thread in each
@@ -35,7 +34,7 @@ from pathlib import Path
 
 from ..folders import STAGING
 from ..sphinxext.config import PDF_DOCUMENT_KINDS, KaderpersConfig
-from .watchdog import ENVIRONMENT_SAVED, FAILURE, HUNG, TIME_LIMIT_LINE
+from .watchdog import FAILURE, HUNG, TIME_LIMIT_LINE
 
 #: Extra seconds of silence, beyond the layout time limit, before a child is stopped from outside.
 GRACE = 60
@@ -67,28 +66,12 @@ class Child:
     last_output: float = field(default_factory=time.monotonic)
     failures: list[str] = field(default_factory=list)
     stopped: bool = False
-    #: Set when the process has printed ENVIRONMENT_SAVED.
-    environment_saved: threading.Event = field(default_factory=threading.Event)
-
-    def start(self, environment: dict[str, str]) -> threading.Thread:
-        """Start the process, and a thread that passes its output on; returns the thread."""
-        self.process = subprocess.Popen(self.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=environment)
-        self.last_output = time.monotonic()
-        reader = threading.Thread(target=self.read, daemon=True)
-        reader.start()
-        return reader
-
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
 
     def read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
         for line in self.process.stdout:
             line = line.rstrip("\n")
             self.last_output = time.monotonic()
-            if line == ENVIRONMENT_SAVED:  # for the orchestrator, not the reader
-                self.environment_saved.set()
-                continue
             if line.startswith(FAILURE):
                 self.failures.append(line.removeprefix(FAILURE).strip())
             if limit := TIME_LIMIT_LINE.fullmatch(line):
@@ -131,10 +114,15 @@ def build_pdfs(job: PdfJob) -> int:
     shutil.rmtree(partial_folder(job.pdf_dir), ignore_errors=True)  # left by an interrupted build (this one holds OUT)
     status = 0
     count = process_count(job)
+    if not job.environment_ready and count > 1:
+        # The environment may be missing or out of date: one process reads it, writing no PDF, so that
+        # the others only read it (a single process brings it up to date itself).
+        print("kaderpers-pdf: bringing the environment up to date", file=sys.stderr, flush=True)
+        status |= run_children([sphinx_command(job, "", "")])
+        if status:
+            return status
     commands = [sphinx_command(job, documents, f"{k}/{count}") for k in range(1, count + 1)]
-    # The environment may be missing or out of date: the first process brings it up to date, and the
-    # others, which only read it, wait until it is saved (a single process needs no waiting).
-    status |= run_children(commands, first_saves_environment=not job.environment_ready)
+    status |= run_children(commands)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"kaderpers-pdf: {documents} in {count} process(es): {time.perf_counter() - started:.1f} s, peak memory of one process {peak:.0f} MB",
@@ -144,38 +132,27 @@ def build_pdfs(job: PdfJob) -> int:
     return status
 
 
-def run_children(commands: list[list[str]], *, first_saves_environment: bool = False) -> int:
-    """Run the processes, passing on their output; with ``first_saves_environment``, the second and
-    later start only when the first has saved the environment they read (or has ended without a
-    failure). Returns 1 when any of them failed, else 0."""
+def run_children(commands: list[list[str]]) -> int:
     children = [Child(number, command) for number, command in enumerate(commands, start=1)]
-    first, waiting = children[0], children[1:] if first_saves_environment else []
+    readers = []
     environment = dict(os.environ, PYTHONUNBUFFERED="1")
-    readers = [child.start(environment) for child in children if child not in waiting]
-    while True:
-        if waiting and (first.environment_saved.is_set() or first.process.poll() == 0):
-            readers += [child.start(environment) for child in waiting]
-            waiting = []
-        if not any(child.running() for child in children):
-            if waiting and first.process.returncode == 0:  # it ended before its line was read: start them now
-                continue
-            break
+    for child in children:
+        child.process = subprocess.Popen(child.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=environment)
+        reader = threading.Thread(target=child.read, daemon=True)
+        reader.start()
+        readers.append(reader)
+    while any(child.process.poll() is None for child in children):
         for child in children:
-            if child.running() and time.monotonic() - child.last_output > child.timeout + GRACE:
+            if child.process.poll() is None and time.monotonic() - child.last_output > child.timeout + GRACE:
                 child.stopped = True
                 child.process.kill()
-        if waiting:
-            first.environment_saved.wait(0.5)
-        else:
-            time.sleep(0.5)
+        time.sleep(0.5)
     for reader in readers:
         reader.join(timeout=5)
     status = 0
     for child in children:
-        code = child.process.returncode if child.process else None
-        if child.process is None:
-            child.failures.append(f"process {child.number} was not started: process 1 failed before the environment was up to date")
-        elif child.stopped:
+        code = child.process.returncode
+        if child.stopped:
             child.failures.append(
                 f"process {child.number} printed nothing for {child.timeout + GRACE} s and was stopped; its last progress: {child.last_line or 'none'}"
             )

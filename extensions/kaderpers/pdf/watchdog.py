@@ -23,9 +23,6 @@ FAILURE = "kaderpers-pdf: ERROR"
 #: The line a PDF process prints with its layout time limit (from its Sphinx configuration), and its pattern.
 TIME_LIMIT = "kaderpers-pdf: layout time limit {seconds} s"
 TIME_LIMIT_LINE = re.compile(r"kaderpers-pdf: layout time limit (?P<seconds>\d+) s")
-#: The line a PDF process prints when its environment is up to date and saved, before it lays out:
-#: processes that only read that environment may start then.
-ENVIRONMENT_SAVED = "kaderpers-pdf: environment up to date"
 
 
 @contextmanager
