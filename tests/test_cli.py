@@ -134,6 +134,27 @@ def test_handouts_by_name_writes_those_and_no_other(tmp_path: Path) -> None:
     assert "bringing the environment up to date" not in result.stderr
 
 
+@pytest.mark.pdf
+def test_a_pdf_only_build_into_an_empty_folder_on_two_processes_reads_the_tree_first(tmp_path: Path) -> None:
+    """No site build and no saved environment, and a tree large enough for two PDF processes: the tree
+    is read before they start. Each of them only reads the environment it is given (a process that
+    is one of several never reads changed pages), so unread, they would have nothing to lay out."""
+    from conftest import comparable
+    from kaderpers.pdf.orchestrate import SPLIT_FROM_PAGES
+    from pdf_text import text as pdf_words
+
+    topics = {f"onderwerpen/onderwerp-{number:02d}.md": f"# Onderwerp {number}\n" for number in range(SPLIT_FROM_PAGES)}
+    tree = make_tree(tmp_path / "tree", {**ROLES_AND_PHASES, **topics})
+    out = tmp_path / "out"
+    result = run_kaderpers("build", str(tree), "--out", str(out), "--no-html", "--handouts", "ontwerp,rollen/jurist", check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "kaderpers-pdf: ontwerp,rollen/jurist in 2 process(es)" in result.stderr
+    assert not (out / "html").exists()
+    phase = comparable(pdf_words(out / "pdf" / "handouts" / "ontwerp.pdf"))
+    assert comparable("Beschrijf het doel") in phase and comparable("Verdeel de taken") in phase
+    assert comparable("Jurist") in comparable(pdf_words(out / "pdf" / "handouts" / "rollen" / "jurist.pdf"))
+
+
 @pytest.mark.parametrize(
     ("kinds", "pages", "processes"),
     [
