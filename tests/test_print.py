@@ -232,3 +232,24 @@ def test_builds_that_share_a_print_cache_draw_a_diagram_once(tmp_path: Path) -> 
     for out in builds:
         text = " ".join(pdf_words(out / "pdf" / "algoritmekader.pdf").split())
         assert "Aanvraag gedeeld" in text and "-->" not in text, text[:600]  # the drawing's labels, not its source
+
+
+def test_a_pdf_only_build_takes_the_diagrams_the_last_build_into_its_folder_drew(tmp_path: Path) -> None:
+    """Without ``KADERPERS_PRINT_CACHE`` print copies are kept in OUT/pdf-cache, for ``--no-html`` builds too,
+    which print from a staged copy of the environment: a ``--no-html --pdf`` build after a ``--pdf`` build
+    into the same folder needs no Chromium for the diagram the first one drew."""
+    from conftest import make_tree, own_print_cache, run_kaderpers
+
+    diagram = "flowchart LR\n  A[Aanvraag bewaard] --> B[Besluit bewaard]"
+    tree = make_tree(tmp_path / "tree", {"index.md": f"---\ntitle: Proefkader\n---\n# Proefkader\n\n```mermaid\n{diagram}\n```\n"})
+    out, no_chromium = tmp_path / "out", tmp_path / "bin"
+    no_chromium.mkdir()
+    with own_print_cache():
+        run_kaderpers("build", str(tree), "--out", str(out), "--pdf")
+        assert sorted(path.suffix for path in (out / "pdf-cache" / "images").iterdir()) == [".json", ".pdf"]
+        (out / "pdf" / "algoritmekader.pdf").unlink()
+        again = run_kaderpers("build", str(tree), "--out", str(out), "--no-html", "--pdf", env={"PATH": str(no_chromium)})
+    assert "Chromium" not in again.stderr, again.stderr[-2000:]
+    text = " ".join(pdf_words(out / "pdf" / "algoritmekader.pdf").split())
+    assert "Aanvraag bewaard" in text and "-->" not in text, text[:600]  # the drawing's labels, not its source
+    assert sorted(path.suffix for path in (out / "pdf-cache" / "images").iterdir()) == [".json", ".pdf"]

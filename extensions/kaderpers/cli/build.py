@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import logging
+import os
 import re
 import shutil
 import sys
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.loader import find_beside, iter_markdown
-from ..folders import STAGING
+from ..folders import PRINT_CACHE, PRINT_CACHE_VARIABLE, STAGING
 from . import output
 from .output import OutputError, describe
 
@@ -315,7 +316,10 @@ def build(request: BuildRequest) -> int:
             return sphinx_arguments(shared, builder, outdir, doctrees, "-D", f"kaderpers_pdf_tagged={int(request.tagged)}", *extra)
 
         pages = sum(1 for _ in iter_markdown(request.content))
-        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages))
+        # Print copies are kept in OUT/pdf-cache (unless KADERPERS_PRINT_CACHE names another folder), also when
+        # the PDFs print from the staged copy of the environment: beside that copy they were drawn again.
+        cache = {} if os.environ.get(PRINT_CACHE_VARIABLE, "").strip() else {PRINT_CACHE_VARIABLE: str(request.out.resolve() / PRINT_CACHE)}
+        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages, environment=cache))
     return status
 
 
