@@ -292,9 +292,9 @@ def struct_text(pdf_path: Path) -> str:
 
 def marked_texts(path: Path, pages: set[int]) -> dict[tuple[int, int], str]:
     """(page, MCID) → the text pypdf extracts from that marked-content sequence, on the given pages."""
-    import pypdf
+    from pdf_text import pypdf_reader
 
-    reader = pypdf.PdfReader(path)
+    reader = pypdf_reader(path)
     found: dict[tuple[int, int], list[str]] = {}
     for index in sorted(pages):
         current: list[int | None] = [None]

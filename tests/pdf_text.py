@@ -6,7 +6,9 @@ about 1.5 s. The text of a file is read once per test session (per path, size an
 time, so a file written again is read again). Tests whose point is the reader itself (marked
 content, glyph sizes, ToUnicode maps) keep pypdf, pikepdf or pdfminer. pypdf's ``page.images``
 parses every content stream in Python (3 CPU-s for content/'s 100-page edition); ``pdfimages
--list`` reads the same file in a tenth of a second.
+-list`` reads the same file in a tenth of a second. Where pypdf is the reader, :func:`pypdf_reader`
+opens a session's shared PDF once per test process: pypdf took about 1 CPU-s to open the real tree's
+edition and count its pages, and six tests did so.
 """
 
 from __future__ import annotations
@@ -56,3 +58,17 @@ def page_texts(pdf: Path, *options: str) -> list[str]:
 def text(pdf: Path) -> str:
     """The text of every page, joined by newlines."""
     return "\n".join(page_texts(pdf))
+
+
+@functools.lru_cache(maxsize=4)
+def _pypdf_reader(path: str, size: int, modified: int):  # noqa: ANN202 - pypdf is imported late
+    import pypdf
+
+    return pypdf.PdfReader(path)
+
+
+def pypdf_reader(pdf: Path):  # noqa: ANN201
+    """pypdf's reader of ``pdf``, shared by the tests of this process that read the same file (per path, size
+    and modification time). Only to read: a test that changes the document opens a reader of its own."""
+    status = Path(pdf).stat()
+    return _pypdf_reader(str(Path(pdf).resolve()), status.st_size, status.st_mtime_ns)

@@ -121,12 +121,12 @@ def test_mermaid_diagram_prints_as_an_image_described_by_its_source(construct_ed
 
 
 def test_links_in_raw_html_buttons_and_text_stay_links(construct_edition: Path) -> None:
-    found = uris(pypdf.PdfReader(construct_edition))
+    found = uris(pdf_text.pypdf_reader(construct_edition))
     assert {"https://example.org/html", "https://example.org/inline", "https://example.org/knop", "https://example.org/kader"} <= found
 
 
 def test_internal_link_leads_to_the_page_it_names(construct_edition: Path) -> None:
-    reader = pypdf.PdfReader(construct_edition)
+    reader = pdf_text.pypdf_reader(construct_edition)
     targets = destination_pages(reader)
     texts = page_texts(construct_edition)
     home = next(i for i, t in enumerate(texts) if "Welkom bij het proefkader" in t and "Zie de ontwerpfase" in t)
@@ -155,7 +155,7 @@ def test_images_are_print_copies_without_transparency(construct_build: subproces
         with Image.open(copy) as image:
             assert image.mode in ("RGB", "L") and max(image.size) <= 1600
             sizes.append(image.size)
-    reader = pypdf.PdfReader(construct_edition)
+    reader = pdf_text.pypdf_reader(construct_edition)
     # Each print copy is in the PDF as it is; not counting the cover, whose logo could stand in for one.
     embedded = [(width, height) for page, width, height in drawn_images(construct_edition) if page > 1]
     assert all(size in embedded for size in sizes), (sizes, embedded)
@@ -165,7 +165,7 @@ def test_images_are_print_copies_without_transparency(construct_build: subproces
 
 
 def test_metadata_language_and_bookmarks(construct_edition: Path) -> None:
-    reader = pypdf.PdfReader(construct_edition)
+    reader = pdf_text.pypdf_reader(construct_edition)
     assert reader.metadata.title == "Algoritmekader"
     assert str(reader.trailer["/Root"]["/Lang"]) == "nl"
     outline = outline_titles(reader.outline)
@@ -376,7 +376,7 @@ def test_upstream_phase_table_rows_link_to_their_records(upstream_edition: Path,
     from kaderpers.core.model import PageKind
 
     kader, published = upstream_pages
-    reader = pypdf.PdfReader(upstream_edition)
+    reader = pdf_text.pypdf_reader(upstream_edition)
     targets = destination_pages(reader)
     texts = page_texts(upstream_edition)
     phase = kader.phases[2]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pdf_tags import bookmarks, link_annotations, structure_of
-from pdf_text import page_texts
+from pdf_text import page_texts, pypdf_reader
 from pdf_text import text as pdf_words
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -94,7 +94,7 @@ LEVENSCYCLUS_LABELS = (
 
 def section_pages(path: Path, docname: str) -> range:
     """The pages a kader page's section is printed on: from its start to where the next page starts."""
-    reader = pypdf.PdfReader(path)
+    reader = pypdf_reader(path)
     starts = {
         str(name)[1:]: reader.get_destination_page_number(d)
         for name, d in reader.named_destinations.items()

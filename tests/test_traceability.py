@@ -226,12 +226,11 @@ def test_the_matrix_filters_by_maatregel_in_a_browser(upstream_site: Path, page,
 
 
 def test_the_pdf_edition_has_the_matrix_as_an_appendix_that_fits_a4(content_build: subprocess.CompletedProcess[str]) -> None:
-    import pypdf
-
     from conftest import CONTENT
+    from pdf_text import pypdf_reader
 
     edition = content_build.out / "pdf" / "algoritmekader.pdf"  # type: ignore[attr-defined]
-    reader = pypdf.PdfReader(edition)
+    reader = pypdf_reader(edition)
     top = [item for item in reader.outline if not isinstance(item, list)]
     assert top[-1].title.endswith("Traceerbaarheid")
     start = reader.get_destination_page_number(top[-1])
