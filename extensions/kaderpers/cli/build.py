@@ -319,7 +319,7 @@ def build(request: BuildRequest) -> int:
         # Print copies are kept in OUT/pdf-cache (unless KADERPERS_PRINT_CACHE names another folder), also when
         # the PDFs print from the staged copy of the environment: beside that copy they were drawn again.
         cache = {} if os.environ.get(PRINT_CACHE_VARIABLE, "").strip() else {PRINT_CACHE_VARIABLE: str(request.out.resolve() / PRINT_CACHE)}
-        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages, environment=cache))
+        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages, variables=cache))
     return status
 
 

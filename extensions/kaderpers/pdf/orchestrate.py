@@ -54,7 +54,7 @@ class PdfJob:
     #: The tree's pages, a measure of the layout's work (0: unknown, taken as large).
     pages: int = 0
     #: Environment variables the PDF processes get besides this process's own.
-    environment: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,11 +120,11 @@ def build_pdfs(job: PdfJob) -> int:
         # The environment may be missing or out of date: one process reads it, writing no PDF, so that
         # the others only read it (a single process brings it up to date itself).
         print("kaderpers-pdf: bringing the environment up to date", file=sys.stderr, flush=True)
-        status |= run_children([sphinx_command(job, "", "")], job.environment)
+        status |= run_children([sphinx_command(job, "", "")], job.variables)
         if status:
             return status
     commands = [sphinx_command(job, documents, f"{k}/{count}") for k in range(1, count + 1)]
-    status |= run_children(commands, job.environment)
+    status |= run_children(commands, job.variables)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"kaderpers-pdf: {documents} in {count} process(es): {time.perf_counter() - started:.1f} s, peak memory of one process {peak:.0f} MB",
