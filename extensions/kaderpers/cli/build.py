@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import logging
-import os
 import re
 import shutil
 import sys
@@ -318,8 +317,8 @@ def build(request: BuildRequest) -> int:
         pages = sum(1 for _ in iter_markdown(request.content))
         # Print copies are kept in OUT/pdf-cache (unless KADERPERS_PRINT_CACHE names another folder), also when
         # the PDFs print from the staged copy of the environment: beside that copy they were drawn again.
-        cache = {} if os.environ.get(PRINT_CACHE_VARIABLE, "").strip() else {PRINT_CACHE_VARIABLE: str(request.out.resolve() / PRINT_CACHE)}
-        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages, variables=cache))
+        cache = {PRINT_CACHE_VARIABLE: str(request.out.resolve() / PRINT_CACHE)}
+        status |= build_pdfs(PdfJob(kinds, request.pdf_dir, arguments, environment_ready=request.html, pages=pages, variable_defaults=cache))
     return status
 
 

@@ -53,8 +53,8 @@ class PdfJob:
     environment_ready: bool
     #: The tree's pages, a measure of the layout's work (0: unknown, taken as large).
     pages: int = 0
-    #: Environment variables the PDF processes get besides this process's own.
-    variables: dict[str, str] = field(default_factory=dict)
+    #: Environment variables the PDF processes get unless this process's own environment sets them.
+    variable_defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,11 +120,11 @@ def build_pdfs(job: PdfJob) -> int:
         # The environment may be missing or out of date: one process reads it, writing no PDF, so that
         # the others only read it (a single process brings it up to date itself).
         print("kaderpers-pdf: bringing the environment up to date", file=sys.stderr, flush=True)
-        status |= run_children([sphinx_command(job, "", "")], job.variables)
+        status |= run_children([sphinx_command(job, "", "")], job.variable_defaults)
         if status:
             return status
     commands = [sphinx_command(job, documents, f"{k}/{count}") for k in range(1, count + 1)]
-    status |= run_children(commands, job.variables)
+    status |= run_children(commands, job.variable_defaults)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"kaderpers-pdf: {documents} in {count} process(es): {time.perf_counter() - started:.1f} s, peak memory of one process {peak:.0f} MB",
@@ -134,10 +134,10 @@ def build_pdfs(job: PdfJob) -> int:
     return status
 
 
-def run_children(commands: list[list[str]], variables: dict[str, str] | None = None) -> int:
+def run_children(commands: list[list[str]], variable_defaults: dict[str, str] | None = None) -> int:
     children = [Child(number, command) for number, command in enumerate(commands, start=1)]
     readers = []
-    environment = dict(os.environ, **(variables or {}), PYTHONUNBUFFERED="1")
+    environment = {**(variable_defaults or {}), **os.environ, "PYTHONUNBUFFERED": "1"}
     for child in children:
         child.process = subprocess.Popen(child.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=environment)
         reader = threading.Thread(target=child.read, daemon=True)
